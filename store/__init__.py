@@ -1,0 +1,34 @@
+"""Persistence: the records, the SQL store and its migrations. Imports nothing of the bot's."""
+
+from store.records import (
+    ConsentEvent,
+    DueReminder,
+    FacilitatorChannel,
+    Identity,
+    LeasedItem,
+    NewSession,
+    OutboxItem,
+    Participant,
+    RosterEntry,
+    Session,
+    StateItem,
+)
+from store.sql_store import ETagConflict, Store, StoreUnavailable, open_store
+
+__all__ = [
+    "ConsentEvent",
+    "DueReminder",
+    "ETagConflict",
+    "FacilitatorChannel",
+    "Identity",
+    "LeasedItem",
+    "NewSession",
+    "OutboxItem",
+    "Participant",
+    "RosterEntry",
+    "Session",
+    "StateItem",
+    "Store",
+    "StoreUnavailable",
+    "open_store",
+]

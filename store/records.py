@@ -1,0 +1,131 @@
+"""Plain records the store returns. Domain services and handlers depend on these, not on rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Role = Literal["participant", "facilitator"]
+Decision = Literal["accepted", "declined"]
+
+
+@dataclass(frozen=True)
+class Session:
+    id: str
+    conversation_id: str
+    service_url: str
+    tenant_id: str | None
+    meeting_id: str | None
+    bot_id: str | None
+    bot_name: str | None
+    title: str | None
+    form_version: str
+    status: str
+    started_at: datetime
+    ended_at: datetime | None
+    consent_activity_id: str | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.status == "live"
+
+
+@dataclass(frozen=True)
+class NewSession:
+    conversation_id: str
+    service_url: str
+    tenant_id: str | None
+    meeting_id: str | None
+    bot_id: str | None
+    bot_name: str | None
+    title: str | None
+    form_version: str
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: str
+    session_id: str
+    pseudonym: str
+    role: Role
+    first_seen_at: datetime
+    consent_nudged_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a participant is in Teams. Linking data: destroyed by purge."""
+
+    teams_user_id: str
+    aad_object_id: str | None
+    display_name: str | None
+
+
+@dataclass(frozen=True)
+class ConsentEvent:
+    id: int
+    session_id: str
+    participant_id: str
+    decision: Decision
+    form_version: str
+    content_hash: str
+    answers: dict[str, bool]
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    participant: Participant
+    identity: Identity | None
+    consent: ConsentEvent | None
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    id: int
+    session_id: str
+    kind: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """Something to send to Teams. `conversation_id` or `user_id` (a 1:1 to open) is set."""
+
+    dedupe_key: str
+    service_url: str
+    payload: dict[str, Any] | None
+    conversation_id: str | None = None
+    user_id: str | None = None
+    tenant_id: str | None = None
+    session_id: str | None = None
+    operation: Literal["send", "update"] = "send"
+    target_activity_id: str | None = None
+    notify_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class LeasedItem:
+    id: int
+    item: OutboxItem
+    attempts: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class FacilitatorChannel:
+    teams_user_id: str
+    aad_object_id: str | None
+    display_name: str | None
+    service_url: str
+    tenant_id: str | None
+    conversation_id: str | None
+    registered_at: datetime
+
+
+@dataclass(frozen=True)
+class StateItem:
+    etag: str
+    data: dict[str, Any] = field(default_factory=dict)

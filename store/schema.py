@@ -1,0 +1,276 @@
+"""The database schema (SQLAlchemy Core), shared by SQLite and PostgreSQL.
+
+Identity lives in one place: `identity_links` maps a per-session participant (pseudonym) to the
+Teams/AAD ids and display name. Every other table refers to `participants.id` only, so purging
+`identity_links` (and raw text) at the end of the project leaves nothing that names anyone.
+Tables named `*_events`, `withdrawals`, `flag_actions` and `audit_log` are append-only: database
+triggers (see the migrations) refuse UPDATE and DELETE on them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both databases (SQLite has no timezone type)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use UTC-aware datetimes")
+        value = value.astimezone(UTC)
+        if getattr(dialect, "name", "") == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("conversation_id", String(512), nullable=False),
+    Column("service_url", String(512), nullable=False),
+    Column("tenant_id", String(64), nullable=True),
+    Column("meeting_id", String(512), nullable=True),
+    Column("bot_id", String(256), nullable=True),
+    Column("bot_name", String(256), nullable=True),
+    Column("title", String(512), nullable=True),
+    Column("form_version", String(64), nullable=False),
+    Column("status", String(16), nullable=False),  # live | ended
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("ended_at", UTCDateTime(), nullable=True),
+    Column("consent_activity_id", String(256), nullable=True),
+)
+Index(
+    "uq_sessions_one_live_per_conversation",
+    sessions.c.conversation_id,
+    unique=True,
+    sqlite_where=text("status = 'live'"),
+    postgresql_where=text("status = 'live'"),
+)
+
+participants = Table(
+    "participants",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False),
+    Column("pseudonym", String(16), nullable=False),
+    Column("role", String(16), nullable=False),  # participant | facilitator
+    Column("first_seen_at", UTCDateTime(), nullable=False),
+    Column("consent_nudged_at", UTCDateTime(), nullable=True),
+    UniqueConstraint("session_id", "pseudonym", name="uq_participants_pseudonym"),
+)
+
+identity_links = Table(
+    "identity_links",
+    metadata,
+    Column("participant_id", String(36), ForeignKey("participants.id"), primary_key=True),
+    Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False),
+    Column("teams_user_id", String(256), nullable=False),
+    Column("aad_object_id", String(64), nullable=True),
+    Column("display_name", String(256), nullable=True),
+    UniqueConstraint("session_id", "teams_user_id", name="uq_identity_session_user"),
+)
+
+consent_events = Table(
+    "consent_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False),
+    Column("participant_id", String(36), ForeignKey("participants.id"), nullable=False),
+    Column("decision", String(16), nullable=False),  # accepted | declined
+    Column("form_version", String(64), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("answers", JSON, nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+)
+Index("ix_consent_events_participant", consent_events.c.participant_id, consent_events.c.id)
+
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("due_at", UTCDateTime(), nullable=False),
+    Column("claimed_at", UTCDateTime(), nullable=True),
+    Column("claimed_by", String(64), nullable=True),
+    UniqueConstraint("session_id", "kind", "due_at", name="uq_reminders_slot"),
+)
+Index("ix_reminders_due", reminders.c.claimed_at, reminders.c.due_at)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dedupe_key", String(256), nullable=False, unique=True),
+    Column("session_id", String(36), nullable=True),
+    Column("service_url", String(512), nullable=False),
+    Column("tenant_id", String(64), nullable=True),
+    Column("conversation_id", String(512), nullable=True),
+    Column("user_id", String(256), nullable=True),  # 1:1 target when conversation is unknown
+    Column("operation", String(16), nullable=False),  # send | update
+    Column("target_activity_id", String(256), nullable=True),
+    Column("payload", JSON, nullable=True),
+    Column("status", String(16), nullable=False),  # pending | sent | failed
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("lease_owner", String(64), nullable=True),
+    Column("lease_until", UTCDateTime(), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=True),
+    Column("sent_activity_id", String(256), nullable=True),
+    Column("last_error", String(256), nullable=True),
+    Column("notify_ref", String(128), nullable=True),  # e.g. "flag_card:12" to record the id
+)
+Index("ix_outbox_due", outbox.c.status, outbox.c.next_attempt_at)
+
+facilitator_channels = Table(
+    "facilitator_channels",
+    metadata,
+    Column("teams_user_id", String(256), primary_key=True),
+    Column("aad_object_id", String(64), nullable=True),
+    Column("display_name", String(256), nullable=True),
+    Column("service_url", String(512), nullable=False),
+    Column("tenant_id", String(64), nullable=True),
+    Column("conversation_id", String(512), nullable=True),
+    Column("registered_at", UTCDateTime(), nullable=False),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False),
+    Column("participant_id", String(36), ForeignKey("participants.id"), nullable=False),
+    Column("activity_id", String(256), nullable=False),
+    Column("text", Text, nullable=True),  # null: not kept (no consent) or purged
+    Column("kept", Boolean, nullable=False),
+    Column("mentions", JSON, nullable=True),  # participant ids @mentioned
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("edited_at", UTCDateTime(), nullable=True),
+    Column("deleted_at", UTCDateTime(), nullable=True),
+    Column("hidden_at", UTCDateTime(), nullable=True),
+    UniqueConstraint("session_id", "activity_id", name="uq_messages_activity"),
+)
+
+findings = Table(
+    "findings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("message_id", Integer, ForeignKey("messages.id"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("rule", String(64), nullable=False),
+    Column("source", String(16), nullable=False, server_default="engine"),  # engine | facilitator
+    Column("dismissed", Boolean, nullable=False, server_default=text("false")),
+)
+Index("ix_findings_message", findings.c.message_id)
+
+flags = Table(
+    "flags",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False),
+    Column("message_id", Integer, ForeignKey("messages.id"), nullable=True),
+    Column("kind", String(16), nullable=False),  # identifying | safeguarding | mention_review
+    Column("level", String(16), nullable=True),
+    Column("reason", String(256), nullable=True),
+    Column("status", String(16), nullable=False),  # open | redact | dismissed | escalated ...
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+flag_cards = Table(
+    "flag_cards",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("flag_id", Integer, ForeignKey("flags.id"), nullable=False),
+    Column("outbox_id", Integer, nullable=False),
+    Column("conversation_id", String(512), nullable=True),
+    Column("activity_id", String(256), nullable=True),
+)
+
+flag_actions = Table(
+    "flag_actions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("flag_id", Integer, ForeignKey("flags.id"), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("actor", String(64), nullable=False),  # facilitator pseudonym-free label
+    Column("outcome", String(256), nullable=True),
+    Column("at", UTCDateTime(), nullable=False),
+)
+
+withdrawals = Table(
+    "withdrawals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False),
+    Column("participant_id", String(36), ForeignKey("participants.id"), nullable=False),
+    Column("requested_by", String(16), nullable=False),  # self | facilitator
+    Column("reason", String(512), nullable=True),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(256), nullable=True),
+    Column("details", JSON, nullable=True),
+)
+
+processed_activities = Table(
+    "processed_activities",
+    metadata,
+    Column("key", String(600), primary_key=True),
+    Column("at", UTCDateTime(), nullable=False),
+)
+
+bot_state = Table(
+    "bot_state",
+    metadata,
+    Column("key", String(512), primary_key=True),
+    Column("etag", String(64), nullable=False),
+    Column("data", JSON, nullable=False),
+)
+
+APPEND_ONLY_TABLES = ("consent_events", "withdrawals", "flag_actions", "audit_log")
