@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, event, func, insert, or_, select, text, update
+from sqlalchemy import and_, delete, event, exists, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -548,6 +548,7 @@ class Store:
         self, *, owner: str, now: datetime, lease: timedelta, limit: int = 20
     ) -> list[LeasedItem]:
         """Lease due items to one worker. A lease that expires (a crashed worker) is retaken."""
+        earlier = t.outbox.alias("earlier")
         async with self.engine.connect() as conn:
             rows = (
                 await conn.execute(
@@ -556,6 +557,14 @@ class Store:
                         t.outbox.c.status == "pending",
                         t.outbox.c.next_attempt_at <= now,
                         or_(t.outbox.c.lease_until.is_(None), t.outbox.c.lease_until < now),
+                        ~exists().where(
+                            # keep a conversation's order: nothing overtakes an earlier item
+                            # that is waiting for its retry
+                            earlier.c.status == "pending",
+                            earlier.c.conversation_id == t.outbox.c.conversation_id,
+                            earlier.c.id < t.outbox.c.id,
+                            earlier.c.next_attempt_at > now,
+                        ),
                     )
                     .order_by(t.outbox.c.id)
                     .limit(limit)
@@ -601,8 +610,15 @@ class Store:
             )
 
     async def outbox_retry(
-        self, item_id: int, *, owner: str, next_attempt_at: datetime, error: str
+        self,
+        item_id: int,
+        *,
+        owner: str,
+        next_attempt_at: datetime,
+        error: str,
+        count_attempt: bool = True,
     ) -> None:
+        attempts = t.outbox.c.attempts + 1 if count_attempt else t.outbox.c.attempts
         async with self.engine.begin() as conn:
             await conn.execute(
                 update(t.outbox)
@@ -611,7 +627,7 @@ class Store:
                     next_attempt_at=next_attempt_at,
                     lease_until=None,
                     last_error=error[:250],
-                    attempts=t.outbox.c.attempts + 1,
+                    attempts=attempts,
                 )
             )
 

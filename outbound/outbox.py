@@ -1,0 +1,186 @@
+"""The one outbound path: a worker that delivers queued items from the store's outbox.
+
+Every proactive message (cards at session start, reminders, flags, card updates) is written to
+the outbox in the same transaction as the decision that caused it, then delivered here:
+- at most `per_conversation_rate` messages a second to one conversation (Teams allows about 7);
+- 429 waits for `Retry-After`; 412/5xx/connection errors back off exponentially with jitter;
+- items are leased, so several instances sharing PostgreSQL never deliver one item twice, and
+  a lease left by a crashed instance expires and is taken over (delivery survives restarts).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from outbound.connector import ConnectorClient, ConnectorError
+from store import LeasedItem, Store
+
+log = logging.getLogger(__name__)
+
+DeliveredHook = Callable[[LeasedItem, str | None, str | None], Awaitable[None]]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class _ConversationPacer:
+    """Spaces sends to one conversation at least 1/rate seconds apart (in this process)."""
+
+    def __init__(self, rate: float) -> None:
+        self._interval = 1.0 / rate
+        self._next: dict[str, float] = {}
+
+    async def wait(self, conversation_id: str) -> None:
+        now = time.monotonic()
+        ready = self._next.get(conversation_id, now)
+        self._next[conversation_id] = max(ready, now) + self._interval
+        if ready > now:
+            await asyncio.sleep(ready - now)
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        store: Store,
+        connector: ConnectorClient,
+        *,
+        bot_id: str | None,
+        on_delivered: DeliveredHook | None = None,
+        lease: timedelta = timedelta(seconds=60),
+        poll_seconds: float = 0.5,
+        per_conversation_rate: float = 7.0,
+        max_attempts: int = 12,
+        base_backoff_seconds: float = 0.5,
+        max_backoff_seconds: float = 300.0,
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
+        self.store = store
+        self.connector = connector
+        self.bot_id = bot_id
+        self.owner = f"outbox-{uuid.uuid4().hex[:12]}"
+        self._on_delivered = on_delivered
+        self._lease = lease
+        self._poll = poll_seconds
+        self._pacer = _ConversationPacer(per_conversation_rate)
+        self._max_attempts = max_attempts
+        self._base_backoff = base_backoff_seconds
+        self._max_backoff = max_backoff_seconds
+        self._clock = clock
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Something was queued: deliver now rather than at the next poll."""
+        self._wake.set()
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                delivered = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox round failed")
+                delivered = 0
+            if delivered:
+                continue
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
+            self._wake.clear()
+
+    async def run_once(self) -> int:
+        """Lease what is due and deliver it; returns how many items were attempted."""
+        leased = await self.store.lease_outbox(
+            owner=self.owner, now=self._clock(), lease=self._lease, limit=50
+        )
+        if not leased:
+            return 0
+        groups: dict[str, list[LeasedItem]] = defaultdict(list)
+        for item in leased:
+            key = item.item.conversation_id or f"user:{item.item.user_id}"
+            groups[key].append(item)
+        await asyncio.gather(*(self._deliver_group(key, items) for key, items in groups.items()))
+        return len(leased)
+
+    async def _deliver_group(self, key: str, items: list[LeasedItem]) -> None:
+        """Deliver one conversation's items in order; after a failure the rest wait with it."""
+        for index, leased in enumerate(items):
+            retry_at = await self._deliver(key, leased)
+            if retry_at is not None:
+                for later in items[index + 1 :]:
+                    await self.store.outbox_retry(
+                        later.id, owner=self.owner, next_attempt_at=retry_at,
+                        error="waiting for an earlier item", count_attempt=False,
+                    )
+                return
+
+    async def _deliver(self, key: str, leased: LeasedItem) -> datetime | None:
+        item = leased.item
+        try:
+            await self._pacer.wait(key)
+            conversation_id = item.conversation_id
+            if conversation_id is None:
+                if not item.user_id:
+                    raise ConnectorError(400, "no conversation or user to send to")
+                conversation_id = await self.connector.create_personal_conversation(
+                    item.service_url, user_id=item.user_id, tenant_id=item.tenant_id,
+                    bot_id=self.bot_id,
+                )
+            activity_id: str | None
+            if item.operation == "update":
+                if not item.target_activity_id:
+                    raise ConnectorError(400, "update without an activity id")
+                await self.connector.update(
+                    item.service_url, conversation_id, item.target_activity_id, item.payload or {}
+                )
+                activity_id = item.target_activity_id
+            else:
+                activity_id = await self.connector.send(
+                    item.service_url, conversation_id, item.payload or {}
+                )
+        except ConnectorError as exc:
+            return await self._failed(leased, exc)
+        await self.store.outbox_sent(
+            leased.id, owner=self.owner, at=self._clock(), activity_id=activity_id,
+            conversation_id=conversation_id,
+        )
+        log.debug("outbox item delivered", extra={"outbox_id": leased.id})
+        if self._on_delivered is not None:
+            try:
+                await self._on_delivered(leased, activity_id, conversation_id)
+            except Exception:
+                log.exception("delivery hook failed", extra={"outbox_id": leased.id})
+        return None
+
+    async def _failed(self, leased: LeasedItem, exc: ConnectorError) -> datetime | None:
+        attempts = leased.attempts + 1
+        reason = f"{exc.status or 'connection'} {exc.reason}"[:200]
+        if not exc.retryable or attempts >= self._max_attempts:
+            await self.store.outbox_failed(leased.id, owner=self.owner, error=reason)
+            log.warning(
+                "outbox item failed for good",
+                extra={"outbox_id": leased.id, "status": exc.status, "attempts": attempts},
+            )
+            return None
+        if exc.status == 429 and exc.retry_after is not None:
+            delay = exc.retry_after
+        else:
+            delay = min(self._max_backoff, self._base_backoff * 2 ** (attempts - 1))
+            delay *= random.uniform(0.5, 1.5)
+        retry_at = self._clock() + timedelta(seconds=delay)
+        await self.store.outbox_retry(
+            leased.id, owner=self.owner, next_attempt_at=retry_at, error=reason
+        )
+        log.info(
+            "outbox item will be retried",
+            extra={"outbox_id": leased.id, "status": exc.status, "delay_s": round(delay, 3)},
+        )
+        return retry_at
