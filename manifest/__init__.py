@@ -1,0 +1,1 @@
+"""Teams app manifest template, icons, vendored schema and the package builder."""
