@@ -1,0 +1,171 @@
+"""Adaptive Card Universal Actions (`adaptiveCard/action` invokes), routed by exact verb.
+
+botbuilder 4.17.1 crashes when `on_adaptive_card_invoke` returns with CloudAdapter (the
+response is serialised twice), so the router answers these invokes itself with the dict built
+here: `{"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": card}`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import cards
+from handlers.context import Turn
+from handlers.incoming import as_dict
+from services.consent import ConsentIncomplete, FormOutdated
+from services.messages import card_activity
+
+log = logging.getLogger(__name__)
+
+CARD = "application/vnd.microsoft.card.adaptive"
+MESSAGE = "application/vnd.microsoft.activity.message"
+
+InvokeBody = dict[str, Any]
+VerbHandler = Callable[[Turn, dict[str, Any]], Awaitable[InvokeBody]]
+
+
+def card_response(card: dict[str, Any]) -> InvokeBody:
+    return {"statusCode": 200, "type": CARD, "value": card}
+
+
+def message_response(text: str) -> InvokeBody:
+    return {"statusCode": 200, "type": MESSAGE, "value": text}
+
+
+def error_response(status: int, code: str, message: str) -> InvokeBody:
+    return {
+        "statusCode": status,
+        "type": "application/vnd.microsoft.error",
+        "value": {"code": code, "message": message},
+    }
+
+
+class VerbRegistry:
+    def __init__(self) -> None:
+        self._verbs: dict[str, VerbHandler] = {}
+
+    def on(self, verb: str) -> Callable[[VerbHandler], VerbHandler]:
+        def register(handler: VerbHandler) -> VerbHandler:
+            self._verbs[verb] = handler
+            return handler
+
+        return register
+
+    async def dispatch(self, turn: Turn) -> InvokeBody:
+        value = as_dict(turn.incoming.value)
+        action = as_dict(value.get("action"))
+        verb = action.get("verb")
+        handler = self._verbs.get(verb) if isinstance(verb, str) else None
+        if handler is None:
+            log.info("unknown card verb")
+            return error_response(400, "BadRequest", "This card action is not recognised.")
+        return await handler(turn, as_dict(action.get("data")))
+
+
+verbs = VerbRegistry()
+
+
+async def _session_for(turn: Turn, data: dict[str, Any]) -> Any:
+    session_id = data.get("session_id")
+    if not isinstance(session_id, str):
+        return None
+    session = await turn.store.get_session(session_id)
+    if session is None or session.conversation_id != turn.incoming.conversation_id and not (
+        turn.incoming.personal
+    ):
+        return None
+    return session
+
+
+async def _own_view(turn: Turn, session: Any, *, error: str | None = None,
+                    answers: dict[str, bool] | None = None, form: bool = False) -> InvokeBody:
+    """The consent card as this user should see it: their answer, or the form."""
+    refresh_ids = await turn.services.sessions.refresh_user_ids(
+        session, [turn.incoming.sender.teams_user_id]
+    )
+    participant = await turn.participant(session)
+    current = await turn.services.consent.current(session, participant)
+    if current is not None and not form and error is None:
+        return card_response(
+            cards.consent_answer_card(
+                turn.study, session.id, current.decision, current.recorded_at, current.answers,
+                refresh_user_ids=refresh_ids,
+            )
+        )
+    return card_response(
+        cards.consent_card(turn.study, session.id, refresh_ids, answers=answers, error=error)
+    )
+
+
+@verbs.on("consent.refresh")
+async def consent_refresh(turn: Turn, data: dict[str, Any]) -> InvokeBody:
+    session = await _session_for(turn, data)
+    if session is None:
+        return card_response(cards.notice_card("Consent", "This session is no longer running."))
+    return await _own_view(turn, session)
+
+
+@verbs.on("consent.change")
+async def consent_change(turn: Turn, data: dict[str, Any]) -> InvokeBody:
+    session = await _session_for(turn, data)
+    if session is None or not session.live:
+        return card_response(cards.notice_card("Consent", "This session is no longer running."))
+    participant = await turn.participant(session)
+    current = await turn.services.consent.current(session, participant)
+    return await _own_view(turn, session, form=True,
+                           answers=current.answers if current else None)
+
+
+async def _answer(turn: Turn, data: dict[str, Any], decision: str) -> InvokeBody:
+    session = await _session_for(turn, data)
+    if session is None or not session.live:
+        return card_response(cards.notice_card("Consent", "This session is no longer running."))
+    consent = turn.services.consent
+    answers = consent.parse_answers(data)
+    participant = await turn.participant(session)
+    try:
+        await consent.answer(
+            session, participant, decision,  # type: ignore[arg-type]
+            answers, data.get("form_version") if isinstance(data.get("form_version"), str)
+            else None,
+        )
+    except ConsentIncomplete as exc:
+        return await _own_view(
+            turn, session, answers=answers,
+            error=f"Please tick every statement marked required ({len(exc.missing)} not ticked)"
+                  " or choose 'I do not consent'.",
+        )
+    except FormOutdated:
+        return await _own_view(
+            turn, session, answers=answers,
+            error="The information sheet has changed since this card was posted. Please read "
+                  "it again and answer this updated card.",
+        )
+    log.info("consent recorded", extra={"session_id": session.id, "decision": decision})
+    if decision == "declined":
+        await turn.services.sessions.notify_facilitators(
+            session,
+            f"declined:{participant.id}:{turn.incoming.activity_id or ''}",
+            card_activity(
+                cards.notice_card(
+                    "A participant chose not to consent",
+                    f"{turn.incoming.sender.display_name or participant.pseudonym} "
+                    f"({participant.pseudonym}) answered 'I do not consent'. Their chat "
+                    "messages will not be used.",
+                ),
+                summary="Consent declined",
+            ),
+        )
+    return await _own_view(turn, session)
+
+
+@verbs.on("consent.accept")
+async def consent_accept(turn: Turn, data: dict[str, Any]) -> InvokeBody:
+    return await _answer(turn, data, "accepted")
+
+
+@verbs.on("consent.decline")
+async def consent_decline(turn: Turn, data: dict[str, Any]) -> InvokeBody:
+    return await _answer(turn, data, "declined")

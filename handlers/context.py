@@ -1,0 +1,131 @@
+"""What a handler gets: the bot's services, and one typed view of the current turn."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from botbuilder.core import TurnContext
+
+from handlers.incoming import Incoming
+from services.clock import Clock
+from services.consent import ConsentService
+from services.messages import text_activity, to_user
+from services.roles import RoleResolver
+from services.sessions import Conversation, SessionService
+from store import Identity, OutboxItem, Participant, Session, Store
+from study import Study
+
+
+@dataclass
+class BotServices:
+    """Everything the handlers use, built once by `bot.create_app`."""
+
+    store: Store
+    study: Study
+    sessions: SessionService
+    consent: ConsentService
+    roles: RoleResolver
+    clock: Clock
+    wake_outbox: Callable[[], None]
+    auto_start_on_meeting_start: bool = True
+    screener: Any = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Turn:
+    context: TurnContext
+    incoming: Incoming
+    services: BotServices
+    _facilitator: bool | None = None
+    _replies: itertools.count = field(default_factory=itertools.count)
+
+    @property
+    def study(self) -> Study:
+        return self.services.study
+
+    @property
+    def store(self) -> Store:
+        return self.services.store
+
+    @property
+    def identity(self) -> Identity:
+        sender = self.incoming.sender
+        return Identity(sender.teams_user_id, sender.aad_object_id, sender.display_name)
+
+    def conversation(self, title: str | None = None) -> Conversation:
+        incoming = self.incoming
+        return Conversation(
+            conversation_id=incoming.conversation_id,
+            service_url=incoming.service_url,
+            tenant_id=incoming.tenant_id,
+            meeting_id=incoming.meeting_id,
+            bot_id=incoming.bot_id,
+            bot_name=incoming.bot_name,
+            title=title,
+        )
+
+    async def is_facilitator(self) -> bool:
+        """Decided on the server: FACILITATOR_IDS or the Teams meeting role."""
+        if self._facilitator is None:
+            self._facilitator = await self.services.roles.is_facilitator(
+                self.incoming.sender,
+                service_url=self.incoming.service_url,
+                meeting_id=self.incoming.meeting_id,
+                tenant_id=self.incoming.tenant_id,
+            )
+        return self._facilitator
+
+    async def live_session(self) -> Session | None:
+        return await self.store.live_session(self.incoming.conversation_id)
+
+    async def participant(self, session: Session) -> Participant:
+        return await self.services.sessions.participant(
+            session, self.identity, facilitator=await self.is_facilitator()
+        )
+
+    def _reply_key(self) -> str:
+        incoming = self.incoming
+        return (
+            f"reply:{incoming.conversation_id}:{incoming.activity_id or id(self)}:"
+            f"{next(self._replies)}"
+        )
+
+    async def reply(self, payload: dict[str, Any]) -> None:
+        """Answer in the conversation the activity came from (through the outbox).
+
+        The key is derived from the activity id, so a repeated delivery answers once.
+        """
+        incoming = self.incoming
+        item = OutboxItem(
+            dedupe_key=self._reply_key(),
+            service_url=incoming.service_url,
+            tenant_id=incoming.tenant_id,
+            conversation_id=incoming.conversation_id,
+            payload=payload,
+        )
+        await self.store.enqueue(item, self.services.clock())
+        self.services.wake_outbox()
+
+    async def reply_text(self, text: str) -> None:
+        await self.reply(text_activity(text))
+
+    async def tell_privately(self, payload: dict[str, Any]) -> None:
+        """Send to the sender alone: here if this is a 1:1 chat, else in a 1:1 the bot opens."""
+        if self.incoming.personal:
+            await self.reply(payload)
+            return
+        channel = await self.store.facilitator_channel(self.incoming.sender.teams_user_id)
+        item = to_user(
+            key=self._reply_key() + ":private",
+            service_url=channel.service_url if channel else self.incoming.service_url,
+            tenant_id=self.incoming.tenant_id,
+            conversation_id=channel.conversation_id if channel else None,
+            user_id=self.incoming.sender.teams_user_id,
+            payload=payload,
+        )
+        await self.store.enqueue(item, self.services.clock())
+        self.services.wake_outbox()

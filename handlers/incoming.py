@@ -1,0 +1,175 @@
+"""Read what the bot needs from a Teams activity, tolerating the shapes Teams really sends.
+
+Real payloads differ from the docs: meeting event values come PascalCase ("Title", "Id"),
+some docs show camelCase; event names sometimes carry stray spaces; anonymous meeting members
+have no aadObjectId; a message's mention entity text may not match the message text exactly.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from botbuilder.schema import Activity
+
+from services.roles import Person
+
+_AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def _get(mapping: Any, *names: str) -> Any:
+    """Look a key up case-insensitively (Teams sends PascalCase, docs show camelCase)."""
+    if not isinstance(mapping, dict):
+        return None
+    lowered = {str(k).lower(): v for k, v in mapping.items()}
+    for name in names:
+        if name.lower() in lowered:
+            return lowered[name.lower()]
+    return None
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    if value is None:
+        return {}
+    serialize = getattr(value, "serialize", None)
+    if callable(serialize):
+        data = serialize()
+        return data if isinstance(data, dict) else {}
+    return {}
+
+
+@dataclass(frozen=True)
+class Mention:
+    user_id: str
+    name: str | None
+    text: str | None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    activity_id: str | None
+    type: str
+    name: str
+    conversation_id: str
+    conversation_type: str
+    is_group: bool
+    service_url: str
+    tenant_id: str | None
+    meeting_id: str | None
+    sender: Person
+    bot_id: str | None
+    bot_name: str | None
+    text: str
+    mentions: list[Mention] = field(default_factory=list)
+    value: Any = None
+    channel_data: dict[str, Any] = field(default_factory=dict)
+    reply_to_id: str | None = None
+
+    @property
+    def personal(self) -> bool:
+        return self.conversation_type == "personal" or not self.is_group
+
+    @property
+    def mentions_bot(self) -> bool:
+        return any(m.user_id == self.bot_id for m in self.mentions) if self.bot_id else False
+
+    @property
+    def command_text(self) -> str:
+        """The text with the bot's @mention removed, as plain words."""
+        text = self.text
+        for mention in self.mentions:
+            if mention.user_id == self.bot_id and mention.text:
+                text = text.replace(mention.text, " ")
+        bot_name = (self.bot_name or "").strip().lower()
+        if bot_name:
+            text = _AT_TAG.sub(
+                lambda m: " " if m.group(1).strip().lower() == bot_name else m.group(0), text
+            )
+        return plain_text(text)
+
+    @property
+    def addressed_to_bot(self) -> bool:
+        return self.personal or self.mentions_bot
+
+    @property
+    def mentioned_user_ids(self) -> list[str]:
+        return [m.user_id for m in self.mentions if m.user_id != self.bot_id]
+
+
+def plain_text(text: str) -> str:
+    """Teams text as a person reads it: tags dropped, entities decoded, spaces collapsed."""
+    text = _AT_TAG.sub(lambda m: m.group(1), text)
+    text = _TAG.sub(" ", text)
+    text = html.unescape(text).replace("\xa0", " ")
+    return _SPACE.sub(" ", text).strip()
+
+
+def read_activity(activity: Activity) -> Incoming:
+    conversation = activity.conversation
+    channel_data = as_dict(activity.channel_data)
+    tenant = _get(as_dict(channel_data.get("tenant")), "id") or (
+        getattr(conversation, "tenant_id", None) if conversation else None
+    )
+    meeting_id = _get(as_dict(channel_data.get("meeting")), "id")
+    sender = activity.from_property
+    recipient = activity.recipient
+    mentions = []
+    for entity in activity.entities or []:
+        data = as_dict(entity)
+        if data.get("type") != "mention":
+            continue
+        mentioned = as_dict(data.get("mentioned"))
+        if mentioned.get("id"):
+            mentions.append(Mention(str(mentioned["id"]), mentioned.get("name"), data.get("text")))
+    conversation_type = (getattr(conversation, "conversation_type", None) or "").strip()
+    is_group = bool(getattr(conversation, "is_group", False))
+    if not conversation_type:
+        conversation_type = "groupChat" if is_group else "personal"
+    return Incoming(
+        activity_id=activity.id,
+        type=(activity.type or "").strip(),
+        name=(activity.name or "").strip(),
+        conversation_id=(conversation.id if conversation else "") or "",
+        conversation_type=conversation_type,
+        is_group=is_group or conversation_type in ("groupChat", "channel"),
+        service_url=activity.service_url or "",
+        tenant_id=tenant,
+        meeting_id=meeting_id,
+        sender=Person(
+            teams_user_id=(sender.id if sender else "") or "",
+            aad_object_id=getattr(sender, "aad_object_id", None) if sender else None,
+            display_name=(getattr(sender, "name", None) or None) if sender else None,
+        ),
+        bot_id=recipient.id if recipient else None,
+        bot_name=recipient.name if recipient else None,
+        text=activity.text or "",
+        mentions=mentions,
+        value=activity.value,
+        channel_data=channel_data,
+        reply_to_id=activity.reply_to_id,
+    )
+
+
+def meeting_details(incoming: Incoming) -> tuple[str | None, str | None]:
+    """(meeting id, title) from a meetingStart/End event value, PascalCase or camelCase."""
+    value = as_dict(incoming.value)
+    return (_get(value, "Id") or incoming.meeting_id, _get(value, "Title"))
+
+
+def joined_members(incoming: Incoming) -> list[Person]:
+    """Members named by a meetingParticipantJoin event (value.members[].user)."""
+    people = []
+    for member in _get(as_dict(incoming.value), "members") or []:
+        user = as_dict(_get(as_dict(member), "user"))
+        user_id = _get(user, "id")
+        if user_id:
+            people.append(
+                Person(str(user_id), _get(user, "aadObjectId"), _get(user, "name") or None)
+            )
+    return people

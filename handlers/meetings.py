@@ -1,0 +1,69 @@
+"""Meeting and membership events: auto-start, auto-end, and welcomes for late joiners."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import cards
+from handlers.context import Turn
+from handlers.incoming import meeting_details
+from services.messages import card_activity, to_session_chat
+from services.roles import Person
+from store import Identity
+
+log = logging.getLogger(__name__)
+
+
+async def on_meeting_start(turn: Turn) -> None:
+    if not turn.services.auto_start_on_meeting_start:
+        return
+    meeting_id, title = meeting_details(turn.incoming)
+    where = turn.conversation(title=title)
+    if meeting_id and not where.meeting_id:
+        where = replace(where, meeting_id=meeting_id)
+    await turn.services.sessions.start(where)
+
+
+async def on_meeting_end(turn: Turn) -> None:
+    session = await turn.live_session()
+    if session is not None:
+        await turn.services.sessions.end(session)
+
+
+async def on_members_joined(turn: Turn, members: list[Person]) -> None:
+    """Welcome people who join a live session and let them see their own consent view."""
+    bot_id = turn.incoming.bot_id
+    people = [m for m in members if m.teams_user_id and m.teams_user_id != bot_id]
+    if any(m.teams_user_id == bot_id for m in members) and not people:
+        await turn.reply_text(
+            "Hello! I help facilitators run this focus group: the information sheet, consent, "
+            "Chatham House reminders and confidentiality checks. Facilitators: @mention me "
+            "with 'start' when the session begins. Anyone: @mention me with 'help'."
+        )
+        return
+    session = await turn.live_session()
+    if session is None or not people:
+        return
+    for person in people:
+        await turn.services.sessions.participant(
+            session,
+            Identity(person.teams_user_id, person.aad_object_id, person.display_name),
+            facilitator=await turn.services.roles.is_facilitator(
+                person,
+                service_url=turn.incoming.service_url,
+                meeting_id=turn.incoming.meeting_id,
+                tenant_id=turn.incoming.tenant_id,
+            ),
+        )
+        await turn.store.enqueue(
+            to_session_chat(
+                session,
+                f"late_joiner:{person.teams_user_id}",
+                card_activity(cards.late_joiner_card(turn.study,
+                                                     bot_name=turn.incoming.bot_name or "bot")),
+            ),
+            turn.services.clock(),
+        )
+    turn.services.wake_outbox()
+    await turn.services.sessions.refresh_consent_card(session)

@@ -1,0 +1,93 @@
+"""The bot: routes each Teams activity to a handler. It holds no rules of its own.
+
+It implements botbuilder's `Bot` directly rather than `TeamsActivityHandler`: the latter calls
+the connector for every added member (`TeamsInfo.get_member`) before our code runs and its
+adaptive-card path crashes under CloudAdapter; a small explicit router avoids both.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from botbuilder.core import Bot, InvokeResponse, TurnContext
+from botbuilder.schema import Activity, ActivityTypes
+
+from handlers import meetings
+from handlers.card_actions import error_response, verbs
+from handlers.commands import commands
+from handlers.context import BotServices, Turn
+from handlers.incoming import joined_members, read_activity
+from services.roles import Person
+
+log = logging.getLogger(__name__)
+
+MEETING_START = "application/vnd.microsoft.meetingstart"
+MEETING_END = "application/vnd.microsoft.meetingend"
+PARTICIPANT_JOIN = "application/vnd.microsoft.meetingparticipantjoin"
+
+ChatHandler = Any  # async (Turn) -> None, provided by the chat-screening module when present
+
+
+class FocusGroupBot(Bot):
+    def __init__(self, services: BotServices) -> None:
+        self.services = services
+        self.chat_handler: ChatHandler | None = services.extras.get("chat_handler")
+        self.edit_handler: ChatHandler | None = services.extras.get("edit_handler")
+        self.delete_handler: ChatHandler | None = services.extras.get("delete_handler")
+
+    async def on_turn(self, context: TurnContext) -> None:
+        incoming = read_activity(context.activity)
+        turn = Turn(context=context, incoming=incoming, services=self.services)
+        kind = incoming.type
+        log.debug("activity", extra={"type": kind, "activity_id": incoming.activity_id})
+        if kind == ActivityTypes.message:
+            await self._on_message(turn)
+        elif kind == ActivityTypes.invoke:
+            await self._on_invoke(turn)
+        elif kind == ActivityTypes.event:
+            await self._on_event(turn)
+        elif kind == ActivityTypes.conversation_update:
+            added = [
+                Person(m.id, getattr(m, "aad_object_id", None), getattr(m, "name", None))
+                for m in context.activity.members_added or []
+                if m and m.id
+            ]
+            if added:
+                await meetings.on_members_joined(turn, added)
+        elif kind == ActivityTypes.message_update and self.edit_handler:
+            await self.edit_handler(turn)
+        elif kind == ActivityTypes.message_delete and self.delete_handler:
+            await self.delete_handler(turn)
+
+    async def _on_message(self, turn: Turn) -> None:
+        incoming = turn.incoming
+        if incoming.addressed_to_bot:
+            await commands.dispatch(turn)
+        elif self.chat_handler is not None:
+            await self.chat_handler(turn)
+
+    async def _on_event(self, turn: Turn) -> None:
+        name = turn.incoming.name.lower()
+        if name == MEETING_START:
+            await meetings.on_meeting_start(turn)
+        elif name == MEETING_END:
+            await meetings.on_meeting_end(turn)
+        elif name == PARTICIPANT_JOIN:
+            await meetings.on_members_joined(turn, joined_members(turn.incoming))
+
+    async def _on_invoke(self, turn: Turn) -> None:
+        if turn.incoming.name == "adaptiveCard/action":
+            body = await verbs.dispatch(turn)
+            status = 200
+        else:
+            invoke_handler = self.services.extras.get("invokes", {}).get(turn.incoming.name)
+            if invoke_handler is not None:
+                status, body = await invoke_handler(turn)
+            else:
+                status, body = 501, error_response(501, "NotImplemented", "Not supported.")
+        await turn.context.send_activity(
+            Activity(type=ActivityTypes.invoke_response,
+                     value=InvokeResponse(status=status, body=body))
+        )
+

@@ -1,0 +1,1 @@
+"""Domain services: sessions, consent, roles and reminders. No botbuilder types here."""

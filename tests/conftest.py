@@ -1,0 +1,119 @@
+"""Shared fixtures: the Bot Connector stand-in and the bot running over real HTTP."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot import create_app
+from config import Settings
+from tests.connector_standin import ConnectorStandIn, start_connector
+from tests.teams import FACILITATOR, Teams
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[ConnectorStandIn]:
+    standin, runner = await start_connector()
+    yield standin
+    await runner.cleanup()
+
+
+@pytest.fixture
+def teams(connector: ConnectorStandIn) -> Teams:
+    return Teams(connector.url)
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "microsoft_app_id": "",
+        "microsoft_app_password": "",
+        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        "facilitator_ids": [FACILITATOR.aad],
+        "reminder_interval_minutes": 30,
+        "scheduler_poll_seconds": 0.05,
+        "log_level": "DEBUG",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+class RunningBot:
+    """The real aiohttp app on a loopback port, driven over HTTP like Teams drives it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.app: web.Application | None = None
+        self._runner: web.AppRunner | None = None
+        self._http: aiohttp.ClientSession | None = None
+        self.url = ""
+
+    async def start(self) -> RunningBot:
+        self.app = create_app(self.settings)
+        self._runner = web.AppRunner(self.app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        self._http = aiohttp.ClientSession()
+        return self
+
+    async def stop(self) -> None:
+        if self._http:
+            await self._http.close()
+        if self._runner:
+            await self._runner.cleanup()
+        self._runner = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    async def post(self, activity: dict[str, Any] | str | bytes,
+                   headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        assert self._http is not None
+        body = activity if isinstance(activity, str | bytes) else json.dumps(activity)
+        async with self._http.post(
+            f"{self.url}/api/messages",
+            data=body,
+            headers={"Content-Type": "application/json", **(headers or {})},
+        ) as resp:
+            text = await resp.text()
+            try:
+                payload = json.loads(text) if text else None
+            except ValueError:
+                payload = text
+            return resp.status, payload
+
+    async def get(self, path: str) -> tuple[int, Any]:
+        assert self._http is not None
+        async with self._http.get(f"{self.url}{path}") as resp:
+            return resp.status, await resp.json()
+
+
+BotFactory = Callable[..., Awaitable[RunningBot]]
+
+
+@pytest.fixture
+async def start_bot(tmp_path: Path) -> AsyncIterator[BotFactory]:
+    running: list[RunningBot] = []
+
+    async def factory(**overrides: Any) -> RunningBot:
+        bot = await RunningBot(make_settings(tmp_path, **overrides)).start()
+        running.append(bot)
+        return bot
+
+    yield factory
+    for bot in running:
+        await bot.stop()
+
+
+@pytest.fixture
+async def bot(start_bot: BotFactory) -> RunningBot:
+    return await start_bot()

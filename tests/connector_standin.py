@@ -1,0 +1,159 @@
+"""A local stand-in for the Bot Connector service, bound to 127.0.0.1.
+
+It records what the bot sends (activities posted, updated, 1:1 conversations created) and can
+be told to fail the next requests (e.g. 429 with Retry-After) to test the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Sent:
+    method: str
+    conversation_id: str
+    activity: dict[str, Any]
+    activity_id: str
+    at: float
+    authorization: str | None = None
+
+    @property
+    def cards(self) -> list[dict[str, Any]]:
+        return [
+            a.get("content", {})
+            for a in self.activity.get("attachments") or []
+            if a.get("contentType") == "application/vnd.microsoft.card.adaptive"
+        ]
+
+    @property
+    def text(self) -> str:
+        return self.activity.get("text") or ""
+
+
+@dataclass
+class ConnectorStandIn:
+    url: str = ""
+    sent: list[Sent] = field(default_factory=list)
+    created_conversations: list[dict[str, Any]] = field(default_factory=list)
+    meeting_roles: dict[str, str] = field(default_factory=dict)
+    members: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    attempts: list[float] = field(default_factory=list)
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
+    _changed: asyncio.Condition | None = None
+
+    def fail_next(self, status: int, times: int = 1, headers: dict[str, str] | None = None) -> None:
+        self.failures.extend([(status, headers or {})] * times)
+
+    def to(self, conversation_id: str) -> list[Sent]:
+        return [s for s in self.sent if s.conversation_id == conversation_id]
+
+    def personal_conversation_for(self, user_id: str) -> str:
+        return f"a:personal:{user_id}"
+
+    async def wait_for(self, predicate: Any, timeout: float = 10.0) -> None:
+        """Wait until `predicate(self)` is true; fail loudly with what was sent otherwise."""
+        assert self._changed is not None
+        deadline = time.monotonic() + timeout
+        async with self._changed:
+            while not predicate(self):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(
+                        f"timed out; sent so far: "
+                        f"{[(s.method, s.conversation_id, s.activity.get('type')) for s in self.sent]}"
+                    )
+                try:
+                    await asyncio.wait_for(self._changed.wait(), remaining)
+                except asyncio.TimeoutError:
+                    continue
+
+    async def _notify(self) -> None:
+        assert self._changed is not None
+        async with self._changed:
+            self._changed.notify_all()
+
+    def _maybe_fail(self) -> web.Response | None:
+        self.attempts.append(time.monotonic())
+        if self.failures:
+            status, headers = self.failures.pop(0)
+            return web.json_response({"error": {"code": "Throttled"}}, status=status,
+                                     headers=headers)
+        return None
+
+    async def post_activity(self, request: web.Request) -> web.Response:
+        failure = self._maybe_fail()
+        if failure is not None:
+            return failure
+        body = await request.json()
+        activity_id = f"1:{next(self._ids)}"
+        self.sent.append(Sent("POST", request.match_info["conversation_id"], body, activity_id,
+                              time.monotonic(), request.headers.get("Authorization")))
+        await self._notify()
+        return web.json_response({"id": activity_id}, status=201)
+
+    async def put_activity(self, request: web.Request) -> web.Response:
+        failure = self._maybe_fail()
+        if failure is not None:
+            return failure
+        body = await request.json()
+        self.sent.append(Sent("PUT", request.match_info["conversation_id"], body,
+                              request.match_info["activity_id"], time.monotonic(),
+                              request.headers.get("Authorization")))
+        await self._notify()
+        return web.json_response({"id": request.match_info["activity_id"]})
+
+    async def create_conversation(self, request: web.Request) -> web.Response:
+        failure = self._maybe_fail()
+        if failure is not None:
+            return failure
+        body = await request.json()
+        self.created_conversations.append(body)
+        user_id = body["members"][0]["id"]
+        await self._notify()
+        return web.json_response({"id": self.personal_conversation_for(user_id)}, status=201)
+
+    async def meeting_participant(self, request: web.Request) -> web.Response:
+        participant = request.match_info["participant_id"]
+        role = self.meeting_roles.get(participant)
+        if role is None:
+            return web.json_response({"error": {"code": "NotFound"}}, status=404)
+        return web.json_response({
+            "user": {"id": participant, "aadObjectId": participant},
+            "meeting": {"role": role, "inMeeting": True},
+            "conversation": {"id": "meeting"},
+        })
+
+    async def conversation_members(self, request: web.Request) -> web.Response:
+        return web.json_response(self.members.get(request.match_info["conversation_id"], []))
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{conversation_id}/activities", self.post_activity)
+        app.router.add_put("/v3/conversations/{conversation_id}/activities/{activity_id}",
+                           self.put_activity)
+        app.router.add_post("/v3/conversations", self.create_conversation)
+        app.router.add_get("/v1/meetings/{meeting_id}/participants/{participant_id}",
+                           self.meeting_participant)
+        app.router.add_get("/v3/conversations/{conversation_id}/members",
+                           self.conversation_members)
+        return app
+
+
+async def start_connector() -> tuple[ConnectorStandIn, web.AppRunner]:
+    standin = ConnectorStandIn()
+    standin._changed = asyncio.Condition()
+    runner = web.AppRunner(standin.app())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    standin.url = f"http://127.0.0.1:{port}/"
+    return standin, runner
