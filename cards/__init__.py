@@ -1,0 +1,40 @@
+"""Adaptive Cards (1.4, Teams Universal Actions) built from JSON templates and a Study."""
+
+from cards.builders import (
+    CONSENT_VERBS,
+    MAX_REFRESH_USER_IDS,
+    chatham_house_card,
+    closing_card,
+    confidentiality_reminder_card,
+    consent_answer_card,
+    consent_card,
+    help_card,
+    information_sheet_card,
+    late_joiner_card,
+    notice_card,
+    statement_input_id,
+    status_card,
+    welcome_card,
+)
+from cards.check import card_problems
+from cards.template import TemplateError, render
+
+__all__ = [
+    "CONSENT_VERBS",
+    "MAX_REFRESH_USER_IDS",
+    "TemplateError",
+    "card_problems",
+    "chatham_house_card",
+    "closing_card",
+    "confidentiality_reminder_card",
+    "consent_answer_card",
+    "consent_card",
+    "help_card",
+    "information_sheet_card",
+    "late_joiner_card",
+    "notice_card",
+    "render",
+    "statement_input_id",
+    "status_card",
+    "welcome_card",
+]
