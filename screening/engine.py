@@ -1,0 +1,276 @@
+"""The screening engine: Presidio AnalyzerEngine + spaCy NER + UK recognizers."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+
+import spacy
+from presidio_analyzer import (
+    AnalyzerEngine,
+    EntityRecognizer,
+    RecognizerRegistry,
+    RecognizerResult,
+)
+from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
+
+from .config import ScreeningConfig
+from .lexicon import DOMAIN_ALLOW, DOMAIN_PHRASES, TITLES, Lexicon, get_lexicon
+from .names import DETERMINERS, LOC_PREV, PERSON_PREV, NameFinder
+from .patterns import PatternFinder
+from .safeguarding import SafeguardingDetector
+from .textprep import clean
+from .tokens import Tok, tokenize
+from .types import CATEGORIES, Finding, ScanResult
+
+logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+
+SPACY_MAP = {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION",
+             "ORG": "ORGANISATION", "NORP": "NORP", "DATE": "DATE"}
+
+
+class ChatNlpEngine(SpacyNlpEngine):
+    """spaCy with only tok2vec + ner (no parser, tagger, lemmatizer), never downloads."""
+
+    def __init__(self, model: str, use_ner: bool = True, max_chars: int = 20000) -> None:
+        conf = NerModelConfiguration(
+            model_to_presidio_entity_mapping=SPACY_MAP,
+            labels_to_ignore=["CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT", "TIME",
+                              "LANGUAGE", "LAW", "EVENT", "WORK_OF_ART", "PRODUCT"],
+            default_score=0.6,
+        )
+        super().__init__(models=[{"lang_code": "en", "model_name": model}],
+                         ner_model_configuration=conf)
+        self.model = model
+        self.use_ner = use_ner
+        self.max_chars = max_chars
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        if self.use_ner:
+            nlp = spacy.load(self.model, exclude=["parser", "tagger", "attribute_ruler",
+                                                  "lemmatizer", "senter"])
+        else:
+            nlp = spacy.blank("en")
+        self.nlp = {"en": nlp}
+
+    def process_text(self, text: str, language: str) -> NlpArtifacts:
+        nlp = self.nlp[language]
+        doc = nlp(text[: self.max_chars])
+        art = self._doc_to_nlp_artifact(doc, language)
+        art.chat_tokens = tokenize(text)  # type: ignore[attr-defined]
+        return art
+
+    def _doc_to_nlp_artifact(self, doc, language):  # lemmas are not needed
+        entities, scores = self._get_updated_entities(
+            list(doc.ents), [self.ner_model_configuration.default_score] * len(doc.ents))
+        return NlpArtifacts(entities=entities, tokens=doc, tokens_indices=[t.idx for t in doc],
+                            lemmas=[], nlp_engine=self, language=language, scores=scores)
+
+
+def _res(s: int, e: int, cat: str, score: float, rule: str) -> RecognizerResult:
+    return RecognizerResult(entity_type=cat, start=s, end=e, score=score,
+                            recognition_metadata={"recognizer_name": rule, "rule": rule})
+
+
+class _Base(EntityRecognizer):
+    ENTITIES: list[str] = list(CATEGORIES)
+
+    def __init__(self, lex: Lexicon, name: str) -> None:
+        self.lex = lex
+        super().__init__(supported_entities=self.ENTITIES, name=name, supported_language="en")
+
+    def load(self) -> None:  # nothing to load lazily
+        pass
+
+
+class LexiconRecognizer(_Base):
+    """First names, surnames and UK places from embedded lists, decided by chat context."""
+
+    def __init__(self, lex: Lexicon) -> None:
+        super().__init__(lex, "UkLexiconRecognizer")
+        self.finder = NameFinder(lex)
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        toks = getattr(nlp_artifacts, "chat_tokens", None) or tokenize(text)
+        return [_res(*c) for c in self.finder.find(text, toks)]
+
+
+class UkPatternRecognizer(_Base):
+    """UK identifiers, contact details, dates, named institutions, streets and estates."""
+
+    def __init__(self, lex: Lexicon) -> None:
+        super().__init__(lex, "UkPatternRecognizer")
+        self.finder = PatternFinder(lex)
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        f = self.finder
+        out = []
+        for fn in (f.contact, f.ids, f.postcodes, f.dates, f.orgs, f.streets):
+            out.extend(_res(*c) for c in fn(text))
+        return out
+
+
+class ChatNerRecognizer(_Base):
+    """spaCy NER entities, filtered by the lexicon and the allow-list; plus unknown proper
+    nouns (capitalised, not an English word, not a known non-identifying proper noun)."""
+
+    def __init__(self, lex: Lexicon) -> None:
+        super().__init__(lex, "ChatNerRecognizer")
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        lex = self.lex
+        out = []
+        if nlp_artifacts is None:
+            return out
+        for ent, score in zip(nlp_artifacts.entities, nlp_artifacts.scores, strict=False):
+            cat = ent.label_
+            if cat not in ("PERSON", "LOCATION", "ORGANISATION"):
+                continue
+            toks = [t for t in ent if not t.is_punct and t.text not in ("'s", "’s")]
+            while toks and (toks[0].lower_ in DETERMINERS or toks[0].lower_ in TITLES):
+                toks = toks[1:]
+            if not toks:
+                continue
+            s, e = toks[0].idx, toks[-1].idx + len(toks[-1].text)
+            phrase = text[s:e].lower()
+            if phrase in DOMAIN_PHRASES or phrase in DOMAIN_ALLOW:
+                continue
+            words = [t.text for t in toks]
+            if any(any(c.isdigit() for c in w) for w in words):
+                continue
+            lows = [w.lower() for w in words]
+            if all(w in DOMAIN_ALLOW or w in lex.proper_nonid or lex.is_word(w) for w in lows):
+                continue
+            if any(w.isupper() and len(w) <= 5 for w in words) and cat != "PERSON":
+                continue
+            if not any(w[:1].isupper() for w in words):
+                continue
+            known = any(w in lex.first or w in lex.sur for w in lows)
+            place = phrase in lex.places
+            if cat == "PERSON":
+                sc = 0.7 if known else 0.6
+                if place and not known:
+                    cat, sc = "LOCATION", 0.7
+            elif cat == "LOCATION":
+                sc = 0.75 if place else 0.55
+            else:
+                sc = 0.55
+            out.append(_res(s, e, cat, sc, "spacy_" + ent.label_.lower()))
+        # unknown capitalised words in mid-sentence
+        toks: list[Tok] = getattr(nlp_artifacts, "chat_tokens", None) or []
+        for i, t in enumerate(toks):
+            if not t.cap or t.upper or t.initial or len(t.low) < 3:
+                continue
+            lw = t.low
+            if (lw in DOMAIN_ALLOW or lex.is_word(lw) or lw in lex.proper_nonid
+                    or lw in lex.first or lw in lex.sur or lw in lex.places):
+                continue
+            if "-" in lw and all(lex.is_word(p) for p in lw.split("-")):
+                continue
+            prev = toks[i - 1].low if i else ""
+            if prev in LOC_PREV and prev not in {"and", "to", "of"}:
+                cat = "LOCATION"
+            elif prev in PERSON_PREV or t.poss:
+                cat = "PERSON"
+            else:
+                cat = "PERSON"
+            out.append(_res(t.start, t.end, cat, 0.55, "unknown_proper_noun"))
+        return out
+
+
+class RosterRecognizer(_Base):
+    """Ad-hoc recognizer for the meeting roster (created per call; cheap)."""
+
+    def __init__(self, lex: Lexicon, finder: NameFinder, roster: Sequence[str]) -> None:
+        super().__init__(lex, "RosterRecognizer")
+        self.finder = finder
+        self.names = tuple(roster)
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        toks = getattr(nlp_artifacts, "chat_tokens", None) or tokenize(text)
+        return [_res(*c) for c in self.finder.roster(text, toks, self.names)]
+
+
+def _resolve(results: list[RecognizerResult], threshold: float) -> list[RecognizerResult]:
+    """Keep non-overlapping spans: above-threshold first, then longer, then higher score."""
+    ordered = sorted(results, key=lambda r: (r.score >= threshold, r.end - r.start, r.score),
+                     reverse=True)
+    kept: list[RecognizerResult] = []
+    for r in ordered:
+        if r.end <= r.start:
+            continue
+        if any(r.start < k.end and k.start < r.end for k in kept):
+            continue
+        kept.append(r)
+    kept.sort(key=lambda r: r.start)
+    return kept
+
+
+class Screener:
+    """Load once (``Screener.load(config)``), then call :meth:`scan` per message."""
+
+    def __init__(self, config: ScreeningConfig, analyzer: AnalyzerEngine, lex: Lexicon,
+                 names: NameFinder) -> None:
+        self.config = config
+        self.analyzer = analyzer
+        self.lex = lex
+        self.names = names
+        self.safeguarding = SafeguardingDetector()
+        self._nlp = analyzer.nlp_engine
+
+    @classmethod
+    def load(cls, config: ScreeningConfig | None = None) -> Screener:
+        config = config or ScreeningConfig()
+        lex = get_lexicon()
+        nlp_engine = ChatNlpEngine(config.model, use_ner=config.use_ner,
+                                   max_chars=config.max_ner_chars)
+        nlp_engine.load()
+        recognizers = [LexiconRecognizer(lex), UkPatternRecognizer(lex)]
+        if config.use_ner:
+            recognizers.append(ChatNerRecognizer(lex))
+        registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
+        analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine,
+                                  supported_languages=["en"])
+        self = cls(config, analyzer, lex, NameFinder(lex))
+        self.scan("Warm up: Oakfield Primary, 07700 900123, rose said hi on 1/2/2020.")
+        return self
+
+    def scan(self, text: str, roster: Sequence[str] = ()) -> ScanResult:
+        if not isinstance(text, str):
+            raise TypeError("text must be str")
+        if not text.strip():
+            return ScanResult()
+        cleaned, mentions = clean(text)
+        thr = self.config.threshold
+        results: list[RecognizerResult] = []
+        if cleaned.strip():
+            artifacts = self._nlp.process_text(cleaned, "en")
+            adhoc = [RosterRecognizer(self.lex, self.names, roster)] if roster else None
+            results = self.analyzer.analyze(
+                text=cleaned, language="en", nlp_artifacts=artifacts, score_threshold=0.0,
+                ad_hoc_recognizers=adhoc,
+            )
+        for s, e in mentions:
+            seg = cleaned[s:e]
+            ls, le = len(seg) - len(seg.lstrip()), len(seg.rstrip())
+            if le > ls and seg.strip().lower() not in DOMAIN_ALLOW:
+                results.append(_res(s + ls, s + le, "PERSON", 0.95, "teams_mention"))
+        kept = _resolve(results, thr)
+        findings: list[Finding] = []
+        for r in kept:
+            if r.score < thr or r.entity_type not in CATEGORIES:
+                continue
+            s, e = r.start, r.end
+            seg = text[s:e]
+            if not seg.strip() or seg.strip().lower() in DOMAIN_ALLOW:
+                continue
+            if seg.lower() in DOMAIN_PHRASES:
+                continue
+            meta = r.recognition_metadata or {}
+            findings.append(Finding(start=s, end=e, category=r.entity_type,
+                                    score=round(float(min(1.0, r.score)), 3),
+                                    rule=str(meta.get("rule", meta.get("recognizer_name", "")))))
+        sg = self.safeguarding.detect(cleaned)
+        return ScanResult(findings=findings, safeguarding=sg)

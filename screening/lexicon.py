@@ -1,0 +1,101 @@
+"""Word lists shipped with the package (see data/README.md) and the domain allow-list."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data"
+
+# Words of the domain that look like names, places or organisations but identify nobody.
+# Compared in lower case against single tokens and whole candidate spans.
+DOMAIN_ALLOW = set(
+    """
+    chair chairs chairing iro iros dsl dsls sw sws swer ssw nqsw asye tm pm cpc cp cpp cin cla
+    lac plo icpc rcpc icpcs rcpcs ic rc lado mash camhs ofsted la las lsc lscp lscb scr cspr
+    csprp dfe dhsc nhs nspcc basw swe hcpc cafcass gp gps hv hvs senco sendco send sen ehcp
+    ehcps ehm ehh eha caf tac tas dv dva da idva idvas marac mappa mash cse cce fgm sv cme pru
+    yot yjs yos cwd cdt fss cafcass cps pnc ppn cad mosaic liquidlogic lcs eclipse azeus
+    carefirst servelec wcc iaptus rio emis systmone framework i frameworki teams zoom miro
+    mentimeter menti slido padlet jamboard kahoot whatsapp outlook sharepoint onedrive
+    onenote excel word powerpoint google gmail hotmail yahoo icloud facebook instagram insta
+    tiktok snapchat snap twitter youtube linkedin discord microsoft apple android iphone ipad
+    windows wifi covid covid-19 coronavirus lockdown signs safety sos sofs wt wt23 wtg
+    working together children act care act ofsted ssw aswe pswe adcs lga pcf kss msw bsw
+    uk gb england english wales welsh scotland scottish ireland irish britain british europe
+    european eu london-based nhs-england ict it hr ceo ok okay yeah yep yup nope hmm hmmm
+    haha lol lmao omg idk tbh btw fyi imo imho asap eta ta thx thanks pls plz ur u im ive
+    dont cant wont didnt isnt wasnt doesnt thats theres whats youre theyre couldnt wouldnt
+    shouldnt xx xxx x hun hon mate babe pal gonna wanna kinda sorta dunno tho cos coz
+    monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs
+    fri sat sun january february march april june july august september october november
+    december jan feb mar apr jun jul aug sep sept oct nov dec christmas xmas easter eid
+    ramadan diwali hanukkah halloween muslim muslims islam islamic christian christians
+    hindu sikh jewish catholic pentecostal polish romanian lithuanian somali nigerian
+    ghanaian pakistani bangladeshi indian urdu punjabi bengali arabic eritrean afghan
+    syrian ukrainian albanian kurdish turkish portuguese spanish french african caribbean
+    asian black white mixed gypsy roma traveller travellers grt esol bsl makaton pdf ppt
+    doc docx am pm gmt bst covid-era post-covid pre-covid q qs qa cpd rq rqs dbs dols lpa
+    mca mha ld asd adhd odd ptsd aces ace acer pip uc dwp hmrc esa jsa ssp ecm ic2
+    mr mrs ms miss dr mx prof sir madam
+    mum mums dad dads nan nana nanna gran granny grandma grandad grandpa auntie aunty uncle
+    sis bro bruv hubby fiance
+    staffordshire-bull pitbull xl
+    ai chatgpt copilot bot
+    """.split()
+)
+
+# Multi-word domain phrases (lower case) which never identify anyone.
+DOMAIN_PHRASES = {
+    "the chair", "cp chair", "independent reviewing officer", "core group", "strategy meeting",
+    "strategy discussion", "section 47", "section 17", "section 20", "section 31",
+    "working together", "working together 2023", "working together 2018", "children act",
+    "children act 1989", "children act 2004", "care act", "care act 2014",
+    "signs of safety", "family court", "local authority", "social work england",
+    "microsoft teams", "ms teams", "child protection", "child protection plan",
+    "children's services", "childrens services", "children's social care", "social care",
+    "early help", "front door", "health visitor", "school nurse", "team manager",
+    "practice manager", "service manager", "head of service", "virtual school",
+    "youth offending team", "public law outline", "the la", "our la",
+}
+
+TITLES = {"mr", "mrs", "ms", "miss", "dr", "mx", "prof", "sir", "dame", "lady", "lord", "rev"}
+
+
+def _read(name: str) -> frozenset[str]:
+    path = DATA / name
+    return frozenset(
+        line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    )
+
+
+class Lexicon:
+    """All word knowledge, loaded once."""
+
+    def __init__(self) -> None:
+        junk = _read("not_names.txt")
+        self.first = _read("first_names.txt") - junk - DOMAIN_ALLOW
+        self.sur = _read("surnames.txt") - junk - DOMAIN_ALLOW
+        self.words = _read("english_words.txt")
+        places_raw = [p for p in _read("places.txt") if p not in DOMAIN_ALLOW]
+        self.places = frozenset(places_raw)
+        self.place_max_tokens = max((len(p.split()) for p in places_raw), default=1)
+        self.place_first_tokens = frozenset(p.split()[0] for p in places_raw)
+        self.common_names = _read("ambiguous_names.txt")
+        # A name token is ambiguous when it is also an ordinary English word.
+        self.ambiguous_first = frozenset(
+            n for n in self.first if n in self.words or n in self.common_names
+        )
+        self.proper_nonid = _read("proper_nonid.txt")
+
+    def is_word(self, w: str) -> bool:
+        return w in self.words
+
+    def is_allowed(self, w: str) -> bool:
+        return w in DOMAIN_ALLOW or w in self.proper_nonid
+
+
+@lru_cache(maxsize=1)
+def get_lexicon() -> Lexicon:
+    return Lexicon()

@@ -1,0 +1,284 @@
+"""Person and place recognition from word lists plus chat context rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .lexicon import DOMAIN_ALLOW, TITLES, Lexicon
+from .tokens import Tok
+
+# Words before an ambiguous token which say "a person's name follows".
+PERSON_PREV = {
+    "with", "to", "from", "called", "named", "asked", "told", "ask", "tell", "thanks", "thank",
+    "cheers", "cc", "sister", "brother", "mum", "dad", "son", "daughter", "nan", "nana",
+    "grandma", "gran", "grandad", "auntie", "aunt", "uncle", "cousin", "baby", "boy", "girl",
+    "kid", "visited", "saw", "met", "like", "by", "for", "and", "re", "about", "niece",
+    "nephew", "stepdad", "stepmum", "partner", "husband", "wife", "boyfriend", "girlfriend",
+    "colleague", "manager", "worker", "sibling", "twin", "little", "young", "child", "toddler",
+    "infant", "teen", "teenager", "pupil", "student", "hi", "hey", "hiya", "morning", "yes",
+    "yeah", "yep", "no", "nope", "sorry", "agree", "agreed", "ok", "okay", "oh", "haha", "lol",
+    "exactly", "absolutely", "totally", "ta", "love", "bless", "poor", "@",
+}
+# Greeting / reply words: "<greet> name" at the start of a message is a vocative.
+GREET = {
+    "hi", "hey", "hiya", "thanks", "thank", "cheers", "yes", "yeah", "yep", "no", "nope",
+    "sorry", "morning", "ta", "agree", "agreed", "ok", "okay", "oh", "haha", "lol", "exactly",
+    "absolutely", "totally", "welcome", "hello", "evening", "afternoon", "bye", "congrats",
+    "well", "good", "great", "nice", "lovely", "love", "aw", "aww", "ah", "hah", "same",
+}
+# Words after a token which say "that was a person".
+PERSON_NEXT = {
+    "said", "says", "mentioned", "asked", "told", "thinks", "thought", "reckons", "raised",
+    "suggested", "agreed", "disagreed", "wrote", "posted", "shared", "made", "makes",
+    "disclosed", "lives", "lived", "went", "goes", "attends", "attended", "aged", "age",
+    "is", "was", "has", "had", "and", "who", "did", "does", "didn't", "doesn't", "isn't",
+    "wasn't", "can", "could", "would", "will", "won't", "can't", "might", "should", "needs",
+    "wants", "wanted", "needed", "gets", "got", "spoke", "speaks", "explained", "answered",
+    "replied", "mentions", "pointed", "wrote", "phoned", "rang", "emailed", "messaged",
+    "texted", "left", "joined", "stayed", "moved", "ran", "hit", "hurt", "cried", "smiled",
+    "laughed", "seems", "seemed", "looks", "looked", "feels", "felt", "knows", "knew",
+    "'s", "’s", "herself", "himself", "x", "xx", "are", "were", "plus", "&",
+}
+# For these ambiguous names the word after decides more strongly (modal/verb uses).
+FUNCTION_NEXT = {
+    "be", "been", "have", "has", "had", "you", "we", "they", "it", "the", "a", "an", "that",
+    "this", "so", "not", "to", "up", "on", "off", "for", "all", "everyone", "i", "he", "she",
+    "need", "do", "also", "still", "never", "always", "just", "see", "get", "go", "make",
+    "take", "probably", "definitely", "likely", "be", "is", "was", "and", "of", "in", "at",
+    "there", "their", "our", "your", "my", "his", "her", "its", "some", "any", "more", "less",
+    "down", "out", "into", "with", "from", "as", "by", "or", "but", "if", "when", "then",
+    "than", "same", "one", "too", "again", "now", "soon", "later", "today", "tomorrow",
+    "tonight", "come", "came", "let", "help", "try", "say", "ask", "tell", "use", "put",
+}
+MODAL_NAMES = {"will", "may", "can", "mark", "hope", "chase", "pat", "sue", "bill", "grant",
+               "rose", "drew", "don", "ray", "rob", "jack", "frank", "dean", "lance", "miles"}
+MONTH_NAMES = {"may", "june", "april", "august", "march", "july", "jan"}
+LOC_PREV = {
+    "in", "at", "from", "near", "around", "outside", "to", "into", "towards", "nr", "via",
+    "across", "between", "covering", "covers", "cover", "moved", "lives", "living", "based",
+    "over", "of", "round", "past", "through", "and", "or", "off",
+}
+DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "some", "any", "my", "your",
+               "our", "their", "his", "her", "its", "no", "every", "each"}
+
+
+def _prev(toks: list[Tok], i: int) -> Tok | None:
+    return toks[i - 1] if i > 0 else None
+
+
+def _next(toks: list[Tok], i: int) -> Tok | None:
+    return toks[i + 1] if i + 1 < len(toks) else None
+
+
+def _adjacent(text: str, a: Tok, b: Tok) -> bool:
+    """b follows a separated only by spaces (same name)."""
+    gap = text[a.full_end:b.start]
+    return a.full_end == a.end and 0 < len(gap) <= 2 and gap.strip() == ""
+
+
+class NameFinder:
+    """Finds PERSON and LOCATION spans using the lexicon; returns (s, e, cat, score, rule)."""
+
+    def __init__(self, lex: Lexicon) -> None:
+        self.lex = lex
+
+    # ---- helpers -------------------------------------------------------------------------
+    def _allowed(self, t: Tok) -> bool:
+        return t.low in DOMAIN_ALLOW
+
+    def _name_context(self, text: str, toks: list[Tok], i: int) -> float:
+        """Score 0..1 for 'an ambiguous word at i is used as a person's name'."""
+        t = toks[i]
+        p = _prev(toks, i)
+        n = _next(toks, i)
+        plow = p.low if p else ""
+        nlow = n.low if n else ""
+        if t.at:
+            return 0.85
+        if t.low in MONTH_NAMES and self._date_like(text, t):
+            return 0.0
+        # verb/modal use: "will be", "may have", "mark it", "hope you"
+        if t.low in MODAL_NAMES and nlow in FUNCTION_NEXT and not t.poss:
+            after = text[t.full_end:t.full_end + 2]
+            if not after.startswith((",", ":")):
+                return 0.0
+        if p and p.low in TITLES:
+            return 0.85
+        if n and n.cap and not n.upper and _adjacent(text, t, n) and n.low in self.lex.sur:
+            return 0.85  # "Grace Okafor"
+        score = 0.0
+        if t.cap and not t.initial and not t.upper and plow not in DETERMINERS:
+            score = 0.7
+        if t.poss:
+            score = max(score, 0.7 if plow not in DETERMINERS else 0.0)
+        if p is not None and plow in PERSON_PREV and plow not in DETERMINERS:
+            if (plow in GREET and (p.initial or p.start == 0)) or plow not in {"and", "for", "by",
+                                                                               "like", "about",
+                                                                               "to"}:
+                score = max(score, 0.7)
+            elif t.cap and not t.initial:
+                score = max(score, 0.7)
+        after = text[t.full_end:t.full_end + 3]
+        # vocative at the start: "rose, can you…", "Mark - agree"
+        if (t.initial or (p and p.low in GREET and p.initial)) and after[:1] in {",", ":", "!", "?"}:
+            score = max(score, 0.7)
+        if t.initial and after[:1] in {",", ":"} and i == 0:
+            score = max(score, 0.7)
+        if n is not None and nlow in {"said", "says", "mentioned", "asked", "told", "thinks",
+                                     "reckons", "raised", "suggested", "agreed", "disagreed",
+                                     "wrote", "posted", "disclosed", "lives", "attends",
+                                     "spoke", "explained", "replied", "aged", "made"}:
+            score = max(score, 0.7)
+        if plow in DETERMINERS:
+            score = min(score, 0.3)
+        return score
+
+    @staticmethod
+    def _date_like(text: str, t: Tok) -> bool:
+        before = text[max(0, t.start - 12):t.start].lower()
+        after = text[t.full_end:t.full_end + 8].lower()
+        if any(c.isdigit() for c in before[-5:]) or any(c.isdigit() for c in after[:5]):
+            return True
+        for w in ("in ", "of ", "since ", "until ", "by ", "last ", "next ", "this ", "early ",
+                  "late ", "mid ", "mid-", "end of ", "before ", "after ", "during "):
+            if before.endswith(w):
+                return True
+        return False
+
+    def _loc_context(self, toks: list[Tok], i: int) -> bool:
+        p = _prev(toks, i)
+        return p is not None and p.low in LOC_PREV
+
+    # ---- main --------------------------------------------------------------------------
+    def find(self, text: str, toks: list[Tok]) -> list[tuple[int, int, str, float, str]]:
+        lex = self.lex
+        out: list[tuple[int, int, str, float, str]] = []
+        n = len(toks)
+        used = [False] * n
+        # 1) places (multi-word first)
+        i = 0
+        while i < n:
+            t = toks[i]
+            if t.low not in lex.place_first_tokens:
+                i += 1
+                continue
+            match = 0
+            for k in range(min(lex.place_max_tokens, n - i), 0, -1):
+                seg = toks[i:i + k]
+                if any(not _adjacent(text, a, b) and text[a.full_end:b.start] != "-"
+                       for a, b in zip(seg, seg[1:], strict=False)):
+                    continue
+                phrase = " ".join(x.low for x in seg)
+                if phrase in lex.places:
+                    match = k
+                    break
+            if not match:
+                i += 1
+                continue
+            seg = toks[i:i + match]
+            s, e = seg[0].start, seg[-1].end
+            multi = match > 1
+            capped = all(x.cap for x in seg if len(x.low) > 3)
+            head = seg[0]
+            amb = (not multi) and (lex.is_word(head.low) or lex.is_allowed(head.low))
+            is_first = (not multi) and head.low in lex.first
+            loc = self._loc_context(toks, i)
+            score = 0.0
+            if amb:
+                if capped and loc and not head.initial:
+                    score = 0.8
+                elif capped and loc:
+                    score = 0.6
+            elif is_first:
+                score = 0.85 if loc else 0.45
+            else:
+                if capped:
+                    score = 0.9 if loc else 0.85
+                else:
+                    score = 0.8 if loc else 0.65
+            if score:
+                out.append((s, e, "LOCATION", score, "gazetteer_place"))
+                if score >= 0.6:
+                    for j in range(i, i + match):
+                        used[j] = True
+            i += match
+        # 2) person names
+        i = 0
+        while i < n:
+            t = toks[i]
+            if used[i] or t.upper and len(t.low) <= 4 or self._allowed(t):
+                i += 1
+                continue
+            low = t.low
+            is_first = low in lex.first
+            is_sur = low in lex.sur
+            if not (is_first or is_sur) and not (t.at and t.cap):
+                i += 1
+                continue
+            score = 0.0
+            rule = "name_list"
+            if is_first:
+                if low in lex.ambiguous_first:
+                    score = self._name_context(text, toks, i)
+                    rule = "name_context"
+                elif len(low) <= 2 and not t.cap:
+                    score = 0.0
+                elif lex.is_allowed(low) and not t.cap:
+                    score = 0.0
+                else:
+                    score = 0.85 if t.cap else 0.75
+                    if lex.is_allowed(low):
+                        score = 0.55
+            elif is_sur:
+                p = _prev(toks, i)
+                if p is not None and p.low in TITLES and t.cap:
+                    score = 0.9
+                    rule = "title_surname"
+                elif t.cap and not lex.is_word(low) and not lex.is_allowed(low):
+                    score = 0.6 if not t.initial else 0.5
+                    rule = "surname_list"
+            if score <= 0:
+                i += 1
+                continue
+            # extend with following surname / second name tokens
+            j = i
+            while j + 1 < n and _adjacent(text, toks[j], toks[j + 1]) and not used[j + 1]:
+                nx = toks[j + 1]
+                if not nx.cap or nx.upper and len(nx.low) <= 4 or nx.low in DOMAIN_ALLOW:
+                    break
+                if nx.low in lex.sur or (nx.low in lex.first and not lex.is_word(nx.low)) or (
+                    not lex.is_word(nx.low) and not lex.is_allowed(nx.low) and t.cap
+                ):
+                    j += 1
+                    score = max(score, 0.85)
+                else:
+                    break
+            out.append((t.start, toks[j].end, "PERSON", score, rule))
+            for k in range(i, j + 1):
+                used[k] = True
+            i = j + 1
+        return out
+
+    def roster(self, text: str, toks: list[Tok], names: Iterable[str]):
+        parts: set[str] = set()
+        for name in names:
+            for w in name.replace("(", " ").replace(")", " ").replace(",", " ").split():
+                w = w.strip(".'\"|").lower()
+                if len(w) >= 2 and w not in TITLES and w not in DOMAIN_ALLOW:
+                    parts.add(w)
+        out = []
+        if not parts:
+            return out
+        for i, t in enumerate(toks):
+            if t.low not in parts:
+                continue
+            if t.low in self.lex.ambiguous_first or self.lex.is_word(t.low):
+                sc = self._name_context(text, toks, i)
+                if t.cap and not t.initial:
+                    sc = max(sc, 0.8)
+                if sc <= 0:
+                    continue
+                out.append((t.start, t.end, "PERSON", min(1.0, sc + 0.1), "roster"))
+            else:
+                out.append((t.start, t.end, "PERSON", 0.95, "roster"))
+        return out

@@ -1,0 +1,37 @@
+"""Result types returned by the screening engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+CATEGORIES = ("PERSON", "LOCATION", "ORGANISATION", "CONTACT", "ID_NUMBER", "DATE")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One identifying span: ``text[start:end]`` in the string that was scanned."""
+
+    start: int
+    end: int
+    category: str
+    score: float
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class Safeguarding:
+    """A safeguarding alert. ``reason`` is generic and never quotes the message."""
+
+    level: Literal["urgent", "concern"]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    findings: list[Finding] = field(default_factory=list)
+    safeguarding: Safeguarding | None = None
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.findings)
