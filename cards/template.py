@@ -39,7 +39,8 @@ def _load(template_name: str) -> Any:
         raise TemplateError(f"card template {template_name!r} is not valid JSON: {exc}") from None
 
 
-def placeholders(template_name: str) -> set[str]:
+@lru_cache(maxsize=None)
+def placeholders(template_name: str) -> frozenset[str]:
     """The placeholder names a template uses."""
     found: set[str] = set()
 
@@ -54,7 +55,7 @@ def placeholders(template_name: str) -> set[str]:
                 walk(item)
 
     walk(_load(template_name))
-    return found
+    return frozenset(found)
 
 
 def _bind_string(text: str, values: dict[str, Any], template_name: str) -> Any:
