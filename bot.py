@@ -226,6 +226,7 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         clock=utcnow,
         worker_id=outbox.owner,
         wake_outbox=outbox.wake,
+        list_members=connector.conversation_member_ids,
     )
     services = BotServices(
         store=store,

@@ -109,7 +109,9 @@ async def help_command(turn: Turn, _: str) -> None:
 @commands.on("start", help="Start the focus group session in this chat",
              facilitator_only=True, where="group")
 async def start(turn: Turn, _: str) -> None:
-    session, created = await turn.services.sessions.start(turn.conversation())
+    session, created = await turn.services.sessions.start(
+        turn.conversation(), member_ids=[turn.incoming.sender.teams_user_id]
+    )
     await turn.participant(session)
     if not created:
         await turn.reply_text(

@@ -37,11 +37,16 @@ def as_dict(value: Any) -> dict[str, Any]:
         return value
     if value is None:
         return {}
+    data: dict[str, Any] = {}
     serialize = getattr(value, "serialize", None)
     if callable(serialize):
-        data = serialize()
-        return data if isinstance(data, dict) else {}
-    return {}
+        serialized = serialize()
+        if isinstance(serialized, dict):
+            data.update(serialized)
+    extra = getattr(value, "additional_properties", None)
+    if isinstance(extra, dict):  # msrest keeps unknown fields (e.g. a mention's) here
+        data.update(extra)
+    return data
 
 
 @dataclass(frozen=True)

@@ -176,6 +176,24 @@ class ConnectorClient:
             raise ConnectorError(200, "no conversation id in response")
         return str(conversation_id)
 
+    async def conversation_member_ids(self, service_url: str, conversation_id: str) -> list[str]:
+        """Members' ids of a chat (GET /v3/conversations/{id}/members)."""
+        path = f"/v3/conversations/{quote(conversation_id, safe='')}/members"
+        self.check_service_url(service_url)
+        token = await self._token_provider()
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            async with self._session().get(service_url.rstrip("/") + path,
+                                           headers=headers) as resp:
+                if resp.status >= 400:
+                    raise ConnectorError(resp.status, resp.reason or "error")
+                data = await resp.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            raise ConnectorError(None, type(exc).__name__) from exc
+        if not isinstance(data, list):
+            return []
+        return [str(m["id"]) for m in data if isinstance(m, dict) and m.get("id")]
+
     async def meeting_role(
         self, service_url: str, *, meeting_id: str, participant_id: str, tenant_id: str | None
     ) -> MeetingRole:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from study import Study
 log = logging.getLogger(__name__)
 
 CHATHAM_HOUSE = "chatham_house"
+MemberLookup = Callable[[str, str], Awaitable[list[str]]]
 MAX_REFRESH_USERS = 60
 
 
@@ -52,6 +54,7 @@ class SessionService:
         facilitator_ids: frozenset[str] = frozenset(),
         worker_id: str = "bot",
         wake_outbox: Any = None,
+        list_members: MemberLookup | None = None,
     ) -> None:
         self.store = store
         self.study = study
@@ -60,6 +63,7 @@ class SessionService:
         self.facilitator_ids = facilitator_ids
         self.worker_id = worker_id
         self._wake = wake_outbox or (lambda: None)
+        self._list_members = list_members
 
     # ---- start and end -------------------------------------------------------------------
 
@@ -92,7 +96,13 @@ class SessionService:
             await self.store.schedule_reminder(
                 session.id, CHATHAM_HOUSE, session.started_at + self.reminder_interval
             )
-        refresh_ids = await self.refresh_user_ids(session, member_ids or [])
+        members = list(member_ids or [])
+        if self._list_members is not None:
+            try:
+                members += await self._list_members(where.service_url, where.conversation_id)
+            except Exception as exc:  # the roster is a nicety: the card works without it
+                log.info("member list unavailable", extra={"error": type(exc).__name__})
+        refresh_ids = await self.refresh_user_ids(session, members)
         items = [
             to_session_chat(session, "welcome", card_activity(cards.welcome_card(self.study))),
             to_session_chat(
