@@ -23,13 +23,16 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def _upgrade(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": _PG_LOCK_ID})
-        try:
-            command.upgrade(alembic_config(connection), "head")
-        finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _PG_LOCK_ID})
+        # A transaction-level lock: held until the migration's transaction commits (or rolls
+        # back). A session lock released before the commit let the next instance migrate
+        # again over the still-uncommitted DDL and fail.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_LOCK_ID})
     else:
-        command.upgrade(alembic_config(connection), "head")
+        # Begin the (BEGIN IMMEDIATE) transaction, taking SQLite's write lock, before entering
+        # Alembic: its `op`/`context` proxies are process-global, so two migrations interleaving
+        # in one event loop would run each other's operations.
+        connection.execute(text("SELECT 1"))
+    command.upgrade(alembic_config(connection), "head")
 
 
 async def upgrade_to_head(engine: AsyncEngine) -> None:

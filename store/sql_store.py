@@ -19,6 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from store import schema as t
+from store.chat_records import ChatStoreMixin
+from store.data_life import DataLifeStoreMixin
 from store.migrate import upgrade_to_head
 from store.records import (
     ConsentEvent,
@@ -107,8 +109,12 @@ def _is_unique_violation(exc: IntegrityError) -> bool:
     return "unique" in message or "duplicate key" in message
 
 
-class Store:
-    """All persistence for the bot. Create with `open_store`."""
+class Store(ChatStoreMixin, DataLifeStoreMixin):
+    """All persistence for the bot. Create with `open_store`.
+
+    Methods for the chat-screening path live in `store/chat_records.py` and those for
+    withdrawal, export and purge in `store/data_life.py`; all share this engine.
+    """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -260,23 +266,22 @@ class Store:
         return _participant(row) if row else None
 
     async def _refresh_identity(self, participant_id: str, identity: Identity) -> None:
-        if not identity.display_name and not identity.aad_object_id:
-            return
+        """Keep the known name and AAD id current; write only when one of them changed."""
+        links = t.identity_links.c
         values: dict[str, Any] = {}
+        changed = []
         if identity.display_name:
             values["display_name"] = identity.display_name
+            changed.append(links.display_name.is_distinct_from(identity.display_name))
         if identity.aad_object_id:
             values["aad_object_id"] = identity.aad_object_id
+            changed.append(links.aad_object_id.is_distinct_from(identity.aad_object_id))
+        if not values:
+            return
         async with self.engine.begin() as conn:
             await conn.execute(
                 update(t.identity_links)
-                .where(
-                    t.identity_links.c.participant_id == participant_id,
-                    or_(
-                        t.identity_links.c.display_name.is_(None),
-                        t.identity_links.c.aad_object_id.is_(None),
-                    ),
-                )
+                .where(links.participant_id == participant_id, or_(*changed))
                 .values(**values)
             )
 
