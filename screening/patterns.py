@@ -159,15 +159,14 @@ ESTATE_GENERIC = {"the", "a", "an", "housing", "council", "industrial", "real", 
                   "local", "rough", "same", "this", "that", "his", "her", "their", "our", "my",
                   "private", "social", "trading", "business", "retail", "whole", "own", "on",
                   "in", "at", "from", "of", "to", "near", "around", "off", "entire", "massive",
-                  "huge", "large", "small", "nearby", "estate", "country", "family", "an",
-                  "one", "another", "every", "old", "other", "different", "notorious", "known"}
+                  "huge", "large", "small", "nearby", "estate", "country", "family", "one", "another", "every", "old", "other", "different", "notorious", "known"}
 LEAD_STRIP = {"the", "a", "an", "our", "their", "his", "her", "my", "your", "this", "that",
               "local", "same", "new", "old", "previous", "current", "both", "every", "each",
               "any", "some", "which", "what", "at", "in", "from", "to", "its", "another",
               "nearest", "main", "big", "small", "catholic", "secondary", "primary", "private",
               "state", "mainstream", "special", "village", "town", "city", "county", "nearby",
               "one", "other", "former", "and", "or", "but", "yes", "no", "if", "so", "then",
-              "when", "where", "is", "was", "has", "had", "gp", "her", "him", "hospital",
+              "when", "where", "is", "was", "has", "had", "gp", "him", "hospital",
               "school", "infant", "junior", "dental", "walk-in", "maternity", "children's",
               "childrens", "general", "district", "royal", "community", "family", "group",
               "all", "on", "by", "for", "with", "as", "of", "i", "we", "they", "you", "he",
@@ -178,20 +177,20 @@ LEAD_STRIP = {"the", "a", "an", "our", "their", "his", "her", "my", "your", "thi
               "regional", "national", "specialist", "emergency", "psychiatric", "mental",
               "health", "a&e", "accident", "paediatric", "children", "adult", "adults", "ward",
               "unit", "centre", "center", "house", "lodge", "court", "trust", "police",
-              "council", "services", "service", "social", "care", "team", "the", "secure",
-              "residential", "assessment", "our", "my", "foster", "mother", "baby", "day",
+              "council", "services", "service", "social", "care", "team", "secure",
+              "residential", "assessment", "foster", "mother", "baby", "day",
               "pupil", "referral", "youth", "leisure", "food", "church", "sixth", "form",
               "high", "grammar", "free", "infants", "juniors", "nursery", "academy", "college",
               "practice", "surgery", "medical", "clinic", "hospice", "mosque", "temple",
-              "parish", "town", "magistrates", "crown", "county", "borough", "metropolitan",
+              "parish", "magistrates", "crown", "borough", "metropolitan",
               "neighbouring", "rival", "partner", "outer", "inner", "north", "south", "east",
               "west", "central", "upper", "lower", "greater", "uk", "english", "british",
-              "local", "area", "areas", "multi", "agency", "multi-agency", "safeguarding",
-              "family", "families", "parent", "parents", "kids", "kid", "child", "virtual",
+              "area", "areas", "multi", "agency", "multi-agency", "safeguarding",
+              "families", "parent", "parents", "kids", "kid", "child", "virtual",
               "cp", "cin", "lac", "cla", "mash", "camhs", "nhs", "send", "sen", "senco",
               "dsl", "iro", "sw", "la", "las", "ofsted", "icpc", "rcpc", "plo", "ehcp",
               "teams", "zoom", "miro", "whatsapp", "covid", "hybrid", "online", "in-person",
-              "virtual", "remote", "f2f", "face", "work", "working", "together"}
+              "remote", "f2f", "face", "work", "working", "together"}
 WEAK_ORG_SUFFIX = {"Ward", "Unit", "Centre", "Center", "House", "Lodge", "Court", "Trust",
                    "Practice", "Church", "School", "College", "Housing", "Homes", "Hospital",
                    "Clinic", "Police", "Council"}
@@ -345,7 +344,7 @@ class PatternFinder:
             wl = word.group(0).lower() if word else ""
             if wl in {"section", "s", "year", "years", "act", "covid", "since", "in", "from",
                       "by", "until", "of", "to", "at", "on", "and", "or", "the", "together",
-                      "wt", "y", "aged", "age", "born", "dob", "nhs", "ni", "to"} and " " in raw:
+                      "wt", "y", "aged", "age", "born", "dob", "nhs", "ni"} and " " in raw:
                 continue
             ctx = ID_CTX.search(text[max(0, m.start() - 40):m.start()] + " ")
             digits = sum(c.isdigit() for c in raw)
