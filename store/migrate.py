@@ -32,7 +32,7 @@ def _upgrade(connection: Connection) -> None:
         # Alembic: its `op`/`context` proxies are process-global, so two migrations interleaving
         # in one event loop would run each other's operations.
         connection.execute(text("SELECT 1"))
-    command.upgrade(alembic_config(connection), "head")
+    command.upgrade(alembic_config(connection), "heads")
 
 
 async def upgrade_to_head(engine: AsyncEngine) -> None:
