@@ -1,0 +1,127 @@
+"""Start-up: `python bot.py` on its defaults, clear one-line errors for bad settings or study."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.conftest import BotFactory, RunningBot
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.lower().startswith(("microsoftapp", "database_url", "study_file", "port"))}
+    env.update({"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"})
+    env.update(extra)
+    return env
+
+
+async def run_bot_process(env: dict[str, str], cwd: Path) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "bot.py"), cwd=cwd, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    return process.returncode or 0, stderr.decode()
+
+
+async def test_bot_starts_on_defaults_and_answers_healthz(tmp_path: Path) -> None:
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "bot.py"), cwd=tmp_path,
+        env=clean_env(tmp_path, PORT=str(port)),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        status = None
+        async with aiohttp.ClientSession() as http:
+            while time.monotonic() < deadline and status != 200:
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                        status = resp.status
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.2)
+            assert status == 200
+            async with http.get(f"http://127.0.0.1:{port}/readyz") as resp:
+                assert resp.status == 200
+    finally:
+        process.terminate()
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0, "SIGTERM should shut the bot down cleanly"
+    assert "authentication is OFF" in stderr.decode()
+
+
+async def test_invalid_study_file_stops_start_up_with_one_clear_line(tmp_path: Path) -> None:
+    study = tmp_path / "study.yaml"
+    study.write_text("title: A study\nconsent_statements: []\n")
+    code, stderr = await run_bot_process(clean_env(tmp_path, STUDY_FILE=str(study)), tmp_path)
+    assert code == 2
+    lines = [line for line in stderr.strip().splitlines() if line]
+    assert len(lines) == 1 and lines[0].startswith("study error: study file")
+    assert "study.yaml" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("PORT", "eighty"), ("REMINDER_INTERVAL_MINUTES", "-5"), ("MicrosoftAppType", "Anyone"),
+     ("DATABASE_URL", "mysql://nope")],
+)
+async def test_invalid_setting_stops_start_up_naming_it(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    code, stderr = await run_bot_process(clean_env(tmp_path, **{name: value}), tmp_path)
+    assert code == 2
+    assert stderr.strip().splitlines() == [stderr.strip()]
+    assert f"invalid setting {name}" in stderr
+
+
+async def test_malformed_activities_get_4xx_not_500(bot: RunningBot) -> None:
+    cases: list[tuple[str | bytes, dict[str, str] | None]] = [
+        ("{not json", None),
+        ("[1, 2, 3]", None),
+        ('{"text": "no type"}', None),
+        ('{"type": 5}', None),
+        ('{"type": "message", "from": "not an object", "conversation": 3}', None),
+        ("[" * 100_000 + "]" * 100_000, None),
+        ('{"type": "message"}', {"Content-Type": "text/plain"}),
+        (b"\xff\xfe\x00garbage", None),
+    ]
+    for body, headers in cases:
+        status, _ = await bot.post(body, headers=headers)
+        assert 400 <= status < 500, (body[:40], status)
+    status, _ = await bot.post("x" * (300 * 1024))
+    assert status == 413
+    assert (await bot.get("/readyz"))[0] == 200
+
+
+async def test_database_down_answers_503_and_acknowledges_nothing(
+    start_bot: BotFactory, tmp_path: Path
+) -> None:
+    from bot import STORE
+    from tests.teams import FACILITATOR, Teams
+
+    bot = await start_bot()
+    store = bot.app[STORE]  # type: ignore[index]
+    await store.engine.dispose()
+    db = tmp_path / "bot.db"
+    db.rename(tmp_path / "moved.db")
+    db.mkdir()  # the database path is now a directory: every connection fails
+    status, _ = await bot.post(Teams("http://127.0.0.1:9/").command(FACILITATOR, "start"))
+    assert status == 503
+    assert (await bot.get("/readyz"))[0] == 503
