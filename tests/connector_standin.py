@@ -58,7 +58,7 @@ class ConnectorStandIn:
     def personal_conversation_for(self, user_id: str) -> str:
         return f"a:personal:{user_id}"
 
-    async def wait_for(self, predicate: Any, timeout: float = 10.0) -> None:
+    async def wait_for(self, predicate: Any, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait until `predicate(self)` is true; fail loudly with what was sent otherwise."""
         assert self._changed is not None
         deadline = time.monotonic() + timeout
@@ -66,10 +66,8 @@ class ConnectorStandIn:
             while not predicate(self):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise AssertionError(
-                        f"timed out; sent so far: "
-                        f"{[(s.method, s.conversation_id, s.activity.get('type')) for s in self.sent]}"
-                    )
+                    seen = [(s.method, s.conversation_id) for s in self.sent]
+                    raise AssertionError(f"timed out; sent so far: {seen}")
                 try:
                     await asyncio.wait_for(self._changed.wait(), remaining)
                 except asyncio.TimeoutError:
