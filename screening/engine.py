@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Sequence
 
@@ -26,6 +27,7 @@ from .types import CATEGORIES, Finding, ScanResult
 
 logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
 
+CONTRACTION = re.compile(r"^[a-z]+['’](m|ve|ll|d|re|s|t)$")
 SPACY_MAP = {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION",
              "ORG": "ORGANISATION", "NORP": "NORP", "DATE": "DATE"}
 
@@ -124,7 +126,7 @@ class ChatNerRecognizer(_Base):
         out = []
         if nlp_artifacts is None:
             return out
-        for ent, score in zip(nlp_artifacts.entities, nlp_artifacts.scores, strict=False):
+        for ent, _score in zip(nlp_artifacts.entities, nlp_artifacts.scores, strict=False):
             cat = ent.label_
             if cat not in ("PERSON", "LOCATION", "ORGANISATION"):
                 continue
@@ -149,6 +151,12 @@ class ChatNerRecognizer(_Base):
                 continue
             known = any(w in lex.first or w in lex.sur for w in lows)
             place = phrase in lex.places
+            nxt = text[e:e + 6].lower()
+            if nxt.startswith((" area", " estate", " ward", " side")):
+                cat = "LOCATION"
+            elif cat == "ORGANISATION" and len(toks) == 1 and not toks[0].is_upper:
+                prev_tok = toks[0].nbor(-1).lower_ if toks[0].i > 0 else ""
+                cat = "LOCATION" if prev_tok in LOC_PREV else "PERSON"
             if cat == "PERSON":
                 sc = 0.7 if known else 0.6
                 if place and not known:
@@ -161,9 +169,25 @@ class ChatNerRecognizer(_Base):
         # unknown capitalised words in mid-sentence
         toks: list[Tok] = getattr(nlp_artifacts, "chat_tokens", None) or []
         for i, t in enumerate(toks):
-            if not t.cap or t.upper or t.initial or len(t.low) < 3:
+            if t.upper or len(t.low) < 3 or CONTRACTION.match(t.low):
                 continue
             lw = t.low
+            if not t.cap or t.initial:
+                # lower-case or sentence-initial unknown word: only with strong person context
+                if (lw in DOMAIN_ALLOW or lex.is_word(lw) or lw in lex.first or lw in lex.sur
+                        or lw in lex.places or "-" in lw):
+                    continue
+                if lw in lex.proper_nonid and not (t.cap and t.poss):
+                    continue
+                prev = toks[i - 1].low if i else ""
+                nxt = text[t.full_end:t.full_end + 12].lower()
+                strong = (t.poss and t.cap) or prev in {"thanks", "thank", "hi", "hey", "hiya",
+                                                        "cheers", "for", "with", "@"} or (
+                    i == 0 and nxt.startswith((" can you", " could you", " did you",
+                                               " do you", ",", " - ", ":", " said")))
+                if strong and lw.isalpha():
+                    out.append(_res(t.start, t.end, "PERSON", 0.55, "unknown_name_context"))
+                continue
             if (lw in DOMAIN_ALLOW or lex.is_word(lw) or lw in lex.proper_nonid
                     or lw in lex.first or lw in lex.sur or lw in lex.places):
                 continue
@@ -263,6 +287,12 @@ class Screener:
             if r.score < thr or r.entity_type not in CATEGORIES:
                 continue
             s, e = r.start, r.end
+            while s < e and (cleaned[s].isspace() or text[s].isspace()):
+                s += 1
+            while e > s and (cleaned[e - 1].isspace() or text[e - 1].isspace()):
+                e -= 1
+            if not any(c.isalnum() for c in cleaned[s:e]):
+                continue
             seg = text[s:e]
             if not seg.strip() or seg.strip().lower() in DOMAIN_ALLOW:
                 continue

@@ -79,6 +79,8 @@ class Lexicon:
         self.sur = _read("surnames.txt") - junk - DOMAIN_ALLOW
         self.words = _read("english_words.txt")
         places_raw = [p for p in _read("places.txt") if p not in DOMAIN_ALLOW]
+        places_raw += [p.replace("-", " ") for p in places_raw if "-" in p]
+        places_raw += [p.replace(" ", "-") for p in places_raw if " " in p]
         self.places = frozenset(places_raw)
         self.place_max_tokens = max((len(p.split()) for p in places_raw), default=1)
         self.place_first_tokens = frozenset(p.split()[0] for p in places_raw)

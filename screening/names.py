@@ -54,10 +54,16 @@ MODAL_NAMES = {"will", "may", "can", "mark", "hope", "chase", "pat", "sue", "bil
                "rose", "drew", "don", "ray", "rob", "jack", "frank", "dean", "lance", "miles"}
 MONTH_NAMES = {"may", "june", "april", "august", "march", "july", "jan"}
 LOC_PREV = {
-    "in", "at", "from", "near", "around", "outside", "to", "into", "towards", "nr", "via",
+    "in", "at", "from", "near", "around", "outside", "into", "towards", "nr", "via",
     "across", "between", "covering", "covers", "cover", "moved", "lives", "living", "based",
-    "over", "of", "round", "past", "through", "and", "or", "off",
+    "round", "past", "through", "off",
 }
+ABSTRACT = {"hope", "faith", "joy", "peace", "mercy", "patience", "charity", "comfort",
+            "justice", "destiny", "harmony", "will", "may", "summer", "autumn", "june", "april",
+            "august", "honour", "favour", "gift", "precious", "lucky", "star", "rain", "storm"}
+INITIAL_NEXT = {"said", "says", "from", "was", "mentioned", "told", "asked", "thinks",
+                "reckons", "raised", "suggested", "agreed", "disagreed", "wrote", "posted",
+                "disclosed", "lives", "attends", "spoke", "explained", "replied", "made"}
 DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "some", "any", "my", "your",
                "our", "their", "his", "her", "its", "no", "every", "each"}
 
@@ -98,7 +104,11 @@ class NameFinder:
         if t.low in MONTH_NAMES and self._date_like(text, t):
             return 0.0
         # verb/modal use: "will be", "may have", "mark it", "hope you"
-        if t.low in MODAL_NAMES and nlow in FUNCTION_NEXT and not t.poss:
+        mid_cap = t.cap and not t.initial and not t.upper
+        if (t.cap and t.initial and not t.upper and nlow in INITIAL_NEXT
+                and (t.low not in ABSTRACT or nlow != "was")):
+            return 0.65
+        if t.low in MODAL_NAMES and nlow in FUNCTION_NEXT and not t.poss and not mid_cap:
             after = text[t.full_end:t.full_end + 2]
             if not after.startswith((",", ":")):
                 return 0.0
@@ -120,7 +130,7 @@ class NameFinder:
                 score = max(score, 0.7)
         after = text[t.full_end:t.full_end + 3]
         # vocative at the start: "rose, can you…", "Mark - agree"
-        if (t.initial or (p and p.low in GREET and p.initial)) and after[:1] in {",", ":", "!", "?"}:
+        if (t.initial or (p and p.low in GREET and p.initial)) and after[:1] in {",", ":", "!", "?"}:  # noqa: E501
             score = max(score, 0.7)
         if t.initial and after[:1] in {",", ":"} and i == 0:
             score = max(score, 0.7)
@@ -129,6 +139,11 @@ class NameFinder:
                                      "wrote", "posted", "disclosed", "lives", "attends",
                                      "spoke", "explained", "replied", "aged", "made"}:
             score = max(score, 0.7)
+        if t.cap and t.initial and n is not None and not t.upper:
+            if nlow in INITIAL_NEXT and (t.low not in ABSTRACT or nlow != "was"):
+                score = max(score, 0.65)
+            elif nlow == "and" and i + 2 < len(toks) and toks[i + 2].low in {"her", "his"}:
+                score = max(score, 0.65)
         if plow in DETERMINERS:
             score = min(score, 0.3)
         return score
@@ -212,6 +227,15 @@ class NameFinder:
             low = t.low
             is_first = low in lex.first
             is_sur = low in lex.sur
+            if not (is_first or is_sur) and "-" in low:
+                parts = low.split("-")
+                if parts[0] in lex.first and all(x in lex.first for x in parts):
+                    if any(x not in lex.ambiguous_first for x in parts) or t.cap:
+                        out.append((t.start, t.end, "PERSON", 0.85 if t.cap else 0.75,
+                                    "name_list_hyphen"))
+                        used[i] = True
+                        i += 1
+                        continue
             if not (is_first or is_sur) and not (t.at and t.cap):
                 i += 1
                 continue

@@ -34,7 +34,7 @@ URGENT_RULES: list[tuple[re.Pattern[str], str]] = [
         r"disappear for good)", I),
      "possible risk of self-harm or suicide to a participant"),
     (re.compile(
-        r"\b(thinking (about|of) (ending it|suicide|killing myself|ending my life)|"
+        r"\b((thinking|think|thought) (about|of) (ending it|suicide|killing myself|ending my life)|"
         r"suicidal thoughts|(been|was|started) (self[- ]?harming|cutting) again|"
         r"don'?t see the point (in )?(anything|living|going on) any ?more|"
         r"bought (some )?(pills|tablets) to)", I),
@@ -68,7 +68,7 @@ URGENT_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(
         r"\b(child|children|kid|kids|baby|toddler|boy|girl|son|daughter|little one|he|she|they|"
         r"young person|yp)\b[^.?!\n]{0,40}\b(is|are|'s|being) (being )?"
-        r"(hurt|hit|beaten|abused|attacked|harmed|assaulted|locked in|left alone|unsupervised|"
+        r"(hurt|hit|beaten|abused|attacked|harmed|assaulted|locked in|left alone|unsupervised|home alone|alone|"  # noqa: E501
         r"in danger|at risk)\b[^.?!\n]{0,30}\b(right now|now|currently|as we speak|at the moment|"
         r"tonight|today|this (morning|afternoon|evening))", I),
      "a child may be at immediate risk of harm"),
@@ -93,6 +93,11 @@ URGENT_RULES: list[tuple[re.Pattern[str], str]] = [
 ]
 
 CONCERN_RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(
+        r"\b(shared|told|gave|passed|sent|showed)\b[^.?!\n]{0,40}\b(address|addresses|details|"
+        r"names?|case|file|files|photos?|report)\b[^.?!\n]{0,30}\b(with|to) my (partner|"
+        r"husband|wife|boyfriend|girlfriend|friends?|mates?|mum|family|sister|brother)", I),
+     "possible breach of confidentiality"),
     (re.compile(
         r"\b(sent|send|sending|shared|sharing|share|forward(ed|ing)?|upload(ed|ing)?|"
         r"screenshot(ted|s)?|saved|save|took (photos|pictures|a photo|a picture|screenshots)|"
@@ -155,8 +160,4 @@ class SafeguardingDetector:
         # the sentence that holds the match
         a = max(text.rfind(".", 0, s), text.rfind("?", 0, s), text.rfind("!", 0, s),
                 text.rfind("\n", 0, s)) + 1
-        b_candidates = [x for x in (text.find(".", e), text.find("?", e), text.find("!", e),
-                                    text.find("\n", e)) if x != -1]
-        b = min(b_candidates) if b_candidates else len(text)
-        sent = text[a:b]
-        return bool(_NEG.search(sent))
+        return bool(_NEG.search(text[a:s]))

@@ -188,7 +188,7 @@ POS = [
     lambda: f"the DSL from {L(school(), 'ORGANISATION')} joined on her phone in the car park",
     lambda: f"mum is registered at {L(surgery(), 'ORGANISATION')} but the GP never sends a report",
     lambda: f"{L(full(), 'PERSON')} was the social worker before me and she did it all in person",
-    lambda: f"we had a conference for a family off the {L(pick(ESTATE_NAMES) + ' estate', 'LOCATION')}"
+    lambda: f"we had a conference for a family off the {L(pick(ESTATE_NAMES) + ' estate', 'LOCATION')}"  # noqa: E501
             " and the whole street knew",
     lambda: f"sorry I put dad's number in by mistake - {L(phone(), 'CONTACT')} - please delete",
     lambda: f"NHS no. {L(nhs(), 'ID_NUMBER')} was on the health report that got shared",
@@ -216,9 +216,9 @@ POS = [
             "differently",
     lambda: f"a {R.randrange(6, 16)} year old from {L(school(), 'ORGANISATION')} attended the "
             "first half only",
-    lambda: f"I emailed {L(fname().lower() + '.' + pick(SUR).lower() + '@' + pick(['gmail.com', 'hotmail.co.uk', 'oldham.gov.uk', 'nhs.net']), 'CONTACT')}"
+    lambda: f"I emailed {L(fname().lower() + '.' + pick(SUR).lower() + '@' + pick(['gmail.com', 'hotmail.co.uk', 'oldham.gov.uk', 'nhs.net']), 'CONTACT')}"  # noqa: E501
             " the minutes by mistake",
-    lambda: f"her snapchat is {L(pick(['kayz', 'lil_t', 'bbyg', 'tiggy']) + '_' + str(R.randrange(10, 99)), 'CONTACT')}"
+    lambda: f"her snapchat is {L(pick(['kayz', 'lil_t', 'bbyg', 'tiggy']) + '_' + str(R.randrange(10, 99)), 'CONTACT')}"  # noqa: E501
             " and she posts everything",
     lambda: f"the {L(pick(ESTATE_NAMES), 'LOCATION')} area is where most of our cases are",
     lambda: f"the dad {L(full(), 'PERSON')} kept unmuting himself to argue",
@@ -328,7 +328,7 @@ SG_POS = [
     "{{SG}}there's a child on my caseload being hurt right now, mum just rang me screaming",
     "{{SG}}dad threatened to kill me at the door yesterday and my manager said to carry on",
     "{{SG}}we have a team WhatsApp group where we share photos of the kids' injuries",
-    "{{SG}}I shared the family's address with my partner in case something happened, I know I shouldn't",
+    "{{SG}}I shared the family's address with my partner in case something happened, I know I shouldn't",  # noqa: E501
     "{{SG}}my manager told me to change the dates on the visits so the audit looked better",
     "{{SG}}he's outside my house now, he found out where I live",
     "{{SG}}I keep thinking everyone would be better off without me",

@@ -1,0 +1,56 @@
+"""Property tests: any text is scanned without error; spans are valid."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from screening import CATEGORIES
+
+TEAMS_BITS = ["<at>", "</at>", "<p>", "</p>", "&nbsp;", "&amp;", "<br/>", "@", "'s", "-",
+              "Priya", "rose", "07700 900123", "M14 5TQ", "Oakfield Primary", "😀", "\u200b",
+              "\n", "St Mary's", "the estate", "NHS 943 476 5919", "12/03/2015"]
+
+texts = st.one_of(
+    st.text(max_size=400),
+    st.lists(st.sampled_from(TEAMS_BITS) | st.text(max_size=8), max_size=40).map(" ".join),
+    st.lists(st.sampled_from(TEAMS_BITS), max_size=60).map("".join),
+)
+
+
+def check(result, text):
+    for f in result.findings:
+        assert 0 <= f.start < f.end <= len(text)
+        assert f.category in CATEGORIES
+        assert 0.0 <= f.score <= 1.0
+        seg = text[f.start:f.end]
+        assert seg.strip() == seg and seg
+        if f.category in ("CONTACT", "ID_NUMBER"):
+            assert any(c.isalnum() for c in seg)
+        if f.category == "DATE":
+            assert any(c.isdigit() for c in seg)
+        if f.category == "PERSON":
+            assert any(c.isalpha() for c in seg)
+    assert result.flagged == bool(result.findings)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(text=texts)
+def test_any_text(screener, text):
+    check(screener.scan(text), text)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(text=texts, roster=st.lists(st.text(max_size=20), max_size=4))
+def test_any_text_with_roster(screener, text, roster):
+    check(screener.scan(text, roster=roster), text)
+
+
+def test_huge_text(screener):
+    text = ("<p>Hi <at>Rose</at>&nbsp;😀 call 07700 900123 at Oakfield Primary.</p> " * 3000)
+    check(screener.scan(text), text)
+
+
+def test_empty(screener):
+    res = screener.scan("")
+    assert res.findings == [] and not res.flagged and res.safeguarding is None

@@ -1,0 +1,167 @@
+"""Table-driven tests per recognizer: positives and hard negatives."""
+
+import pytest
+
+from screening import Finding, Safeguarding, ScanResult
+from screening.patterns import nhs_valid
+from screening.textprep import clean
+
+from .conftest import spans
+
+POSITIVES = [
+    # (message, expected span text, category)
+    ("yes rose, that's what happened in ours", "rose", "PERSON"),
+    ("@priya did parents prefer it?", "priya", "PERSON"),
+    ("nkechi can you see the board?", "nkechi", "PERSON"),
+    ("I worked with Lily-Mae for two years", "Lily-Mae", "PERSON"),
+    ("agree with Grace about cameras", "Grace", "PERSON"),
+    ("Mark said the same thing earlier", "Mark", "PERSON"),
+    ("the head was Mrs Okafor", "Okafor", "PERSON"),
+    ("Priya Sharma chaired it", "Priya Sharma", "PERSON"),
+    ("thanks will, really useful", "will", "PERSON"),
+    ("the family lived in Rochdale", "Rochdale", "LOCATION"),
+    ("they moved to Milton Keynes last year", "Milton Keynes", "LOCATION"),
+    ("a family from the Broadwater estate", "Broadwater estate", "LOCATION"),
+    ("the address was 14 Elm Road", "14 Elm Road", "LOCATION"),
+    ("postcode M14 5TQ was on screen", "M14 5TQ", "LOCATION"),
+    ("postcode m145tq was on screen", "m145tq", "LOCATION"),
+    ("they moved to the LS9 area", "LS9", "LOCATION"),
+    ("the DSL from Oakfield Primary joined", "Oakfield Primary", "ORGANISATION"),
+    ("the conference was at St Mary's", "St Mary's", "ORGANISATION"),
+    ("health visitor from Riverside Surgery", "Riverside Surgery", "ORGANISATION"),
+    ("mum is with Hillside Medical Centre", "Hillside Medical Centre", "ORGANISATION"),
+    ("dad is in HMP Wandsworth now", "HMP Wandsworth", "ORGANISATION"),
+    ("the Northfield assessment team do it", "Northfield assessment team", "ORGANISATION"),
+    ("call dad on 07700 900123 please", "07700 900123", "CONTACT"),
+    ("call dad on +44 7700 900 123", "+44 7700 900 123", "CONTACT"),
+    ("landline 0161-496-0000 apparently", "0161-496-0000", "CONTACT"),
+    ("email j.bennett@northfield.gov.uk for it", "j.bennett@northfield.gov.uk", "CONTACT"),
+    ("see www.facebook.com/jamie.smith.1234 for his posts",
+     "www.facebook.com/jamie.smith.1234", "CONTACT"),
+    ("her insta is @kayz_mum_x", "@kayz_mum_x", "CONTACT"),
+    ("NHS number 943 476 5919 was on it", "943 476 5919", "ID_NUMBER"),
+    ("NHS number 9434765919 was on it", "9434765919", "ID_NUMBER"),
+    ("her NI number QQ 12 34 56 C was shared", "QQ 12 34 56 C", "ID_NUMBER"),
+    ("the reg was KP19 XZT", "KP19 XZT", "ID_NUMBER"),
+    ("Mosaic ref CS-2023-04417 still", "CS-2023-04417", "ID_NUMBER"),
+    ("case number 4471203 was on the letter", "4471203", "ID_NUMBER"),
+    ("court ref LV23C50123 on the bundle", "LV23C50123", "ID_NUMBER"),
+    ("DOB 14/02/2016, youngest of three", "14/02/2016", "DATE"),
+    ("she was born 3rd March 2011", "3rd March 2011", "DATE"),
+    ("the incident happened on 12 June 2022", "12 June 2022", "DATE"),
+]
+
+NEGATIVES = [
+    "the Chair always goes first",
+    "the IRO and the DSL both joined on Teams",
+    "SW presents, then CAMHS, then the GP",
+    "Ofsted will look at this eventually, our LA is nervous",
+    "Working Together 2023 says very little about this",
+    "the Children Act 1989 predates all of this",
+    "I put it on Miro but nobody used it",
+    "ICPC at 10am, RCPC in 15 working days",
+    "section 47 enquiries and strategy meetings on Teams",
+    "core group every 4 weeks, PLO is separate",
+    "a 10 year old attending her own conference",
+    "last year we did forty of them",
+    "I hope that makes sense",
+    "will the recording be deleted after?",
+    "mark my words, it'll be back in person soon",
+    "I'll chase the minutes",
+    "there's real hope in how some families engage",
+    "may I add something about fathers?",
+    "Reading the reports beforehand is harder online",
+    "the next session is on 14 March at 10am",
+    "the GP surgery never attends",
+    "the local academy always sends the DSL",
+    "our assessment team does all the s47s",
+    "",
+    "   ",
+    "ok",
+]
+
+
+@pytest.mark.parametrize("text,span,category", POSITIVES)
+def test_positive(screener, text, span, category):
+    res = screener.scan(text)
+    assert res.flagged
+    assert (span, category) in spans(res, text), spans(res, text)
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_hard_negative(screener, text):
+    res = screener.scan(text)
+    assert not res.flagged, spans(res, text)
+
+
+def test_age_alone_is_not_identifying_but_age_and_school_is(screener):
+    assert not screener.scan("a 10 year old joined the call").flagged
+    res = screener.scan("a 10 year old at Hillcrest Academy joined the call")
+    assert res.flagged
+
+
+def test_roster_names_are_found(screener):
+    text = "agree with zebedee on that"
+    assert not screener.scan(text).flagged
+    res = screener.scan(text, roster=["Zebedee Quartermaine (she/her)"])
+    assert ("zebedee", "PERSON") in spans(res, text)
+
+
+def test_teams_html_mention(screener):
+    text = "<p><at>Priya Sharma</at>&nbsp;did parents prefer it?</p>"
+    res = screener.scan(text)
+    assert any(text[f.start:f.end] == "Priya Sharma" and f.category == "PERSON"
+               for f in res.findings)
+
+
+def test_findings_are_frozen_and_thresholded(screener):
+    res = screener.scan("call 07700 900123, Kayden's nan said")
+    assert isinstance(res, ScanResult)
+    for f in res.findings:
+        assert isinstance(f, Finding)
+        assert f.score >= 0.5
+        assert f.rule
+        with pytest.raises(AttributeError):
+            f.start = 0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("digits,ok", [("9434765919", True), ("9434765918", False),
+                                       ("4857773456", False), ("123", False)])
+def test_nhs_checksum(digits, ok):
+    assert nhs_valid(digits) is ok
+
+
+def test_clean_preserves_length():
+    raw = "<p>Hi <at>Rose</at>&nbsp;&amp; all</p>"
+    cleaned, mentions = clean(raw)
+    assert len(cleaned) == len(raw)
+    assert [raw[s:e] for s, e in mentions] == ["Rose"]
+
+
+SAFEGUARDING = [
+    ("I sent the case notes to my personal WhatsApp to read on the train", "concern"),
+    ("I'm not safe at home at the moment, my partner has been threatening me", "urgent"),
+    ("sorry but I've been feeling like I can't go on lately", "urgent"),
+    ("the child I'm worried about is home alone right now", "urgent"),
+    ("my manager told me to backdate the visit records before the audit", "concern"),
+]
+SAFEGUARDING_NEG = [
+    "our training covered self-harm risk assessments well",
+    "the policy says never to share case files on personal devices",
+    "we talked about threats to workers in supervision",
+    "safety planning is a big part of the ICPC",
+]
+
+
+@pytest.mark.parametrize("text,level", SAFEGUARDING)
+def test_safeguarding(screener, text, level):
+    sg = screener.scan(text).safeguarding
+    assert isinstance(sg, Safeguarding)
+    assert sg.level == level
+    assert sg.reason and text not in sg.reason
+    assert not any(w in sg.reason for w in ("WhatsApp", "partner", "manager"))
+
+
+@pytest.mark.parametrize("text", SAFEGUARDING_NEG)
+def test_safeguarding_negatives(screener, text):
+    assert screener.scan(text).safeguarding is None
