@@ -18,7 +18,7 @@ from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, Sp
 
 from .config import ScreeningConfig
 from .lexicon import DOMAIN_ALLOW, DOMAIN_PHRASES, TITLES, Lexicon, get_lexicon
-from .names import DETERMINERS, LOC_PREV, PERSON_PREV, NameFinder
+from .names import DETERMINERS, GREET, LOC_PREV, PERSON_PREV, NameFinder
 from .patterns import PatternFinder
 from .safeguarding import SafeguardingDetector
 from .textprep import clean
@@ -28,6 +28,8 @@ from .types import CATEGORIES, Finding, ScanResult
 logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
 
 CONTRACTION = re.compile(r"^[a-z]+['’](m|ve|ll|d|re|s|t)$")
+PLACE_NOUN = re.compile(r"\s+(area|estate|lot|office|end|side|patch|village|way|ward|"
+                        r"estates|flats|towers|site|locality|district)\b", re.I)
 SPACY_MAP = {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION",
              "ORG": "ORGANISATION", "NORP": "NORP", "DATE": "DATE"}
 
@@ -181,8 +183,10 @@ class ChatNerRecognizer(_Base):
                     continue
                 prev = toks[i - 1].low if i else ""
                 nxt = text[t.full_end:t.full_end + 12].lower()
+                punct_after = nxt[:1] in {",", "!", "?", ":"}
                 strong = (t.poss and t.cap) or prev in {"thanks", "thank", "hi", "hey", "hiya",
                                                         "cheers", "for", "with", "@"} or (
+                    punct_after and prev in GREET) or (
                     i == 0 and nxt.startswith((" can you", " could you", " did you",
                                                " do you", ",", " - ", ":", " said")))
                 if strong and lw.isalpha():
@@ -282,6 +286,14 @@ class Screener:
             if le > ls and seg.strip().lower() not in DOMAIN_ALLOW:
                 results.append(_res(s + ls, s + le, "PERSON", 0.95, "teams_mention"))
         kept = _resolve(results, thr)
+        for r in kept:
+            # "the Hattersley lot", "the Ashton office": a place, whatever the name lists say
+            if r.entity_type == "PERSON" and r.recognition_metadata.get("rule") not in (
+                    "roster", "teams_mention", "at_mention", "title_surname"):
+                m = PLACE_NOUN.match(cleaned, r.end)
+                if m and cleaned[max(0, r.start - 4):r.start].lower().endswith(
+                        ("the ", "in ", "at ", "on ")):
+                    r.entity_type = "LOCATION"
         findings: list[Finding] = []
         for r in kept:
             if r.score < thr or r.entity_type not in CATEGORIES:

@@ -41,7 +41,13 @@ DOMAIN_ALLOW = set(
     mum mums dad dads nan nana nanna gran granny grandma grandad grandpa auntie aunty uncle
     sis bro bruv hubby fiance
     staffordshire-bull pitbull xl
-    ai chatgpt copilot bot
+    ai chatgpt copilot bot webex skype slack trello jabber meet netflix tesco greggs costa
+    asda aldi lidl sainsbury's sainsburys primark mcdonalds nandos amazon ebay vinted
+    barnardo barnardo's barnardos kooth childline samaritans nyas coram relate gingerbread
+    home-start homestart mind shelter refuge nacro catch22 cafcass ofqual hcpc swe basw
+    munro laming climbie climbié labinjo-hughes hobson byron ofsted's microsoft's
+    mentimeter's contrOCC controcc liquidlogic's mosaic's frameworki's protocol
+    mash's camhs' camhs's iro's dsl's sw's tm's la's
     """.split()
 )
 

@@ -109,7 +109,7 @@ SCHEDULE_CTX = re.compile(
 # -------------------------------------------------------------- institutions and streets
 
 _NW = r"(?:St\.?|Saint|Our Lady|[A-Z][A-Za-z'’\-]+)"
-_NAMES = rf"{_NW}(?:(?:\s+(?:of|and|&|the|de|upon|on|le|in)\s+|\s+){_NW}){{0,4}}"
+_NAMES = rf"{_NW}(?:(?:\s+(?:of|and|&|the|de|upon|on|le|in)\s+|\s+){_NW}){{0,4}}?"
 ORG_SUFFIX = (
     r"(?:(?:C of E|CofE|CE|RC|Catholic|Church of England|Methodist|Community|Infant|Infants|"
     r"Junior|Juniors|Primary|Secondary|High|Grammar|Free|Special|Nursery|Girls'?|Boys'?)\s+)*"
@@ -446,11 +446,10 @@ class PatternFinder:
                 continue
             words = name.split()
             suffix = m.group(2)
-            last_word = suffix.split()[-1]
             if not any(_distinctive(w, lex) for w in words if w not in {"of", "and", "&", "the"}):
                 # "Oakfield" style names made of ordinary words: "Riverside Surgery",
                 # "Hillside Primary" still count when the suffix is an institution
-                if last_word in WEAK_ORG_SUFFIX or len(words) > 2:
+                if suffix in WEAK_ORG_SUFFIX or len(words) > 2:
                     continue
                 if words[0] in {"St", "St.", "Saint", "Our"}:
                     pass
@@ -459,7 +458,7 @@ class PatternFinder:
                 elif any(w.lower() in TEAM_GENERIC for w in words):
                     continue
             cat = "ORGANISATION"
-            if last_word in {"House", "Lodge", "Court", "Centre", "Center"} and not any(
+            if suffix in {"House", "Lodge", "Court", "Centre", "Center"} and not any(
                     _distinctive(w, lex) for w in words):
                 continue
             out.append((s, m.end(), cat, 0.9, "institution"))

@@ -53,7 +53,8 @@ URGENT_RULES: list[tuple[re.Pattern[str], str]] = [
         r"(scared|afraid|frightened|terrified) (to go|of going) home|"
         r"(he'?s|she'?s|they'?re|someone'?s|someone is|he is|she is) (outside|at) my "
         r"(house|door|flat|window|home|work)|locked myself in|"
-        r"(he|she|they) (knows?|found out) where i live|followed me home|"
+        r"(knows?|found out|find out|worked out) where i live|followed me home|"
+        r"turned up (at|outside) my (house|door|flat|home|work)|"
         r"(please )?(call|ring) (the )?police (for me|now)|need help (right )?now)", I),
      "a participant may be unsafe"),
     (re.compile(
@@ -106,7 +107,7 @@ CONCERN_RULES: list[tuple[re.Pattern[str], str]] = [
         r"(whatsapp|phone|mobile|email|gmail|hotmail|icloud|laptop|instagram|facebook|"
         r"dropbox|google drive|usb|memory stick|pen drive|home computer|ipad)|personal "
         r"(whatsapp|phone|mobile|email|device|laptop|account|gmail)|(a|our|the|team) "
-        r"whatsapp( group)?|whatsapp group|facebook|social media|tiktok|snapchat)", I),
+        r"whatsapp( group)?|whatsapp group)", I),
      "possible breach of data protection or professional rules"),
     (re.compile(
         r"\b(my (own |personal |private )?(whatsapp|phone|mobile|email|gmail|hotmail|icloud|"
