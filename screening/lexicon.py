@@ -41,7 +41,8 @@ DOMAIN_ALLOW = set(
     mum mums dad dads nan nana nanna gran granny grandma grandad grandpa auntie aunty uncle
     sis bro bruv hubby fiance
     staffordshire-bull pitbull xl
-    ai chatgpt copilot bot webex skype slack trello jabber meet netflix tesco greggs costa
+    ai chatgpt copilot bot wi-fi wifi webex skype slack trello jabber meet netflix tesco
+    greggs costa
     asda aldi lidl sainsbury's sainsburys primark mcdonalds nandos amazon ebay vinted
     barnardo barnardo's barnardos kooth childline samaritans nyas coram relate gingerbread
     home-start homestart mind shelter refuge nacro catch22 cafcass ofqual hcpc swe basw
@@ -81,7 +82,7 @@ class Lexicon:
 
     def __init__(self) -> None:
         junk = _read("not_names.txt")
-        self.first = _read("first_names.txt") - junk - DOMAIN_ALLOW
+        self.first = (_read("first_names.txt") | _read("ambiguous_names.txt")) - junk - DOMAIN_ALLOW
         self.sur = _read("surnames.txt") - junk - DOMAIN_ALLOW
         self.words = _read("english_words.txt")
         places_raw = [p for p in _read("places.txt") if p not in DOMAIN_ALLOW]
