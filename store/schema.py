@@ -274,3 +274,29 @@ bot_state = Table(
 )
 
 APPEND_ONLY_TABLES = ("consent_events", "withdrawals", "flag_actions", "audit_log")
+
+# ---- the data's life after the session (migration 0003, branch "data_life") ---------------
+
+anonymised_messages = Table(
+    "anonymised_messages",
+    metadata,
+    # The export-ready copy of a message (identifying spans replaced by [CATEGORY], mentions
+    # of withdrawn participants removed), written by purge before the raw text is nulled.
+    Column("message_id", Integer, ForeignKey("messages.id"), primary_key=True),
+    Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("removed_mentions", Integer, nullable=False, server_default="0"),
+    Column("redactions", JSON, nullable=True),  # {category: count}
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+Index("ix_anonymised_messages_session", anonymised_messages.c.session_id)
+
+purge_runs = Table(
+    "purge_runs",
+    metadata,
+    # One row per purge run; `step` is the last step finished (each step is safe to re-run).
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("step", String(32), nullable=False),
+    Column("completed_at", UTCDateTime(), nullable=True),
+)

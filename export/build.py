@@ -1,0 +1,244 @@
+"""Build the anonymised export of one session from what the store holds.
+
+`anonymise_session` is pure (no I/O): it takes a `SessionSource`, the study and a screener
+(anything with `scan(text, roster=...)`), and decides for each message whether it is
+exported and what its anonymised text is. The same function makes the copies purge keeps, so
+an export before purge and one after it are the same.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from export.redact import (
+    PERSON,
+    REMOVED,
+    Span,
+    apply_spans,
+    mention_texts,
+    merge_spans,
+    name_spans,
+    name_variants,
+)
+from store.data_life import SessionSource, SourceMessage, SourcePerson
+
+EXCLUSION_REASONS = {
+    "withdrawn": "the participant withdrew from the study",
+    "not_consented": "the participant did not consent (text never kept)",
+    "deleted": "deleted by its author in Teams",
+    "hidden": "hidden by a facilitator",
+}
+
+
+class ScreenerLike(Protocol):
+    def scan(self, text: str, roster: Any = ...) -> Any: ...
+
+
+@dataclass(frozen=True)
+class ExportLine:
+    seq: int
+    message_id: int
+    at: datetime
+    speaker: str
+    role: str
+    text: str
+    edited: bool
+    removed_mentions: int
+    redactions: dict[str, int]
+
+
+@dataclass
+class SessionExport:
+    """One session's anonymised chat and the header that explains it."""
+
+    study_id: str
+    study_title: str
+    session_id: str
+    session_date: str  # YYYY-MM-DD (UTC)
+    started_at: datetime
+    ended_at: datetime | None
+    form_version: str
+    generated_at: datetime
+    lines: list[ExportLine] = field(default_factory=list)
+    excluded: Counter[str] = field(default_factory=Counter)
+    redactions: Counter[str] = field(default_factory=Counter)
+    removed_mentions: int = 0
+    messages_mentioning_withdrawn: int = 0
+    participants: int = 0
+    withdrawn_participants: int = 0
+
+    @property
+    def short_id(self) -> str:
+        return self.session_id[:8]
+
+    @property
+    def file_stem(self) -> str:
+        return f"focus-group_{self.session_date}_{self.short_id}"
+
+    def header(self) -> dict[str, Any]:
+        return {
+            "study_id": self.study_id,
+            "study": self.study_title,
+            "session_id": self.session_id,
+            "session_date": self.session_date,
+            "form_version": self.form_version,
+            "generated_at": self.generated_at.astimezone(UTC).isoformat(timespec="seconds"),
+            "messages_included": len(self.lines),
+            "messages_excluded": {k: self.excluded.get(k, 0) for k in EXCLUSION_REASONS},
+            "mentions_of_withdrawn_participants_removed": self.removed_mentions,
+            "messages_mentioning_withdrawn_participants": self.messages_mentioning_withdrawn,
+            "identifying_spans_replaced": dict(sorted(self.redactions.items())),
+            "participants": self.participants,
+            "withdrawn_participants": self.withdrawn_participants,
+        }
+
+
+@dataclass(frozen=True)
+class Anonymised:
+    text: str
+    removed_mentions: int
+    redactions: dict[str, int]
+
+
+def exclusion_reason(message: SourceMessage, person: SourcePerson | None) -> str | None:
+    """Why a message is left out of exports, or None if it is exported."""
+    if person is None or person.withdrawn:
+        return "withdrawn"
+    if message.anonymised is None and (not message.kept or message.text is None):
+        return "not_consented"
+    if person.role != "facilitator" and person.consent != "accepted":
+        return "not_consented"
+    if message.deleted_at is not None:
+        return "deleted"
+    if message.hidden_at is not None:
+        return "hidden"
+    return None
+
+
+class SessionRedactor:
+    """The names to look for in one session: everyone's (to replace) and the withdrawn's."""
+
+    def __init__(self, source: SessionSource) -> None:
+        self.roster = sorted({p.display_name for p in source.people.values() if p.display_name})
+        self.names: set[str] = set()
+        self.withdrawn_names: set[str] = set()
+        self.withdrawn_user_ids: set[str] = set()
+        for person in source.people.values():
+            variants = name_variants(person.display_name)
+            self.names |= variants
+            if person.withdrawn:
+                self.withdrawn_names |= variants
+                self.withdrawn_user_ids |= {
+                    i.lower() for i in (person.teams_user_id, person.aad_object_id) if i
+                }
+        for message in source.messages:  # @mention texts are names too
+            for user_id, text in mention_texts(message.mentions):
+                if text:
+                    self.names.add(text.strip())
+                    if user_id.lower() in self.withdrawn_user_ids:
+                        self.withdrawn_names.add(text.strip())
+
+    def mentions_withdrawn(self, message: SourceMessage) -> bool:
+        ids = {user_id.lower() for user_id, _ in mention_texts(message.mentions)}
+        if ids & self.withdrawn_user_ids:
+            return True
+        return bool(message.text and name_spans(message.text, self.withdrawn_names, REMOVED))
+
+    def anonymise(self, message: SourceMessage, screener: ScreenerLike | None) -> Anonymised:
+        """The export text: every identifying span replaced by [CATEGORY]."""
+        if message.anonymised is not None:
+            copy = message.anonymised
+            return Anonymised(copy.text, copy.removed_mentions, dict(copy.redactions))
+        text = message.text or ""
+        spans: list[Span] = []
+        dismissed: set[tuple[int, int, str]] = set()
+        for stored in message.spans:
+            if stored.dismissed:
+                dismissed.add((stored.start, stored.end, stored.category))
+            else:
+                spans.append(Span(stored.start, stored.end, stored.category))
+        if screener is not None and text:
+            result = screener.scan(text, roster=self.roster)
+            for finding in result.findings:
+                key = (finding.start, finding.end, finding.category)
+                if key not in dismissed:  # a facilitator said this exact span is not identifying
+                    spans.append(Span(finding.start, finding.end, finding.category))
+        removed = name_spans(text, self.withdrawn_names, REMOVED)
+        spans += removed
+        spans += name_spans(text, self.names, PERSON)
+        merged = merge_spans(spans)
+        counts = Counter(s.label for s in merged)
+        return Anonymised(apply_spans(text, merged), counts.pop(REMOVED, 0), dict(counts))
+
+
+def anonymise_session(
+    source: SessionSource,
+    *,
+    study_id: str,
+    study_title: str,
+    screener: ScreenerLike | None,
+    now: datetime,
+) -> SessionExport:
+    redactor = SessionRedactor(source)
+    export = SessionExport(
+        study_id=study_id,
+        study_title=study_title,
+        session_id=source.session_id,
+        session_date=source.started_at.astimezone(UTC).date().isoformat(),
+        started_at=source.started_at,
+        ended_at=source.ended_at,
+        form_version=source.form_version,
+        generated_at=now,
+        participants=sum(1 for p in source.people.values() if p.role != "facilitator"),
+        withdrawn_participants=sum(1 for p in source.people.values() if p.withdrawn),
+    )
+    for message in source.messages:
+        person = source.people.get(message.participant_id)
+        reason = exclusion_reason(message, person)
+        if reason is not None:
+            export.excluded[reason] += 1
+            continue
+        assert person is not None
+        result = redactor.anonymise(message, screener)
+        mentions_withdrawn = result.removed_mentions > 0 or (
+            message.anonymised is None and redactor.mentions_withdrawn(message)
+        )
+        export.lines.append(
+            ExportLine(
+                seq=len(export.lines) + 1,
+                message_id=message.id,
+                at=message.received_at,
+                speaker=person.pseudonym,
+                role=person.role,
+                text=result.text,
+                edited=message.edited_at is not None,
+                removed_mentions=result.removed_mentions,
+                redactions=result.redactions,
+            )
+        )
+        export.redactions.update(result.redactions)
+        export.removed_mentions += result.removed_mentions
+        if mentions_withdrawn:
+            export.messages_mentioning_withdrawn += 1
+    return export
+
+
+def messages_mentioning(source: SessionSource, participant_id: str) -> list[int]:
+    """Ids of other people's messages that mention this participant (name, first name, short
+    form, or an @mention entity): the ones facilitators review after a withdrawal."""
+    person = source.people.get(participant_id)
+    if person is None:
+        return []
+    names = name_variants(person.display_name)
+    ids = {i.lower() for i in (person.teams_user_id, person.aad_object_id) if i}
+    found = []
+    for message in source.messages:
+        if message.participant_id == participant_id:
+            continue
+        mentioned = {u.lower() for u, _ in mention_texts(message.mentions)}
+        if mentioned & ids or (message.text and name_spans(message.text, names)):
+            found.append(message.id)
+    return found

@@ -1,0 +1,123 @@
+"""Exports and transcript redaction with their audit entries; one screener per process.
+
+Library code: takes the store, the study and a screener as arguments (only the CLI reads
+config). Every export is written to the append-only audit log: who, when, what, counts.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from export.build import ScreenerLike, SessionExport, anonymise_session
+from export.render import FORMATS, render
+from store import Session, Store
+
+_SCREENERS: dict[Any, Any] = {}
+_SCREENERS_LOCK = threading.Lock()
+
+
+class LazyScreener:
+    """The screening engine, loaded once per process on first use (it takes 1-3 s).
+
+    `existing` returns an engine the bot already loaded (or None), so the bot and the export
+    share one instance. `get()` blocks while loading: call it through `asyncio.to_thread`.
+    """
+
+    def __init__(self, config: Any = None, existing: Callable[[], Any] | None = None) -> None:
+        self._config = config
+        self._existing = existing or (lambda: None)
+
+    def get(self) -> ScreenerLike:
+        found = self._existing()
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        from screening import Screener, ScreeningConfig
+
+        config = self._config or ScreeningConfig()
+        with _SCREENERS_LOCK:
+            if config not in _SCREENERS:
+                _SCREENERS[config] = Screener.load(config)
+            return _SCREENERS[config]  # type: ignore[no-any-return]
+
+
+class SessionNotFound(LookupError):
+    pass
+
+
+async def resolve_session(store: Store, ref: str) -> Session:
+    """A session by id or unique id prefix (at least 4 characters)."""
+    ref = ref.strip()
+    found = await store.get_session(ref)
+    if found is not None:
+        return found
+    if len(ref) >= 4:
+        matches = [s for s in await store.list_sessions() if s.id.startswith(ref)]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise SessionNotFound(f"'{ref}' matches {len(matches)} sessions; give more of the id")
+    raise SessionNotFound(f"no session '{ref}'")
+
+
+async def build_session_export(
+    store: Store, *, study_id: str, study_title: str, session_id: str, screener: ScreenerLike,
+    now: datetime,
+) -> SessionExport:
+    """Read and anonymise one session (the screening runs in this thread: callers in the bot
+    use `export_in_thread`)."""
+    source = await store.session_source(session_id)
+    if source is None:
+        raise SessionNotFound(f"no session '{session_id}'")
+    return anonymise_session(source, study_id=study_id, study_title=study_title,
+                             screener=screener, now=now)
+
+
+async def export_session(
+    store: Store,
+    *,
+    study_id: str,
+    study_title: str,
+    session_id: str,
+    screener: ScreenerLike,
+    formats: tuple[str, ...],
+    now: datetime,
+    actor: str,
+    channel: str,
+    run_in_thread: Callable[..., Any] | None = None,
+) -> tuple[SessionExport, dict[str, bytes]]:
+    """Anonymise one session, render it in each format, and audit the export."""
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}")
+    source = await store.session_source(session_id)
+    if source is None:
+        raise SessionNotFound(f"no session '{session_id}'")
+
+    def work() -> tuple[SessionExport, dict[str, bytes]]:
+        export = anonymise_session(source, study_id=study_id, study_title=study_title,
+                                   screener=screener, now=now)
+        return export, {fmt: render(export, fmt) for fmt in formats}
+
+    if run_in_thread is not None:
+        export, files = await run_in_thread(work)
+    else:
+        export, files = work()
+    header = export.header()
+    await store.audit(
+        actor=actor,
+        action="export",
+        subject=f"session:{session_id}",
+        at=now,
+        details={
+            "channel": channel,
+            "formats": list(formats),
+            "messages_included": header["messages_included"],
+            "messages_excluded": header["messages_excluded"],
+            "mentions_removed": header["mentions_of_withdrawn_participants_removed"],
+            "spans_replaced": header["identifying_spans_replaced"],
+        },
+    )
+    return export, files

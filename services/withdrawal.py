@@ -1,0 +1,218 @@
+"""Withdrawal from the study: the window (UTC), the append-only record, and the cascade.
+
+The information sheet promises: a participant may withdraw up to two weeks after the focus
+group; then their chat responses are not used, and responses by others that mention them are
+deleted. Here: the withdrawal is recorded once (withdrawing twice is harmless), the
+participant's messages are left out of every export (see `export.build`), other people's
+messages that mention them get a `mention_review` flag, and the facilitators are told
+privately (pseudonym and counts only). Refusals and withdrawals are audited; audit details
+and stored reasons never carry names or AAD ids.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import cards
+from export.build import SessionRedactor, messages_mentioning
+from export.purge import redact_text
+from services.clock import Clock
+from services.messages import card_activity
+from store import Participant, Session, Store
+from study import Study
+from study.dates import format_utc, format_utc_date
+
+log = logging.getLogger(__name__)
+
+RequestedBy = Literal["self", "facilitator"]
+MAX_REASON = 500
+REVIEW_REASON = "Mentions a participant who withdrew from the study"
+
+
+class WindowClosed(Exception):
+    """The withdrawal window of the session has passed; `message` is the study's text."""
+
+    def __init__(self, message: str, deadline: datetime) -> None:
+        super().__init__(message)
+        self.message = message
+        self.deadline = deadline
+
+
+@dataclass(frozen=True)
+class WithdrawalOutcome:
+    session: Session
+    participant: Participant
+    created: bool  # False: they had withdrawn already (nothing changed)
+    excluded_messages: int
+    mentions_flagged: int
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A session a Teams user took part in, and whether they can still withdraw from it."""
+
+    session: Session
+    participant: Participant
+    open: bool
+    already_withdrawn: bool
+    deadline: datetime | None
+
+    def label(self) -> str:
+        """How a participant recognises the session: its date (never its title: names)."""
+        return f"The focus group on {format_utc_date(self.session.started_at)}"
+
+
+def withdrawal_deadline(study: Study, session: Session) -> datetime | None:
+    """None while the session is live: the window has not started yet."""
+    if session.live or session.ended_at is None:
+        return None
+    return study.withdrawal_deadline_for(session.ended_at)
+
+
+def window_open(study: Study, session: Session, now: datetime) -> bool:
+    """Withdrawal is possible while live and up to (and at) the deadline, compared in UTC."""
+    deadline = withdrawal_deadline(study, session)
+    return deadline is None or now <= deadline
+
+
+Notify = Callable[[Session, str, dict[str, Any]], Awaitable[int]]
+ScreenerGet = Callable[[], Any]
+
+
+class WithdrawalService:
+    def __init__(
+        self,
+        store: Store,
+        study: Study,
+        *,
+        clock: Clock,
+        notify_facilitators: Notify | None = None,
+        screener: ScreenerGet | None = None,
+    ) -> None:
+        self.store = store
+        self.study = study
+        self.clock = clock
+        self._notify = notify_facilitators
+        self._screener = screener
+
+    # ---- which sessions --------------------------------------------------------------------
+
+    async def candidates(self, teams_user_id: str, aad_object_id: str | None) -> list[Candidate]:
+        """The sessions this Teams user took part in as a participant, newest first."""
+        now = self.clock()
+        found: list[Candidate] = []
+        for link in await self.store.participants_for_user(teams_user_id, aad_object_id):
+            if link.participant.role != "participant":
+                continue
+            session = await self.store.get_session(link.session_id)
+            if session is None:
+                continue
+            withdrawn = {w.participant_id for w in await self.store.withdrawals_for(session.id)}
+            found.append(Candidate(
+                session=session,
+                participant=link.participant,
+                open=window_open(self.study, session, now),
+                already_withdrawn=link.participant.id in withdrawn,
+                deadline=withdrawal_deadline(self.study, session),
+            ))
+        return sorted(found, key=lambda c: c.session.started_at, reverse=True)
+
+    def closed_message(self, deadline: datetime) -> str:
+        return self.study.format_text("withdrawal_closed_message", withdrawal_deadline=deadline)
+
+    # ---- recording ---------------------------------------------------------------------------
+
+    async def withdraw(
+        self,
+        session: Session,
+        participant: Participant,
+        *,
+        requested_by: RequestedBy,
+        actor: str,
+        reason: str | None = None,
+    ) -> WithdrawalOutcome:
+        """Record the withdrawal and run the cascade. Raises WindowClosed (after auditing)."""
+        now = self.clock()
+        session = await self.store.get_session(session.id) or session
+        already = any(w.participant_id == participant.id
+                      for w in await self.store.withdrawals_for(session.id))
+        if not already and not window_open(self.study, session, now):
+            deadline = withdrawal_deadline(self.study, session)
+            assert deadline is not None
+            await self.store.audit(
+                actor=actor, action="withdrawal.refused", subject=f"session:{session.id}",
+                at=now, details={"participant": participant.pseudonym,
+                                 "requested_by": requested_by, "why": "window_closed",
+                                 "deadline": deadline.isoformat()},
+            )
+            log.info("withdrawal refused", extra={"session_id": session.id})
+            raise WindowClosed(self.closed_message(deadline), deadline)
+        stored_reason = await self.redact_reason(session.id, reason) if reason else None
+        record, created = await self.store.record_withdrawal(
+            session_id=session.id, participant_id=participant.id, requested_by=requested_by,
+            reason=stored_reason, at=now,
+        )
+        excluded, flagged = await self.cascade(session.id, participant.id, now)
+        await self.store.audit(
+            actor=actor,
+            action="withdrawal" if created else "withdrawal.repeated",
+            subject=f"session:{session.id}",
+            at=now,
+            details={"participant": participant.pseudonym, "requested_by": requested_by,
+                     "withdrawal_id": record.id, "messages_excluded": excluded,
+                     "mentions_flagged": flagged, "reason_given": bool(reason)},
+        )
+        outcome = WithdrawalOutcome(session, participant, created, excluded, flagged)
+        if created:
+            await self._tell_facilitators(outcome, requested_by)
+        log.info("withdrawal recorded", extra={"session_id": session.id, "created": created,
+                                               "excluded": excluded, "flagged": flagged})
+        return outcome
+
+    async def cascade(self, session_id: str, participant_id: str, now: datetime) -> tuple[
+        int, int
+    ]:
+        """(their messages now excluded, other messages flagged for review)."""
+        source = await self.store.session_source(session_id)
+        if source is None:
+            return 0, 0
+        own = sum(1 for m in source.messages if m.participant_id == participant_id)
+        mentioning = messages_mentioning(source, participant_id)
+        flagged = await self.store.add_mention_review_flags(session_id, mentioning, now,
+                                                            REVIEW_REASON)
+        return own, flagged
+
+    async def redact_reason(self, session_id: str, reason: str) -> str:
+        """A facilitator's free-text reason, with names and identifying details replaced
+        before it is stored (the withdrawals table is append-only)."""
+        reason = " ".join(reason.split())[:MAX_REASON]
+        source = await self.store.session_source(session_id)
+        if source is None:
+            return reason
+        redactor = SessionRedactor(source)
+        screener = await asyncio.to_thread(self._screener) if self._screener else None
+        return await asyncio.to_thread(redact_text, reason, redactor, screener)
+
+    async def _tell_facilitators(self, outcome: WithdrawalOutcome, requested_by: str) -> None:
+        if self._notify is None:
+            return
+        session = outcome.session
+        how = "asked the bot" if requested_by == "self" else "was recorded by a facilitator"
+        lines = [
+            f"{outcome.participant.pseudonym} has withdrawn from the study ({how}) for the "
+            f"focus group on {format_utc(session.started_at)}.",
+            f"Their {outcome.excluded_messages} chat message(s) are left out of every export.",
+        ]
+        if outcome.mentions_flagged:
+            lines.append(
+                f"{outcome.mentions_flagged} message(s) by others mention them: those mentions "
+                "are removed in exports, and the messages are flagged for your review."
+            )
+        card = cards.notice_card("Withdrawal recorded", " ".join(lines))
+        await self._notify(session, f"withdrawal:{outcome.participant.id}",
+                           card_activity(card, summary="Withdrawal recorded"))
