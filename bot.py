@@ -11,20 +11,36 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from aiohttp import web
+from aiohttp import ClientPayloadError, web
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, CallerIdConstants
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    AuthenticationConstants,
+    ClaimsIdentity,
+)
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from auth import (
+    AuthError,
+    BotTokenValidator,
+    OpenIdKeys,
+    VerifiedToken,
+    outbound_hosts,
+    tenant_allowed,
+    tenant_fingerprint,
+)
 from config import ConfigError, Settings, load_settings
 from handlers.context import BotServices
 from handlers.router import FocusGroupBot
@@ -51,45 +67,79 @@ SERVICES = web.AppKey("services", BotServices)
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_JSON_DEPTH = 64
+# Bodies above this size are parsed in a worker thread, a few at a time, so that a burst of
+# large bodies cannot hold the event loop while a real (small, few-KB) activity waits.
+INLINE_PARSE_BYTES = 32 * 1024
+LARGE_BODY_WORKERS = 2
+LARGE_BODY_QUEUE = 64
 
 
 class BadActivity(Exception):
     """The request body is not an activity; answered 400 with this text."""
 
 
+class _BodyTooLarge(Exception):
+    pass
+
+
+@dataclass
+class Inbound:
+    """What a request must pass before the bot sees it: token, tenant, body limits."""
+
+    validator: BotTokenValidator | None  # None: local mode, authentication off
+    allowed_tenants: frozenset[str] | None  # None: any tenant
+    body_timeout: float
+    large_bodies: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(LARGE_BODY_WORKERS)
+    )
+    large_waiting: int = 0
+
+    async def close(self) -> None:
+        if self.validator is not None:
+            await self.validator.keys.close()
+
+
+INBOUND = web.AppKey("inbound", Inbound)
+
+_JSON_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+_JSON_STRING = re.compile(rb'"[^"]*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
 def _check_depth(raw: bytes, limit: int = MAX_JSON_DEPTH) -> None:
-    """Refuse deeply nested JSON before parsing it (the parser would recurse)."""
+    """Refuse deeply nested JSON before parsing it (the parser would recurse).
+
+    Escapes, then strings, are removed and the brackets kept, all at C speed; only the
+    brackets are walked in Python, stopping at the first level past the limit.
+    """
+    brackets = _JSON_STRING.sub(b"", _JSON_ESCAPE.sub(b"", raw)).translate(None, _NOT_BRACKETS)
+    if len(brackets) <= limit:
+        return
     depth = 0
-    in_string = False
-    escaped = False
-    for byte in raw:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:  # backslash
-                escaped = True
-            elif byte == 0x22:
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):
+    for byte in brackets:
+        if byte == 0x5B or byte == 0x7B:  # [ {
             depth += 1
             if depth > limit:
                 raise BadActivity("JSON nested too deeply")
-        elif byte in (0x5D, 0x7D):
+        else:
             depth -= 1
 
 
-def parse_activity(raw: bytes) -> Activity:
+def parse_body(raw: bytes) -> dict[str, Any]:
+    """The body as a JSON object with a string `type`, or BadActivity."""
     _check_depth(raw)
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise BadActivity("body is not valid JSON") from exc
     if not isinstance(body, dict):
         raise BadActivity("body must be a JSON object")
     if not isinstance(body.get("type"), str) or not body["type"].strip():
         raise BadActivity("activity has no type")
+    return body
+
+
+def to_activity(body: dict[str, Any]) -> Activity:
     try:
         activity = Activity().deserialize(body)
     except Exception as exc:  # msrest raises several kinds for wrong field types
@@ -99,50 +149,158 @@ def parse_activity(raw: bytes) -> Activity:
     return activity
 
 
+def parse_activity(raw: bytes) -> Activity:
+    return to_activity(parse_body(raw))
+
+
+async def _off_loop_if_large(inbound: Inbound, size: int, work: Any, *args: Any) -> Any:
+    """Run `work(*args)` inline for small bodies, else in a thread, a few at a time."""
+    if size <= INLINE_PARSE_BYTES:
+        return work(*args)
+    if inbound.large_waiting >= LARGE_BODY_QUEUE:
+        raise web.HTTPServiceUnavailable(headers={"Retry-After": "1"})
+    inbound.large_waiting += 1
+    try:
+        async with inbound.large_bodies:
+            return await asyncio.to_thread(work, *args)
+    finally:
+        inbound.large_waiting -= 1
+
+
+async def _read_body(request: web.Request, limit_seconds: float) -> bytes:
+    """The whole body, at most MAX_BODY_BYTES, within `limit_seconds` (slow senders: 408)."""
+    chunks: list[bytes] = []
+    size = 0
+    async with asyncio.timeout(limit_seconds):
+        while True:
+            chunk = await request.content.readany()
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise _BodyTooLarge
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _is_database_down(exc: BaseException) -> bool:
     if isinstance(exc, StoreUnavailable | OperationalError | ConnectionError | OSError):
         return True
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
+def _unauthorized(exc: AuthError) -> web.Response:
+    """Every authentication failure looks the same to the caller: 401, no body."""
+    log.info("request not authenticated", extra={"reason": exc.reason})
+    return web.Response(status=401)
+
+
+def _authenticate_result(
+    adapter: CloudAdapter, claims: dict[str, Any] | None
+) -> AuthenticateRequestResult:
+    """What botbuilder's own authentication would have produced, from claims we checked."""
+    if claims is None:  # local mode: anonymous, as botbuilder does with auth disabled
+        identity = ClaimsIdentity({}, True, AuthenticationConstants.ANONYMOUS_AUTH_TYPE)
+        caller_id = None
+    else:
+        identity = ClaimsIdentity(dict(claims), True)
+        caller_id = CallerIdConstants.public_azure_channel.value
+    result = AuthenticateRequestResult()
+    result.claims_identity = identity
+    result.audience = AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
+    result.caller_id = caller_id
+    result.connector_factory = adapter.bot_framework_authentication.create_connector_factory(
+        identity
+    )
+    return result
+
+
 async def messages(request: web.Request) -> web.StreamResponse:
     request_id = request.headers.get("x-ms-request-id") or uuid.uuid4().hex[:16]
-    token = request_id_var.set(request_id)
+    token = request_id_var.set(request_id[:64])
     try:
-        content_type = request.headers.get("Content-Type", "")
-        if "application/json" not in content_type.lower():
-            return web.json_response({"error": "Content-Type must be application/json"},
-                                     status=415)
-        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-            return web.json_response({"error": "body too large"}, status=413)
-        try:
-            raw = await request.content.read(MAX_BODY_BYTES + 1)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            return web.json_response({"error": "body could not be read"}, status=400)
-        if len(raw) > MAX_BODY_BYTES:
-            return web.json_response({"error": "body too large"}, status=413)
-        try:
-            activity = parse_activity(raw)
-        except BadActivity as exc:
-            return web.json_response({"error": str(exc)}, status=400)
-        auth_header = request.headers.get("Authorization", "")
-        app = request.app
-        try:
-            invoke = await app[ADAPTER].process_activity(auth_header, activity, app[BOT].on_turn)
-        except PermissionError:
-            return web.Response(status=401)
-        except Exception as exc:
-            if _is_database_down(exc):
-                log.error("database unavailable", extra={"error": type(exc).__name__})
-                return web.json_response({"error": "temporarily unavailable"}, status=503,
-                                         headers={"Retry-After": "5"})
-            log.error("turn failed", extra={"error": type(exc).__name__}, exc_info=exc)
-            return web.json_response({"error": "internal error"}, status=500)
-        if invoke is not None:
-            return web.json_response(invoke.body, status=invoke.status)
-        return web.Response(status=201)
+        return await _messages(request)
+    except web.HTTPException as exc:
+        return web.Response(status=exc.status, headers=exc.headers)
     finally:
         request_id_var.reset(token)
+
+
+async def _messages(request: web.Request) -> web.StreamResponse:
+    app = request.app
+    inbound = app[INBOUND]
+    # 1. Header-only checks, before a byte of the body is read: the token's signature, issuer,
+    #    audience and lifetime. An unauthenticated caller learns nothing else (always 401).
+    verified: VerifiedToken | None = None
+    if inbound.validator is not None:
+        try:
+            verified = await inbound.validator.verify(request.headers.get("Authorization"))
+        except AuthError as exc:
+            return _unauthorized(exc)
+    if request.content_type != "application/json":
+        return web.json_response({"error": "Content-Type must be application/json"}, status=415)
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        return web.json_response({"error": "body too large"}, status=413)
+    # 2. The body: size, time and nesting limits before parsing.
+    try:
+        raw = await _read_body(request, inbound.body_timeout)
+    except _BodyTooLarge:
+        return web.json_response({"error": "body too large"}, status=413)
+    except TimeoutError:
+        return web.json_response({"error": "body not received in time"}, status=408)
+    except (ConnectionError, asyncio.IncompleteReadError, ClientPayloadError):
+        return web.json_response({"error": "body could not be read"}, status=400)
+    try:
+        body = await _off_loop_if_large(inbound, len(raw), parse_body, raw)
+    except BadActivity as exc:
+        return web.json_response({"error": str(exc)}, status=400)
+    # 3. The token must vouch for this activity's channel and service URL.
+    if verified is not None:
+        try:
+            BotTokenValidator.check_activity(
+                verified, channel_id=body.get("channelId"), service_url=body.get("serviceUrl")
+            )
+        except AuthError as exc:
+            return _unauthorized(exc)
+    try:
+        # 4. Tenants outside the allow-list are dropped before anything is stored.
+        if not tenant_allowed(body, inbound.allowed_tenants):
+            return await _refuse_tenant(app, body)
+        try:
+            activity = await _off_loop_if_large(inbound, len(raw), to_activity, body)
+        except BadActivity as exc:
+            return web.json_response({"error": str(exc)}, status=400)
+        adapter = app[ADAPTER]
+        auth = _authenticate_result(adapter, verified.claims if verified else None)
+        invoke = await adapter.process_activity(auth, activity, app[BOT].on_turn)
+    except PermissionError:
+        return web.Response(status=401)
+    except Exception as exc:
+        if _is_database_down(exc):
+            log.error("database unavailable", extra={"error": type(exc).__name__})
+            return web.json_response({"error": "temporarily unavailable"}, status=503,
+                                     headers={"Retry-After": "5"})
+        log.error("turn failed", extra={"error": type(exc).__name__}, exc_info=exc)
+        return web.json_response({"error": "internal error"}, status=500)
+    if invoke is not None:
+        return web.json_response(invoke.body, status=invoke.status)
+    return web.Response(status=201)
+
+
+async def _refuse_tenant(app: web.Application, body: dict[str, Any]) -> web.Response:
+    """403: the caller is genuine (Bot Connector) but its tenant may not use this bot.
+
+    Not 401 (authentication succeeded) and not 2xx (monitoring should see refusals); the
+    Bot Connector does not retry 4xx. The audit row holds a hash of the tenant id and the
+    activity type only: no text, no user ids.
+    """
+    activity_type = str(body.get("type"))[:40]
+    subject = tenant_fingerprint(body)
+    await app[STORE].audit(actor="bot", action="tenant_refused", subject=subject,
+                           at=utcnow(), details={"activity_type": activity_type})
+    log.warning("activity from a tenant not allowed",
+                extra={"tenant_hash": subject, "activity_type": activity_type})
+    return web.Response(status=403)
 
 
 async def healthz(_: web.Request) -> web.Response:
@@ -160,8 +318,29 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 def make_adapter(settings: Settings) -> CloudAdapter:
+    """The adapter runs the turn; inbound authentication is ours (`make_inbound`)."""
     auth = ConfigurationBotFrameworkAuthentication(settings.botbuilder_configuration())
     return CloudAdapter(auth)
+
+
+def make_inbound(settings: Settings) -> Inbound:
+    """Token validation (off in local mode), tenant allow-list and body limits."""
+    validator = None
+    if not settings.local_mode:
+        keys = OpenIdKeys(
+            settings.openid_metadata_url,
+            timeout_seconds=settings.openid_timeout_seconds,
+            min_refetch_seconds=settings.openid_min_refetch_seconds,
+        )
+        validator = BotTokenValidator(keys, settings.microsoft_app_id)
+        if settings.tenant_allow_list is None:
+            log.warning("ALLOWED_TENANTS is not set: activities from any tenant are accepted")
+    return Inbound(validator=validator, allowed_tenants=settings.tenant_allow_list,
+                   body_timeout=settings.request_body_timeout_seconds)
+
+
+async def _close_inbound(app: web.Application) -> None:
+    await app[INBOUND].close()
 
 
 def make_connector(settings: Settings) -> ConnectorClient:
@@ -175,7 +354,9 @@ def make_connector(settings: Settings) -> ConnectorClient:
             tenant_id=settings.microsoft_app_tenant_id,
             scope=BOT_FRAMEWORK_SCOPE,
         )
-    return ConnectorClient(provider)
+    # The bot's token goes only to Teams' service hosts (locally: loopback) and configured ones.
+    hosts = outbound_hosts(local_mode=settings.local_mode, extra=settings.allowed_service_hosts)
+    return ConnectorClient(provider, allowed_hosts=hosts)
 
 
 async def _scheduler(services: BotServices, every_seconds: float) -> None:
@@ -262,6 +443,8 @@ def create_app(settings: Settings, study: Study | None = None) -> web.Applicatio
     app[SETTINGS] = settings
     app[STUDY] = study or load_study(settings.study_file)
     app[ADAPTER] = make_adapter(settings)
+    app[INBOUND] = make_inbound(settings)
+    app.on_cleanup.append(_close_inbound)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

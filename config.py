@@ -63,8 +63,28 @@ class Settings(BaseSettings):
     scheduler_poll_seconds: float = Field(
         5.0, gt=0, le=300, validation_alias=_env("SCHEDULER_POLL_SECONDS")
     )
+    # Inbound authentication and allow-lists (auth/).
+    openid_metadata_url: str = Field(
+        "https://login.botframework.com/v1/.well-known/openidconfiguration",
+        validation_alias=_env("OPENID_METADATA_URL"),
+    )
+    openid_timeout_seconds: float = Field(
+        5.0, gt=0, le=60, validation_alias=_env("OPENID_TIMEOUT_SECONDS")
+    )
+    openid_min_refetch_seconds: float = Field(
+        60.0, ge=0, le=24 * 3600, validation_alias=_env("OPENID_MIN_REFETCH_SECONDS")
+    )
+    allowed_tenants: CommaList = Field(
+        default_factory=list, validation_alias=_env("ALLOWED_TENANTS")
+    )
+    allowed_service_hosts: CommaList = Field(
+        default_factory=list, validation_alias=_env("ALLOWED_SERVICE_HOSTS")
+    )
+    request_body_timeout_seconds: float = Field(
+        10.0, gt=0, le=120, validation_alias=_env("REQUEST_BODY_TIMEOUT_SECONDS")
+    )
 
-    @field_validator("facilitator_ids", mode="before")
+    @field_validator("facilitator_ids", "allowed_tenants", "allowed_service_hosts", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
@@ -82,6 +102,15 @@ class Settings(BaseSettings):
     def local_mode(self) -> bool:
         """No app id: authentication is off, so the bot must only listen on loopback."""
         return not self.microsoft_app_id
+
+    @property
+    def tenant_allow_list(self) -> frozenset[str] | None:
+        """Tenants whose activities are accepted; None: any. SingleTenant: its own tenant."""
+        if self.allowed_tenants:
+            return frozenset(t.strip().lower() for t in self.allowed_tenants if t.strip())
+        if self.microsoft_app_type == "SingleTenant" and self.microsoft_app_tenant_id:
+            return frozenset({self.microsoft_app_tenant_id.strip().lower()})
+        return None
 
     @property
     def listen_host(self) -> str:
