@@ -44,6 +44,7 @@ from auth import (
 from config import ConfigError, Settings, load_settings
 from handlers.context import BotServices
 from handlers.router import FocusGroupBot
+from handlers.withdrawal_commands import install as install_data_life
 from observability import configure_logging, request_id_var
 from outbound.connector import ConnectorClient
 from outbound.outbox import OutboxWorker
@@ -420,12 +421,18 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         auto_start_on_meeting_start=settings.auto_start_on_meeting_start,
     )
     app[SERVICES] = services
+    data_life = install_data_life(  # withdrawal, export in Teams, retention purge
+        services, screening_model=settings.screening_model,
+        screening_threshold=settings.screening_threshold,
+        retention_purge_after=settings.retention_purge_after,
+    )
     app[BOT] = FocusGroupBot(services)
     tasks = [
         asyncio.create_task(outbox.run_forever(), name="outbox"),
         asyncio.create_task(_scheduler(services, settings.scheduler_poll_seconds),
                             name="reminders"),
     ]
+    tasks.append(asyncio.create_task(data_life.retention_task(services), name="retention"))
     log.info("bot ready", extra={"local_mode": settings.local_mode,
                                  "database": store.dialect})
     try:

@@ -6,6 +6,7 @@ values it needs as arguments, so nothing deep inside calls `os.getenv`.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -62,6 +63,10 @@ class Settings(BaseSettings):
     )
     scheduler_poll_seconds: float = Field(
         5.0, gt=0, le=300, validation_alias=_env("SCHEDULER_POLL_SECONDS")
+    )
+    # Purge automatically (linking data, raw text) after this date (ISO, UTC); optional.
+    retention_purge_after: date | None = Field(
+        None, validation_alias=_env("RETENTION_PURGE_AFTER")
     )
     # Inbound authentication and allow-lists (auth/).
     openid_metadata_url: str = Field(

@@ -62,19 +62,6 @@ async def resolve_session(store: Store, ref: str) -> Session:
     raise SessionNotFound(f"no session '{ref}'")
 
 
-async def build_session_export(
-    store: Store, *, study_id: str, study_title: str, session_id: str, screener: ScreenerLike,
-    now: datetime,
-) -> SessionExport:
-    """Read and anonymise one session (the screening runs in this thread: callers in the bot
-    use `export_in_thread`)."""
-    source = await store.session_source(session_id)
-    if source is None:
-        raise SessionNotFound(f"no session '{session_id}'")
-    return anonymise_session(source, study_id=study_id, study_title=study_title,
-                             screener=screener, now=now)
-
-
 async def export_session(
     store: Store,
     *,
@@ -87,8 +74,10 @@ async def export_session(
     actor: str,
     channel: str,
     run_in_thread: Callable[..., Any] | None = None,
+    audit: bool = True,
 ) -> tuple[SessionExport, dict[str, bytes]]:
-    """Anonymise one session, render it in each format, and audit the export."""
+    """Anonymise one session, render it in each format, and audit the export (unless
+    `audit` is False: the caller audits once the file has actually been handed over)."""
     for fmt in formats:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}")
@@ -105,11 +94,21 @@ async def export_session(
         export, files = await run_in_thread(work)
     else:
         export, files = work()
+    if audit:
+        await audit_export(store, export, formats, now=now, actor=actor, channel=channel)
+    return export, files
+
+
+async def audit_export(
+    store: Store, export: SessionExport, formats: tuple[str, ...], *, now: datetime, actor: str,
+    channel: str,
+) -> None:
+    """One append-only audit entry per export: who, when, which session, counts only."""
     header = export.header()
     await store.audit(
         actor=actor,
         action="export",
-        subject=f"session:{session_id}",
+        subject=f"session:{export.session_id}",
         at=now,
         details={
             "channel": channel,
@@ -120,4 +119,3 @@ async def export_session(
             "spans_replaced": header["identifying_spans_replaced"],
         },
     )
-    return export, files

@@ -13,6 +13,7 @@ from typing import Any
 from botbuilder.core import Bot, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
+import handlers.withdrawal_commands  # noqa: F401  (registers withdraw and export)
 from handlers import meetings
 from handlers.card_actions import error_response, verbs
 from handlers.commands import commands
@@ -63,6 +64,9 @@ class FocusGroupBot(Bot):
     async def _on_message(self, turn: Turn) -> None:
         incoming = turn.incoming
         if incoming.addressed_to_bot:
+            dialog = self.services.extras.get("dialog_handler")  # 1:1 dialogs first
+            if incoming.personal and dialog is not None and await dialog(turn):
+                return
             await commands.dispatch(turn)
         elif self.chat_handler is not None:
             await self.chat_handler(turn)
