@@ -1,0 +1,705 @@
+"""The store's contract, run against every backend (see conftest: sqlite, postgres).
+
+Races are decided by the database, so the concurrency tests use several `Store` instances on
+one database (as several bot instances would) and `asyncio.gather`, and assert on outcomes
+(who won, what was written), never on timings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import insert, select, text
+from sqlalchemy.exc import DBAPIError, StatementError
+
+import store.sql_store as sql_store
+from store import (
+    DueReminder,
+    ETagConflict,
+    FacilitatorChannel,
+    Identity,
+    NewSession,
+    OutboxItem,
+    Store,
+    open_store,
+)
+from store import migrate as store_migrate
+from store import schema as t
+
+Opener = Callable[[], Awaitable[Store]]  # the `opener` fixture: another instance, same DB
+
+T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+LEASE = timedelta(seconds=60)
+
+
+def new_session(conversation_id: str = "19:meeting_abc@thread.v2", at: datetime = T0) -> NewSession:
+    return NewSession(
+        conversation_id=conversation_id,
+        service_url="https://smba.trafficmanager.net/emea/",
+        tenant_id="tenant-1",
+        meeting_id="meeting-1",
+        bot_id="28:bot",
+        bot_name="Focus Bot",
+        title="Group A",
+        form_version="v1",
+        started_at=at,
+    )
+
+
+def who(n: int | str, name: str | None = None, aad: str | None = None) -> Identity:
+    return Identity(teams_user_id=f"29:user-{n}", aad_object_id=aad, display_name=name)
+
+
+def item(key: str, conversation_id: str | None = "19:conv", **kw: Any) -> OutboxItem:
+    return OutboxItem(
+        dedupe_key=key,
+        service_url="https://smba.trafficmanager.net/emea/",
+        payload={"type": "message", "text": key},
+        conversation_id=conversation_id,
+        **kw,
+    )
+
+
+def assert_utc(value: datetime | None) -> None:
+    assert value is not None
+    assert value.tzinfo is not None
+    assert value.utcoffset() == timedelta(0)
+
+
+async def stores(opener: Opener, store: Store, extra: int = 1) -> list[Store]:
+    return [store] + [await opener() for _ in range(extra)]
+
+
+# ---- sessions -------------------------------------------------------------------------------
+
+
+async def test_start_session_returns_the_live_one(store: Store) -> None:
+    first, created = await store.start_session(new_session())
+    assert created
+    assert first.live
+    assert first.started_at == T0
+    assert_utc(first.started_at)
+
+    again, created_again = await store.start_session(new_session(at=T0 + timedelta(minutes=5)))
+    assert not created_again
+    assert again == first
+    assert await store.live_session(first.conversation_id) == first
+    assert await store.get_session(first.id) == first
+
+    other, created_other = await store.start_session(new_session("19:other@thread.v2"))
+    assert created_other and other.id != first.id
+
+
+async def test_concurrent_starts_create_exactly_one_live_session(
+    store: Store, opener: Opener
+) -> None:
+    instances = await stores(opener, store)
+    results = await asyncio.gather(
+        *(instances[i % 2].start_session(new_session()) for i in range(10))
+    )
+    assert sum(created for _, created in results) == 1
+    assert len({session.id for session, _ in results}) == 1
+    assert len(await store.list_sessions()) == 1
+
+
+async def test_end_session(store: Store) -> None:
+    session, _ = await store.start_session(new_session())
+    await store.schedule_reminder(session.id, "consent", T0 + timedelta(minutes=10))
+    end_at = T0 + timedelta(hours=1)
+
+    assert await store.end_session(session.id, end_at)
+    assert not await store.end_session(session.id, end_at + timedelta(minutes=1))
+
+    ended = await store.get_session(session.id)
+    assert ended is not None
+    assert ended.status == "ended" and not ended.live
+    assert ended.ended_at == end_at
+    assert_utc(ended.ended_at)
+    assert await store.live_session(session.conversation_id) is None
+    assert await store.pending_reminders(session.id) == []
+
+    # the conversation can host a new session afterwards
+    later, created = await store.start_session(new_session(at=end_at + timedelta(days=1)))
+    assert created and later.id != session.id
+    assert await store.latest_session(session.conversation_id) == later
+    assert [s.id for s in await store.list_sessions()] == [session.id, later.id]
+
+
+async def test_consent_activity_and_nudge_once(store: Store) -> None:
+    session, _ = await store.start_session(new_session())
+    await store.set_consent_activity(session.id, "1:activity")
+    refreshed = await store.get_session(session.id)
+    assert refreshed is not None and refreshed.consent_activity_id == "1:activity"
+
+    p = await store.participant_for(session.id, who(1), "participant", T0)
+    assert await store.mark_consent_nudged(p.id, T0)
+    assert not await store.mark_consent_nudged(p.id, T0 + timedelta(minutes=1))
+    (entry,) = await store.roster(session.id)
+    assert entry.participant.consent_nudged_at == T0
+    assert_utc(entry.participant.consent_nudged_at)
+
+
+# ---- participants ---------------------------------------------------------------------------
+
+
+async def test_pseudonyms_allocated_in_order(store: Store) -> None:
+    session, _ = await store.start_session(new_session())
+    p1 = await store.participant_for(session.id, who(1), "participant", T0)
+    f1 = await store.participant_for(session.id, who("f1"), "facilitator", T0)
+    p2 = await store.participant_for(session.id, who(2), "participant", T0)
+    f2 = await store.participant_for(session.id, who("f2"), "facilitator", T0)
+    p3 = await store.participant_for(session.id, who(3), "participant", T0)
+    assert [p1.pseudonym, p2.pseudonym, p3.pseudonym] == ["P01", "P02", "P03"]
+    assert [f1.pseudonym, f2.pseudonym] == ["F1", "F2"]
+    assert f1.role == "facilitator" and p1.role == "participant"
+
+    # the same user is the same participant, whatever role is asked the second time
+    assert await store.participant_for(session.id, who(1), "participant", T0) == p1
+    assert await store.participant_for(session.id, who(2), "facilitator", T0) == p2
+
+    # pseudonyms are per session
+    other, _ = await store.start_session(new_session("19:other@thread.v2"))
+    q1 = await store.participant_for(other.id, who(1), "participant", T0)
+    assert q1.pseudonym == "P01" and q1.id != p1.id
+
+
+async def test_concurrent_pseudonyms_are_unique(store: Store, opener: Opener) -> None:
+    instances = await stores(opener, store)
+    session, _ = await store.start_session(new_session())
+    results = await asyncio.gather(
+        *(
+            instances[n % 2].participant_for(session.id, who(n), "participant", T0)
+            for n in range(20)
+        )
+    )
+    assert sorted(p.pseudonym for p in results) == [f"P{n:02d}" for n in range(1, 21)]
+    assert len({p.id for p in results}) == 20
+    roster = await store.roster(session.id)
+    assert {e.participant.pseudonym: e.identity.teams_user_id for e in roster if e.identity} == {
+        p.pseudonym: f"29:user-{n}" for n, p in enumerate(results)
+    }
+
+
+async def test_concurrent_first_contacts_of_one_user_make_one_participant(
+    store: Store, opener: Opener
+) -> None:
+    instances = await stores(opener, store)
+    session, _ = await store.start_session(new_session())
+    results = await asyncio.gather(
+        *(instances[i % 2].participant_for(session.id, who(7), "participant", T0) for i in range(8))
+    )
+    assert len({p.id for p in results}) == 1
+    assert results[0].pseudonym == "P01"
+    assert len(await store.roster(session.id)) == 1
+
+
+async def test_identity_refresh(store: Store) -> None:
+    session, _ = await store.start_session(new_session())
+    p = await store.participant_for(session.id, who(1), "participant", T0)
+    (entry,) = await store.roster(session.id)
+    assert entry.identity == Identity("29:user-1", None, None)
+
+    # details learnt later are filled in
+    assert await store.participant_for(session.id, who(1, "Ada"), "participant", T0) == p
+    (entry,) = await store.roster(session.id)
+    assert entry.identity == Identity("29:user-1", None, "Ada")
+    await store.participant_for(session.id, who(1, aad="aad-1"), "participant", T0)
+    (entry,) = await store.roster(session.id)
+    assert entry.identity == Identity("29:user-1", "aad-1", "Ada")
+
+    # a renamed user shows under the new name; a contact without a name erases nothing
+    await store.participant_for(session.id, who(1, "Ada L."), "participant", T0)
+    await store.participant_for(session.id, who(1), "participant", T0)
+    (entry,) = await store.roster(session.id)
+    assert entry.identity == Identity("29:user-1", "aad-1", "Ada L.")
+    assert entry.participant == p
+
+
+# ---- consent (append-only) ------------------------------------------------------------------
+
+
+async def _consent(store: Store, session_id: str, participant_id: str, decision: str, at: datetime):
+    return await store.record_consent(
+        session_id=session_id,
+        participant_id=participant_id,
+        decision=decision,  # type: ignore[arg-type]
+        form_version="v1",
+        content_hash="h" * 64,
+        answers={"record": decision == "accepted", "quote": False},
+        at=at,
+    )
+
+
+async def test_latest_consent_and_roster_give_the_newest_answer(store: Store) -> None:
+    session, _ = await store.start_session(new_session())
+    p1 = await store.participant_for(session.id, who(1), "participant", T0)
+    p2 = await store.participant_for(session.id, who(2), "participant", T0)
+    assert await store.latest_consent(session.id, p1.id) is None
+
+    first = await _consent(store, session.id, p1.id, "accepted", T0)
+    await _consent(store, session.id, p2.id, "accepted", T0)
+    # same timestamp on purpose: the newest is the last recorded, not the latest clock value
+    second = await _consent(store, session.id, p1.id, "declined", T0)
+    assert second.id > first.id
+
+    latest = await store.latest_consent(session.id, p1.id)
+    assert latest == second
+    assert latest.decision == "declined"
+    assert latest.answers == {"record": False, "quote": False}
+    assert_utc(latest.recorded_at)
+
+    roster = {e.participant.id: e for e in await store.roster(session.id)}
+    assert roster[p1.id].consent == second
+    assert roster[p2.id].consent is not None and roster[p2.id].consent.decision == "accepted"
+    history = await store.consent_history(session.id)
+    assert [e.id for e in history] == sorted(e.id for e in history)
+    assert [e.decision for e in history] == ["accepted", "accepted", "declined"]
+
+
+async def _seed_append_only_rows(store: Store) -> None:
+    session, _ = await store.start_session(new_session())
+    p = await store.participant_for(session.id, who(1), "participant", T0)
+    await _consent(store, session.id, p.id, "accepted", T0)
+    await store.audit(actor="system", action="session.start", subject=session.id, at=T0)
+    async with store.engine.begin() as conn:
+        await conn.execute(
+            insert(t.withdrawals).values(
+                session_id=session.id, participant_id=p.id, requested_by="self", recorded_at=T0
+            )
+        )
+        flag_id = (
+            await conn.execute(
+                insert(t.flags)
+                .values(
+                    session_id=session.id,
+                    kind="identifying",
+                    status="open",
+                    created_at=T0,
+                    updated_at=T0,
+                )
+                .returning(t.flags.c.id)
+            )
+        ).scalar_one()
+        await conn.execute(
+            insert(t.flag_actions).values(flag_id=flag_id, action="open", actor="F1", at=T0)
+        )
+
+
+@pytest.mark.parametrize("table", t.APPEND_ONLY_TABLES)
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE {table} SET id = id", "DELETE FROM {table}"],
+    ids=["update", "delete"],
+)
+async def test_append_only_tables_refuse_update_and_delete(
+    store: Store, table: str, statement: str
+) -> None:
+    await _seed_append_only_rows(store)
+    with pytest.raises(DBAPIError, match="append-only"):
+        async with store.engine.begin() as conn:
+            await conn.execute(text(statement.format(table=table)))
+    async with store.engine.connect() as conn:
+        count = (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
+    assert count == 1
+
+
+# ---- reminders ------------------------------------------------------------------------------
+
+
+async def test_schedule_and_due_reminders(store: Store) -> None:
+    session, _ = await store.start_session(new_session())
+    await store.schedule_reminder(session.id, "consent", T0 + timedelta(minutes=5))
+    await store.schedule_reminder(session.id, "consent", T0 + timedelta(minutes=5))  # once
+    await store.schedule_reminder(session.id, "break", T0 + timedelta(minutes=20))
+
+    assert await store.due_reminders(T0) == []
+    due = await store.due_reminders(T0 + timedelta(minutes=5))
+    assert [(r.kind, r.due_at) for r in due] == [("consent", T0 + timedelta(minutes=5))]
+    assert_utc(due[0].due_at)
+    assert len(await store.due_reminders(T0 + timedelta(hours=1))) == 2
+    assert [r.kind for r in await store.pending_reminders(session.id)] == ["consent", "break"]
+
+
+async def test_claim_reminder_is_won_once_and_queues_atomically(
+    store: Store, opener: Opener
+) -> None:
+    instances = await stores(opener, store)
+    session, _ = await store.start_session(new_session())
+    due_at = T0 + timedelta(minutes=5)
+    next_due = due_at + timedelta(minutes=10)
+    await store.schedule_reminder(session.id, "consent", due_at)
+    (reminder,) = await store.due_reminders(due_at)
+
+    wins = await asyncio.gather(
+        *(
+            instances[i % 2].claim_reminder(
+                reminder,
+                worker=f"w{i}",
+                now=due_at,
+                send=item(f"reminder:{reminder.id}"),
+                next_due_at=next_due,
+            )
+            for i in range(8)
+        )
+    )
+    assert sorted(wins) == [False] * 7 + [True]
+    assert await store.due_reminders(due_at) == []
+    pending = await store.pending_reminders(session.id)
+    assert [(r.kind, r.due_at) for r in pending] == [("consent", next_due)]
+    assert await store.outbox_counts() == {"pending": 1}
+    leased = await store.lease_outbox(owner="o", now=due_at, lease=LEASE)
+    assert [x.item.dedupe_key for x in leased] == [f"reminder:{reminder.id}"]
+
+    # a claim whose outbox write fails leaves nothing behind: not claimed, no next reminder
+    await store.schedule_reminder(session.id, "break", due_at)
+    (brk,) = [r for r in await store.due_reminders(due_at) if r.kind == "break"]
+    with pytest.raises(DBAPIError):
+        await store.claim_reminder(
+            brk,
+            worker="w",
+            now=due_at,
+            send=item(f"reminder:{reminder.id}"),  # dedupe key already used
+            next_due_at=next_due,
+        )
+    assert brk in await store.due_reminders(due_at)
+    assert [r.kind for r in await store.pending_reminders(session.id)].count("break") == 1
+    assert await store.claim_reminder(brk, worker="w", now=due_at, send=None, next_due_at=None)
+    assert not await store.claim_reminder(brk, worker="w", now=due_at, send=None, next_due_at=None)
+
+
+# ---- outbox ---------------------------------------------------------------------------------
+
+
+async def test_enqueue_dedupes_by_key(store: Store) -> None:
+    first = await store.enqueue(item("k1"), T0)
+    assert await store.enqueue(item("k1"), T0 + timedelta(seconds=1)) == first
+    second = await store.enqueue(item("k2"), T0)
+    assert second != first
+    again, third = await store.enqueue_many([item("k2"), item("k3")], T0)
+    assert again == second and third not in (first, second)
+    assert await store.outbox_counts() == {"pending": 3}
+    row = await store.outbox_item(first)
+    assert row is not None and row["payload"] == {"type": "message", "text": "k1"}
+    assert_utc(row["created_at"])
+
+
+async def test_concurrent_workers_lease_each_item_once(store: Store, opener: Opener) -> None:
+    other = await opener()
+    ids = [await store.enqueue(item(f"k{n}", conversation_id=f"c{n}"), T0) for n in range(12)]
+    a, b = await asyncio.gather(
+        store.lease_outbox(owner="A", now=T0, lease=LEASE, limit=50),
+        other.lease_outbox(owner="B", now=T0, lease=LEASE, limit=50),
+    )
+    got_a = {x.id for x in a}
+    got_b = {x.id for x in b}
+    assert not got_a & got_b
+    assert got_a | got_b == set(ids)
+    for leased in a:
+        row = await store.outbox_item(leased.id)
+        assert row is not None and row["lease_owner"] == "A"
+        assert leased.attempts == 0
+        assert_utc(leased.created_at)
+
+
+async def test_expired_lease_is_retaken_and_old_owner_cannot_mark(store: Store) -> None:
+    item_id = await store.enqueue(item("k"), T0)
+    (leased,) = await store.lease_outbox(owner="A", now=T0, lease=LEASE)
+    assert leased.id == item_id and leased.item == item("k")
+
+    assert await store.lease_outbox(owner="B", now=T0 + LEASE / 2, lease=LEASE) == []
+    later = T0 + LEASE + timedelta(seconds=1)
+    (retaken,) = await store.lease_outbox(owner="B", now=later, lease=LEASE)
+    assert retaken.id == item_id
+
+    # A lost its lease: none of its marks land
+    await store.outbox_sent(item_id, owner="A", at=later, activity_id="x", conversation_id="c")
+    await store.outbox_retry(item_id, owner="A", next_attempt_at=later, error="late")
+    await store.outbox_failed(item_id, owner="A", error="late")
+    row = await store.outbox_item(item_id)
+    assert row is not None
+    assert (row["status"], row["lease_owner"], row["attempts"]) == ("pending", "B", 0)
+    assert row["last_error"] is None
+
+    await store.outbox_sent(
+        item_id, owner="B", at=later, activity_id="1:sent", conversation_id="19:conv"
+    )
+    row = await store.outbox_item(item_id)
+    assert row is not None
+    assert (row["status"], row["attempts"], row["sent_activity_id"]) == ("sent", 1, "1:sent")
+    assert row["sent_at"] == later
+    assert_utc(row["sent_at"])
+    assert row["lease_until"] is None
+    assert await store.lease_outbox(owner="C", now=later + LEASE * 10, lease=LEASE) == []
+
+
+async def test_outbox_retry_and_failed_transitions(store: Store) -> None:
+    first = await store.enqueue(item("a", conversation_id="c1"), T0)
+    behind = await store.enqueue(item("b", conversation_id="c1"), T0)
+    elsewhere = await store.enqueue(item("c", conversation_id="c2"), T0)
+    leased = await store.lease_outbox(owner="A", now=T0, lease=LEASE)
+    assert [x.id for x in leased] == [first, behind, elsewhere]
+
+    retry_at = T0 + timedelta(seconds=30)
+    await store.outbox_retry(first, owner="A", next_attempt_at=retry_at, error="HTTP 503 " * 100)
+    await store.outbox_retry(
+        behind, owner="A", next_attempt_at=T0, error="429", count_attempt=False
+    )
+    await store.outbox_sent(elsewhere, owner="A", at=T0, activity_id="1", conversation_id="c2")
+    row = await store.outbox_item(first)
+    assert row is not None
+    assert (row["status"], row["attempts"], row["lease_until"]) == ("pending", 1, None)
+    assert row["next_attempt_at"] == retry_at
+    assert len(row["last_error"]) <= 256
+    row = await store.outbox_item(behind)
+    assert row is not None and row["attempts"] == 0 and row["last_error"] == "429"
+
+    # nothing overtakes an earlier item of the same conversation waiting for its retry
+    assert await store.lease_outbox(owner="A", now=T0 + timedelta(seconds=1), lease=LEASE) == []
+    again = await store.lease_outbox(owner="A", now=retry_at, lease=LEASE)
+    assert [x.id for x in again] == [first, behind]
+    assert again[0].attempts == 1
+
+    await store.outbox_failed(first, owner="A", error="HTTP 403")
+    row = await store.outbox_item(first)
+    assert row is not None
+    assert (row["status"], row["attempts"], row["last_error"]) == ("failed", 2, "HTTP 403")
+    assert await store.outbox_counts() == {"failed": 1, "pending": 1, "sent": 1}
+
+
+# ---- processed activities -------------------------------------------------------------------
+
+
+async def test_first_delivery(store: Store) -> None:
+    assert await store.first_delivery("conv:1:act", T0)
+    assert not await store.first_delivery("conv:1:act", T0)
+    assert await store.first_delivery("conv:1:other", T0)
+
+
+async def test_first_delivery_concurrently_true_once(store: Store, opener: Opener) -> None:
+    instances = await stores(opener, store)
+    results = await asyncio.gather(
+        *(instances[i % 2].first_delivery("conv:2:act", T0) for i in range(10))
+    )
+    assert sorted(results) == [False] * 9 + [True]
+
+
+# ---- facilitator channels, audit ------------------------------------------------------------
+
+
+async def test_facilitator_channel_save_update_get(store: Store) -> None:
+    assert await store.facilitator_channel("29:fac") is None
+    channel = FacilitatorChannel(
+        teams_user_id="29:fac",
+        aad_object_id=None,
+        display_name="Dr F",
+        service_url="https://smba.trafficmanager.net/emea/",
+        tenant_id="tenant-1",
+        conversation_id=None,
+        registered_at=T0,
+    )
+    await store.save_facilitator_channel(channel)
+    assert await store.facilitator_channel("29:fac") == channel
+
+    moved = FacilitatorChannel(
+        teams_user_id="29:fac",
+        aad_object_id="aad-f",
+        display_name="Dr Fac",
+        service_url="https://smba.trafficmanager.net/uk/",
+        tenant_id="tenant-1",
+        conversation_id="a:1on1",
+        registered_at=T0 + timedelta(days=1),
+    )
+    await store.save_facilitator_channel(moved)
+    got = await store.facilitator_channel("29:fac")
+    assert got is not None
+    assert got.conversation_id == "a:1on1"
+    assert got.service_url == "https://smba.trafficmanager.net/uk/"
+    assert got.display_name == "Dr Fac" and got.aad_object_id == "aad-f"
+    assert got.registered_at == T0  # first registration is kept
+    assert_utc(got.registered_at)
+
+
+async def test_audit_append_and_read(store: Store) -> None:
+    await store.audit(actor="system", action="session.start", subject="s1", at=T0)
+    await store.audit(
+        actor="F1",
+        action="flag.redact",
+        subject="flag:3",
+        at=T0 + timedelta(seconds=1),
+        details={"reason": "named a school", "spans": [[1, 4]]},
+    )
+    await store.audit(actor="system", action="session.start", subject="s2", at=T0)
+    entries = await store.audit_entries()
+    assert [e["subject"] for e in entries] == ["s1", "flag:3", "s2"]
+    assert entries[1]["details"] == {"reason": "named a school", "spans": [[1, 4]]}
+    assert entries[0]["details"] is None
+    assert_utc(entries[1]["at"])
+    assert [e["subject"] for e in await store.audit_entries("session.start")] == ["s1", "s2"]
+
+
+# ---- key-value state with eTags -------------------------------------------------------------
+
+
+async def test_state_etag_semantics(store: Store) -> None:
+    assert await store.state_read(["a"]) == {}
+    assert await store.state_read([]) == {}
+
+    e1 = await store.state_write("a", {"n": 1, "nested": {"l": [1, "x", None]}}, None)
+    (got,) = (await store.state_read(["a", "missing"])).values()
+    assert got.etag == e1 and got.data == {"n": 1, "nested": {"l": [1, "x", None]}}
+
+    e2 = await store.state_write("a", {"n": 2}, e1)
+    assert e2 != e1
+    with pytest.raises(ETagConflict):
+        await store.state_write("a", {"n": 3}, e1)  # stale
+    assert (await store.state_read(["a"]))["a"].data == {"n": 2}
+
+    e3 = await store.state_write("a", {"n": 4}, "*")
+    e4 = await store.state_write("a", {"n": 5}, None)
+    assert len({e1, e2, e3, e4}) == 4
+    assert (await store.state_read(["a"]))["a"] == type(got)(e4, {"n": 5})
+
+    with pytest.raises(ETagConflict):
+        await store.state_write("new", {"n": 1}, "some-etag")  # nothing to match
+    assert await store.state_read(["new"]) == {}
+
+    await store.state_write("b", {}, "*")
+    assert set(await store.state_read(["a", "b"])) == {"a", "b"}
+    await store.state_delete(["a", "unknown"])
+    await store.state_delete([])
+    assert set(await store.state_read(["a", "b"])) == {"b"}
+
+
+async def test_state_concurrent_writers_with_one_etag_one_wins(
+    store: Store, opener: Opener
+) -> None:
+    instances = await stores(opener, store)
+    etag = await store.state_write("k", {"n": 0}, None)
+    results = await asyncio.gather(
+        *(instances[i % 2].state_write("k", {"n": i}, etag) for i in range(6)),
+        return_exceptions=True,
+    )
+    winners = [i for i, r in enumerate(results) if isinstance(r, str)]
+    assert len(winners) == 1
+    assert all(isinstance(r, ETagConflict) for r in results if not isinstance(r, str))
+    assert (await store.state_read(["k"]))["k"].data == {"n": winners[0]}
+
+
+# ---- timestamps -----------------------------------------------------------------------------
+
+
+async def test_timestamps_come_back_utc(store: Store) -> None:
+    plus_two = timezone(timedelta(hours=2))
+    local = datetime(2026, 3, 2, 11, 30, 15, 123456, tzinfo=plus_two)
+    session, _ = await store.start_session(new_session(at=local))
+    assert session.started_at == local
+    assert session.started_at.tzinfo is not None
+    assert session.started_at.utcoffset() == timedelta(0)
+    assert session.started_at.hour == 9 and session.started_at.microsecond == 123456
+    (reloaded,) = await store.list_sessions()
+    assert_utc(reloaded.started_at)
+    assert reloaded.started_at == local
+
+    with pytest.raises((ValueError, StatementError)):
+        await store.start_session(new_session("19:naive", at=datetime(2026, 3, 2, 9, 30)))
+
+    # comparisons happen in UTC whatever offset the caller used
+    await store.schedule_reminder(session.id, "consent", T0 + timedelta(minutes=1))
+    assert await store.due_reminders(datetime(2026, 3, 2, 11, 30, 59, tzinfo=plus_two)) == []
+    due = await store.due_reminders(datetime(2026, 3, 2, 11, 31, tzinfo=plus_two))
+    assert [r.kind for r in due] == ["consent"]
+    assert isinstance(due[0], DueReminder)
+    assert_utc(due[0].due_at)
+
+
+# ---- migrations -----------------------------------------------------------------------------
+
+
+async def _versions(opened: Store) -> set[str]:
+    async with opened.engine.connect() as conn:
+        rows = (await conn.execute(text("SELECT version_num FROM alembic_version"))).all()
+    return {r[0] for r in rows}
+
+
+def _heads() -> set[str]:
+    return set(ScriptDirectory.from_config(store_migrate.alembic_config()).get_heads())
+
+
+async def test_migrations_applied_twice_are_idempotent(db_url: str) -> None:
+    first = await open_store(db_url)
+    try:
+        session, _ = await first.start_session(new_session())
+        versions = await _versions(first)
+    finally:
+        await first.close()
+    assert versions == _heads()
+
+    second = await open_store(db_url)
+    try:
+        assert await _versions(second) == versions
+        assert await second.live_session(session.conversation_id) == session
+        assert await second.ping()
+        # triggers were not duplicated or dropped
+        await _seed_append_only_rows(second)
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with second.engine.begin() as conn:
+                await conn.execute(text("DELETE FROM audit_log"))
+    finally:
+        await second.close()
+
+
+async def test_concurrent_open_store_on_a_fresh_database(db_url: str) -> None:
+    opened = await asyncio.gather(*(open_store(db_url) for _ in range(3)), return_exceptions=True)
+    try:
+        failures = [o for o in opened if isinstance(o, BaseException)]
+        assert failures == []
+        for each in opened:
+            assert isinstance(each, Store)
+            assert await _versions(each) == _heads()
+        assert isinstance(opened[0], Store)
+        _, created = await opened[0].start_session(new_session())
+        assert created
+    finally:
+        for each in opened:
+            if isinstance(each, Store):
+                await each.close()
+
+
+async def test_migration_lock_is_held_until_commit(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An instance slow to commit its migration must not let another migrate over it."""
+
+    async def slow_to_commit(engine: Any) -> None:
+        async with engine.connect() as conn:
+            await conn.run_sync(store_migrate._upgrade)
+            await asyncio.sleep(0.2)  # e.g. a busy event loop between migrating and committing
+            await conn.commit()
+
+    monkeypatch.setattr(sql_store, "upgrade_to_head", slow_to_commit)
+    opened = await asyncio.gather(*(open_store(db_url) for _ in range(2)), return_exceptions=True)
+    try:
+        assert [o for o in opened if isinstance(o, BaseException)] == []
+    finally:
+        for each in opened:
+            if isinstance(each, Store):
+                await each.close()
+
+
+async def test_unreachable_database_raises_store_unavailable() -> None:
+    with pytest.raises(sql_store.StoreUnavailable):
+        await open_store("postgresql+asyncpg://postgres@127.0.0.1:1/nothing")
+
+
+async def test_bot_state_table_round_trips_unicode(store: Store) -> None:
+    data = {"name": "Zoë 😀", "quote": 'He said "hi"\n', "n": 1.5, "ok": True}
+    await store.state_write("u", data, None)
+    assert (await store.state_read(["u"]))["u"].data == data
+    async with store.engine.connect() as conn:
+        keys = (await conn.execute(select(t.bot_state.c.key))).scalars().all()
+    assert keys == ["u"]
