@@ -23,7 +23,7 @@ from typing import Any
 
 from botbuilder.core import ConversationState, MemoryStorage, Storage
 from botbuilder.dialogs import DialogSet
-from botbuilder.schema import Activity, ActivityTypes, ResourceResponse
+from botbuilder.schema import Activity, ActivityTypes
 
 from dialogs.withdrawal_dialog import WithdrawalDialog
 from export.render import CONTENT_TYPES, FORMATS
@@ -115,16 +115,20 @@ def _data_life(turn: Turn) -> DataLife:
 # ---- 1:1 dialogs: replies go through the outbox like every other message --------------------
 
 
-def _through_outbox(turn: Turn) -> Callable[..., Awaitable[list[ResourceResponse]]]:
-    async def handler(_ctx: Any, activities: list[Activity], next_send: Any) -> Any:
-        others = [a for a in activities if a.type != ActivityTypes.message]
-        for activity in activities:
+def _through_outbox(turn: Turn) -> Callable[..., Awaitable[None]]:
+    """An `on_send_activities` hook: message activities go to the outbox (one outbound path,
+    retried on 429, idempotent per incoming activity). botbuilder's own send step always runs
+    after the hooks and refuses an empty list, so each message is swapped for a trace
+    activity, which CloudAdapter does not send to Teams."""
+
+    async def handler(_ctx: Any, activities: list[Activity], next_send: Any) -> None:
+        for index, activity in enumerate(activities):
             if activity.type == ActivityTypes.message:
                 payload = {k: v for k, v in activity.serialize().items() if k in _KEEP_KEYS}
                 await turn.reply(payload)
-        if others:
-            await next_send()
-        return [ResourceResponse(id="") for _ in activities]
+                activities[index] = Activity(type=ActivityTypes.trace, name="queued",
+                                             channel_id=activity.channel_id)
+        await next_send()
 
     return handler
 
