@@ -79,7 +79,8 @@ async def upload(upload_url: str, data: bytes, *, limit_seconds: float = 60.0) -
     size = len(data)
     headers = {"Content-Length": str(size), "Content-Range": f"bytes 0-{size - 1}/{size}"}
     try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=limit_seconds)) as http:
+        limit = aiohttp.ClientTimeout(total=limit_seconds)
+        async with aiohttp.ClientSession(timeout=limit) as http:
             async with http.put(upload_url, data=data, headers=headers) as response:
                 if response.status not in (200, 201, 202):
                     raise UploadError(f"upload answered {response.status}")
