@@ -137,6 +137,14 @@ def parse_body(raw: bytes) -> dict[str, Any]:
         raise BadActivity("body must be a JSON object")
     if not isinstance(body.get("type"), str) or not body["type"].strip():
         raise BadActivity("activity has no type")
+    # botbuilder's turn state and our handlers need these; without them a turn would raise.
+    for name in ("channelId", "serviceUrl"):
+        if not isinstance(body.get(name), str) or not body[name].strip():
+            raise BadActivity(f"activity has no {name}")
+    conversation = body.get("conversation")
+    if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str) \
+            or not conversation["id"].strip():
+        raise BadActivity("activity has no conversation id")
     return body
 
 
