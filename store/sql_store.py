@@ -603,7 +603,11 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
         async with self.engine.begin() as conn:
             await conn.execute(
                 update(t.outbox)
-                .where(t.outbox.c.id == item_id, t.outbox.c.lease_owner == owner)
+                .where(
+                    t.outbox.c.id == item_id,
+                    t.outbox.c.lease_owner == owner,
+                    t.outbox.c.status == "pending",
+                )
                 .values(
                     status="sent",
                     sent_at=at,
@@ -627,7 +631,11 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
         async with self.engine.begin() as conn:
             await conn.execute(
                 update(t.outbox)
-                .where(t.outbox.c.id == item_id, t.outbox.c.lease_owner == owner)
+                .where(
+                    t.outbox.c.id == item_id,
+                    t.outbox.c.lease_owner == owner,
+                    t.outbox.c.status == "pending",
+                )
                 .values(
                     next_attempt_at=next_attempt_at,
                     lease_until=None,
@@ -640,7 +648,11 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
         async with self.engine.begin() as conn:
             await conn.execute(
                 update(t.outbox)
-                .where(t.outbox.c.id == item_id, t.outbox.c.lease_owner == owner)
+                .where(
+                    t.outbox.c.id == item_id,
+                    t.outbox.c.lease_owner == owner,
+                    t.outbox.c.status == "pending",
+                )
                 .values(
                     status="failed",
                     lease_until=None,
