@@ -71,7 +71,7 @@ MAX_JSON_DEPTH = 64
 # Bodies above this size are parsed in a worker thread, a few at a time, so that a burst of
 # large bodies cannot hold the event loop while a real (small, few-KB) activity waits.
 INLINE_PARSE_BYTES = 32 * 1024
-LARGE_BODY_WORKERS = 2
+LARGE_BODY_WORKERS = 1
 LARGE_BODY_QUEUE = 64
 
 
@@ -137,7 +137,11 @@ def parse_body(raw: bytes) -> dict[str, Any]:
         raise BadActivity("body must be a JSON object")
     if not isinstance(body.get("type"), str) or not body["type"].strip():
         raise BadActivity("activity has no type")
-    # botbuilder's turn state and our handlers need these; without them a turn would raise.
+    return body
+
+
+def check_envelope(body: dict[str, Any]) -> None:
+    """botbuilder's turn state and our handlers need these; without them a turn would raise."""
     for name in ("channelId", "serviceUrl"):
         if not isinstance(body.get(name), str) or not body[name].strip():
             raise BadActivity(f"activity has no {name}")
@@ -145,7 +149,6 @@ def parse_body(raw: bytes) -> dict[str, Any]:
     if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str) \
             or not conversation["id"].strip():
         raise BadActivity("activity has no conversation id")
-    return body
 
 
 def to_activity(body: dict[str, Any]) -> Activity:
@@ -159,7 +162,9 @@ def to_activity(body: dict[str, Any]) -> Activity:
 
 
 def parse_activity(raw: bytes) -> Activity:
-    return to_activity(parse_body(raw))
+    body = parse_body(raw)
+    check_envelope(body)
+    return to_activity(body)
 
 
 async def _off_loop_if_large(inbound: Inbound, size: int, work: Any, *args: Any) -> Any:
@@ -271,6 +276,10 @@ async def _messages(request: web.Request) -> web.StreamResponse:
             )
         except AuthError as exc:
             return _unauthorized(exc)
+    try:
+        check_envelope(body)
+    except BadActivity as exc:
+        return web.json_response({"error": str(exc)}, status=400)
     try:
         # 4. Tenants outside the allow-list are dropped before anything is stored.
         if not tenant_allowed(body, inbound.allowed_tenants):

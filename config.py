@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     screening_threshold: float = Field(
         0.5, ge=0, le=1, validation_alias=_env("SCREENING_THRESHOLD")
     )
+    graph_hide_enabled: bool = Field(False, validation_alias=_env("GRAPH_HIDE_ENABLED"))
+    graph_base_url: str = Field(
+        "https://graph.microsoft.com", validation_alias=_env("GRAPH_BASE_URL")
+    )
+    graph_authority_host: str = Field(
+        "https://login.microsoftonline.com", validation_alias=_env("GRAPH_AUTHORITY_HOST")
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", validation_alias=_env("LOG_LEVEL")
     )

@@ -17,6 +17,7 @@ from cards.builders import (
     welcome_card,
 )
 from cards.check import card_problems
+from cards.flags import FLAG_VERBS, FlagCardContent, check_card, flag_card  # noqa: F401
 from cards.template import TemplateError, render
 
 __all__ = [

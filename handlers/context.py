@@ -32,6 +32,9 @@ class BotServices:
     wake_outbox: Callable[[], None]
     auto_start_on_meeting_start: bool = True
     screener: Any = None
+    screening: Any = None  # services.screening_pipeline.ScreeningPipeline (chat screening)
+    flags: Any = None  # services.flags.FlagService (flag cards and their actions)
+    reply_now: Any = None  # async (service_url, conversation_id, activity) -> id; not stored
     extras: dict[str, Any] = field(default_factory=dict)
 
 

@@ -14,7 +14,7 @@ from botbuilder.core import Bot, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
 import handlers.withdrawal_commands  # noqa: F401  (registers withdraw and export)
-from handlers import meetings
+from handlers import chat, flag_actions, flag_commands, meetings  # noqa: F401 (registers)
 from handlers.card_actions import error_response, verbs
 from handlers.commands import commands
 from handlers.context import BotServices, Turn
@@ -33,9 +33,12 @@ ChatHandler = Any  # async (Turn) -> None, provided by the chat-screening module
 class FocusGroupBot(Bot):
     def __init__(self, services: BotServices) -> None:
         self.services = services
-        self.chat_handler: ChatHandler | None = services.extras.get("chat_handler")
-        self.edit_handler: ChatHandler | None = services.extras.get("edit_handler")
-        self.delete_handler: ChatHandler | None = services.extras.get("delete_handler")
+        self.chat_handler: ChatHandler | None = services.extras.get(
+            "chat_handler", chat.on_chat_message)
+        self.edit_handler: ChatHandler | None = services.extras.get(
+            "edit_handler", chat.on_message_update)
+        self.delete_handler: ChatHandler | None = services.extras.get(
+            "delete_handler", chat.on_message_delete)
 
     async def on_turn(self, context: TurnContext) -> None:
         incoming = read_activity(context.activity)

@@ -183,8 +183,14 @@ messages = Table(
     Column("edited_at", UTCDateTime(), nullable=True),
     Column("deleted_at", UTCDateTime(), nullable=True),
     Column("hidden_at", UTCDateTime(), nullable=True),
+    # scanning (migration 0002): NULL scanned_at = still to scan; claimed with a lease
+    Column("revision", Integer, nullable=False, server_default="0"),  # +1 per edit
+    Column("scanned_at", UTCDateTime(), nullable=True),
+    Column("scan_owner", String(64), nullable=True),
+    Column("scan_lease_until", UTCDateTime(), nullable=True),
     UniqueConstraint("session_id", "activity_id", name="uq_messages_activity"),
 )
+Index("ix_messages_unscanned", messages.c.scanned_at, messages.c.id)
 
 findings = Table(
     "findings",
@@ -214,6 +220,7 @@ flags = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
 )
+Index("ix_flags_message", flags.c.message_id)
 
 flag_cards = Table(
     "flag_cards",
@@ -224,6 +231,8 @@ flag_cards = Table(
     Column("conversation_id", String(512), nullable=True),
     Column("activity_id", String(256), nullable=True),
 )
+Index("ix_flag_cards_flag", flag_cards.c.flag_id)
+Index("ix_flag_cards_outbox", flag_cards.c.outbox_id)
 
 flag_actions = Table(
     "flag_actions",
@@ -235,6 +244,7 @@ flag_actions = Table(
     Column("outcome", String(256), nullable=True),
     Column("at", UTCDateTime(), nullable=False),
 )
+Index("ix_flag_actions_flag", flag_actions.c.flag_id, flag_actions.c.id)
 
 withdrawals = Table(
     "withdrawals",

@@ -1,0 +1,238 @@
+"""Private flag cards for facilitators (and the `check` practice card).
+
+The message is shown with each identifying span highlighted, as TextRuns (never Markdown, so
+nothing in a message can format or link the card). A builder takes plain values; it knows
+nothing of the store or the screening engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cards.template import render
+from study.dates import format_utc
+
+Card = dict[str, Any]
+
+FLAG_VERBS = ("flag.remind", "flag.hide", "flag.redact", "flag.dismiss", "flag.escalate")
+
+CATEGORY_WORDS = {
+    "PERSON": "a person's name",
+    "LOCATION": "a place or address",
+    "ORGANISATION": "an organisation (e.g. a school or service)",
+    "CONTACT": "contact details",
+    "ID_NUMBER": "an ID or reference number",
+    "DATE": "a date that could identify someone",
+}
+
+ACTION_WORDS = {
+    "remind": "reminded the group about confidentiality",
+    "hide": "asked Teams to hide the message",
+    "redact": "kept it marked for redaction in the export",
+    "dismiss": "marked it not identifying",
+    "escalate": "escalated it as a safeguarding concern",
+}
+
+STATUS_WORDS = {
+    "open": "Open: identifying spans will be redacted in the export (the default).",
+    "redact": "Will be redacted in the export.",
+    "dismissed": "Marked not identifying: nothing will be redacted for this message.",
+    "escalated": "Escalated as a safeguarding concern.",
+}
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of the message; `category` is set for an identifying span."""
+
+    text: str
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class Reason:
+    category: str
+    rule: str
+    score: float
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    action: str
+    actor: str
+    at: datetime
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
+class FlagCardContent:
+    flag_id: int
+    kind: str  # identifying | safeguarding
+    sent_at: datetime
+    author_name: str | None
+    author_pseudonym: str | None
+    segments: Sequence[Segment]
+    reasons: Sequence[Reason]
+    safeguarding_level: str | None = None
+    safeguarding_reason: str | None = None
+    status: str = "open"
+    history: Sequence[HistoryEntry] = field(default_factory=tuple)
+    hide_available: bool = False
+    edited: bool = False
+    hidden: bool = False
+    deleted: bool = False
+    notice: str | None = None  # e.g. why Graph refused to hide the message
+    session_title: str | None = None
+
+
+def _text(text: str, **style: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def _runs(*runs: dict[str, Any], **block: Any) -> dict[str, Any]:
+    return {"type": "RichTextBlock", "inlines": list(runs), **block}
+
+
+def _run(text: str, **style: Any) -> dict[str, Any]:
+    return {"type": "TextRun", "text": text, **style}
+
+
+def _message_block(segments: Sequence[Segment]) -> dict[str, Any]:
+    runs = []
+    for segment in segments:
+        if not segment.text:
+            continue
+        if segment.category:
+            runs.append(_run(segment.text, highlight=True, weight="Bolder", color="Attention"))
+        else:
+            runs.append(_run(segment.text))
+    if not runs:
+        runs = [_run("(no text)", italic=True)]
+    return _runs(*runs)
+
+
+def _reasons(content: FlagCardContent) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    if content.safeguarding_level:
+        level = "Urgent" if content.safeguarding_level == "urgent" else "Concern"
+        items.append(_text(f"Safeguarding ({level}): {content.safeguarding_reason or ''}".strip(),
+                           weight="Bolder", color="Attention"))
+    categories = list(dict.fromkeys(r.category for r in content.reasons))
+    if categories:
+        items.append(_text("Why it was flagged:", weight="Bolder", spacing="Small"))
+        for category in categories:
+            rules = sorted({r.rule.replace("_", " ") for r in content.reasons
+                            if r.category == category and r.rule})
+            top = max(r.score for r in content.reasons if r.category == category)
+            why = f" (found by: {', '.join(rules)}; confidence {top:.2f})" if rules else ""
+            items.append(_text(f"• {CATEGORY_WORDS.get(category, category.lower())}{why}",
+                               spacing="None"))
+    if not items:
+        items.append(_text("Nothing identifying was found.", isSubtle=True))
+    return items
+
+
+def _history(content: FlagCardContent) -> list[dict[str, Any]]:
+    items = [_text(STATUS_WORDS.get(content.status, content.status), weight="Bolder")]
+    if content.hidden:
+        items.append(_text("Hidden from the chat for readers.", spacing="None"))
+    if content.deleted:
+        items.append(_text("The author has deleted this message.", spacing="None"))
+    for entry in content.history:
+        did = ACTION_WORDS.get(entry.action, entry.action)
+        line = f"{entry.actor} {did} — {format_utc(entry.at)}"
+        if entry.outcome:
+            line += f". {entry.outcome}"
+        items.append(_text(line, isSubtle=True, spacing="None"))
+    if content.notice:
+        items.append(_text(content.notice, color="Attention"))
+    return items
+
+
+def _actions(content: FlagCardContent) -> list[dict[str, Any]]:
+    data = {"flag_id": content.flag_id}
+
+    def execute(verb: str, title: str, **extra: Any) -> dict[str, Any]:
+        return {"type": "Action.Execute", "title": title, "verb": verb, "data": dict(data),
+                **extra}
+
+    actions = []
+    if content.kind == "safeguarding":
+        actions.append(execute("flag.escalate", "Escalate safeguarding", style="destructive"))
+    if content.reasons:
+        actions.append(execute("flag.remind", "Remind group"))
+        if content.hide_available and not content.hidden:
+            actions.append(execute("flag.hide", "Hide from chat"))
+        actions.append(execute("flag.redact", "Redact in export", style="positive"))
+        actions.append(execute("flag.dismiss", "Not identifying"))
+    if content.kind != "safeguarding":
+        actions.append(execute("flag.escalate", "Escalate safeguarding"))
+    return actions
+
+
+def flag_card(content: FlagCardContent) -> Card:
+    """The private card a facilitator gets for a flagged message, with its actions."""
+    urgent = content.kind == "safeguarding"
+    if urgent:
+        level = "URGENT" if content.safeguarding_level == "urgent" else "Concern"
+        heading = f"⚠ Safeguarding ({level}) — a message needs your attention"
+    else:
+        heading = "A message may identify someone"
+    subheading = "Only facilitators see this card. Nothing has been said to the group."
+    if content.edited:
+        subheading = "The message was edited. " + subheading
+    who = [_runs(
+        _run("From: "),
+        _run(content.author_name or "(name unknown)", weight="Bolder"),
+        _run(f" ({content.author_pseudonym})" if content.author_pseudonym else ""),
+    )]
+    facts = [{"title": "Sent", "value": format_utc(content.sent_at)}]
+    if content.session_title:
+        facts.append({"title": "Session", "value": content.session_title})
+    categories = list(dict.fromkeys(r.category for r in content.reasons))
+    if categories:
+        facts.append({"title": "Found",
+                      "value": ", ".join(CATEGORY_WORDS.get(c, c.lower()) for c in categories)})
+    return render(
+        "flag",
+        style="attention" if urgent else "warning",
+        color="Attention" if urgent else "Warning",
+        heading=heading,
+        subheading=subheading,
+        who=who,
+        facts=facts,
+        message=[_message_block(content.segments)],
+        reasons=_reasons(content),
+        history=_history(content),
+        actions=_actions(content),
+    )
+
+
+def check_card(segments: Sequence[Segment], reasons: Sequence[Reason],
+               safeguarding_level: str | None, safeguarding_reason: str | None) -> Card:
+    """The `check` practice result: what would be flagged. Nothing is stored."""
+    flagged = bool(reasons) or bool(safeguarding_level)
+    return render(
+        "flag",
+        style="emphasis",
+        color="Default",
+        heading="Practice check: this would be flagged" if flagged
+        else "Practice check: nothing would be flagged",
+        subheading="Nothing you type after 'check' is stored or shown to anyone else.",
+        who=[_text("This is how the text would look on a flag card:", isSubtle=True)],
+        facts=[{"title": "Found", "value": ", ".join(
+            dict.fromkeys(CATEGORY_WORDS.get(r.category, r.category.lower()) for r in reasons)
+        ) or "nothing identifying"}],
+        message=[_message_block(segments)],
+        reasons=_reasons(FlagCardContent(
+            flag_id=0, kind="safeguarding" if safeguarding_level else "identifying",
+            sent_at=datetime.now().astimezone(), author_name=None, author_pseudonym=None,
+            segments=segments, reasons=reasons, safeguarding_level=safeguarding_level,
+            safeguarding_reason=safeguarding_reason,
+        )),
+        history=[_text("Practice only: no flag was created.", isSubtle=True)],
+        actions=[],
+    )

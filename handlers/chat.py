@@ -1,0 +1,92 @@
+"""Plain meeting-chat messages (delivered under resource-specific consent), edits and deletes.
+
+One short path per activity: find the live session and the author (cached), store the message
+once per activity id in one transaction, hand its id to the background scanner, and return.
+Scanning, flag cards and any reply happen after the turn has been acknowledged.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from handlers.context import Turn
+
+log = logging.getLogger(__name__)
+
+
+def _from_a_person(turn: Turn) -> bool:
+    sender = turn.incoming.sender.teams_user_id
+    return bool(sender) and sender != turn.incoming.bot_id and not sender.startswith("28:")
+
+
+async def on_chat_message(turn: Turn) -> None:
+    incoming = turn.incoming
+    pipeline = turn.services.screening
+    if pipeline is None or not incoming.activity_id or incoming.personal:
+        return
+    if not _from_a_person(turn):
+        return
+    directory = pipeline.directory
+    session = await directory.live(incoming.conversation_id)
+    if session is None:
+        return
+    user_id = incoming.sender.teams_user_id
+    participant = directory.participant(session.id, user_id)
+    if participant is None:
+        participant = await turn.participant(session)
+        directory.remember(session.id, user_id, participant)
+    stored = await turn.store.record_chat_message(
+        session_id=session.id,
+        participant_id=participant.id,
+        activity_id=incoming.activity_id,
+        text=incoming.text,
+        mentions=None,
+        at=turn.services.clock(),
+        consent_required=participant.role != "facilitator",
+    )
+    if stored.duplicate:
+        log.debug("repeat delivery ignored", extra={"session_id": session.id})
+        return
+    if stored.kept:
+        assert stored.message_id is not None
+        pipeline.submit(stored.message_id)
+        return
+    if stored.decision == "declined" or participant.id in directory.nudged:
+        return
+    directory.nudged.add(participant.id)
+    if await turn.store.mark_consent_nudged(participant.id, turn.services.clock()):
+        await turn.tell_privately(pipeline.flags.consent_nudge())
+        log.info("consent nudge queued", extra={"session_id": session.id})
+
+
+async def on_message_update(turn: Turn) -> None:
+    """An edited message is scanned again (only if its text was kept)."""
+    incoming = turn.incoming
+    pipeline = turn.services.screening
+    if pipeline is None or not incoming.activity_id or incoming.personal:
+        return
+    event = str(incoming.channel_data.get("eventType") or "editMessage")
+    if event != "editMessage":
+        return
+    session = await pipeline.directory.live(incoming.conversation_id)
+    if session is None:
+        return
+    message_id = await turn.store.edit_chat_message(
+        session_id=session.id, activity_id=incoming.activity_id, text=incoming.text,
+        at=turn.services.clock(),
+    )
+    if message_id is not None:
+        pipeline.submit(message_id)
+
+
+async def on_message_delete(turn: Turn) -> None:
+    incoming = turn.incoming
+    pipeline = turn.services.screening
+    if pipeline is None or not incoming.activity_id or incoming.personal:
+        return
+    session = await pipeline.directory.live(incoming.conversation_id)
+    if session is None:
+        return
+    await turn.store.mark_chat_message_deleted(
+        session_id=session.id, activity_id=incoming.activity_id, at=turn.services.clock()
+    )

@@ -1,0 +1,50 @@
+"""Flag card buttons (Universal Actions): remind, hide, redact, dismiss, escalate.
+
+Every click is checked on the server (facilitators only), recorded append-only, applied, and
+answered with the updated card; every other facilitator's copy is updated through the outbox.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cards
+from handlers.card_actions import InvokeBody, card_response, verbs
+from handlers.context import Turn
+from services.flags import ACTIONS
+
+
+def _flag_id(data: dict[str, Any]) -> int | None:
+    value = data.get("flag_id")
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+async def _act(turn: Turn, verb: str, data: dict[str, Any]) -> InvokeBody:
+    flags = turn.services.flags
+    flag_id = _flag_id(data)
+    if flags is None or flag_id is None:
+        return card_response(cards.notice_card("Flag", "This flag could not be found."))
+    result = await flags.act(
+        verb, flag_id, turn.incoming.sender,
+        request_id=turn.incoming.activity_id or "click",
+        clicked_in=turn.incoming.conversation_id,
+    )
+    return card_response(result.card)
+
+
+def _register(verb: str) -> None:
+    async def handler(turn: Turn, data: dict[str, Any]) -> InvokeBody:
+        return await _act(turn, verb, data)
+
+    handler.__name__ = f"on_{verb.replace('.', '_')}"
+    verbs.on(verb)(handler)
+
+
+for _verb in ACTIONS:
+    _register(_verb)

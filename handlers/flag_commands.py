@@ -1,0 +1,88 @@
+"""Facilitator commands in a 1:1 chat: `register` (send flags here) and `check <text>`.
+
+`check` shows what the screening engine would flag in a text. Its text is never stored: the
+answer goes straight back into the same 1:1 chat (not through the outbox, which stores what it
+sends), and nothing is logged but counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import cards
+from handlers.commands import commands
+from handlers.context import Turn
+from services.flags import reasons_of, segments_of
+from services.messages import card_activity
+from store import FacilitatorChannel
+from store.chat_records import FindingRecord
+
+log = logging.getLogger(__name__)
+
+MAX_CHECK_CHARS = 4000
+
+
+async def _is_facilitator(turn: Turn) -> bool:
+    """FACILITATOR_IDS (or the meeting role, where Teams says), or a live session's facilitator."""
+    if await turn.is_facilitator():
+        return True
+    return await turn.store.is_live_facilitator(turn.incoming.sender.teams_user_id)
+
+
+@commands.on("register", help="Send flags to this private chat", where="personal")
+async def register(turn: Turn, _: str) -> None:
+    if not await _is_facilitator(turn):
+        await turn.reply_text(
+            "Only the study's facilitators can receive flags. If you are one, ask the study "
+            "lead to add you, or start a session first."
+        )
+        return
+    incoming = turn.incoming
+    await turn.store.save_facilitator_channel(FacilitatorChannel(
+        teams_user_id=incoming.sender.teams_user_id,
+        aad_object_id=incoming.sender.aad_object_id,
+        display_name=incoming.sender.display_name,
+        service_url=incoming.service_url,
+        tenant_id=incoming.tenant_id,
+        conversation_id=incoming.conversation_id,
+        registered_at=turn.services.clock(),
+    ))
+    log.info("facilitator channel registered")
+    await turn.reply_text(
+        "Done: flags about messages that may identify someone, and safeguarding alerts, will "
+        "come to this chat. Type 'check' followed by some text to see what I would flag."
+    )
+
+
+@commands.on("check", help="Show what I would flag in a text (nothing is stored)",
+             where="personal")
+async def check(turn: Turn, text: str) -> None:
+    if not await _is_facilitator(turn):
+        await turn.reply_text("'check' is for the study's facilitators.")
+        return
+    screener = turn.services.screener
+    if screener is None:
+        await turn.reply_text("Screening is not available right now.")
+        return
+    text = text[:MAX_CHECK_CHARS]
+    if not text.strip():
+        await turn.reply_text("Type 'check' followed by the text to try, e.g. "
+                              "'check I saw Jamie Smith at Oakfield Primary'.")
+        return
+    result = await asyncio.to_thread(screener.scan, text)
+    findings = [FindingRecord(f.start, f.end, f.category, float(f.score), f.rule)
+                for f in result.findings]
+    card = cards.check_card(
+        segments_of(text, findings), reasons_of(findings),
+        result.safeguarding.level if result.safeguarding else None,
+        result.safeguarding.reason if result.safeguarding else None,
+    )
+    log.info("check done", extra={"findings": len(findings),
+                                  "safeguarding": result.safeguarding is not None})
+    payload = card_activity(card, summary="Practice check")
+    reply_now = turn.services.reply_now
+    if reply_now is None:
+        await turn.reply_text("Practice checks are not available right now.")
+        return
+    await reply_now(turn.incoming.service_url, turn.incoming.conversation_id, payload)

@@ -1,0 +1,130 @@
+"""Hide a chat message from its readers through Microsoft Graph (the DLP policy-violation API).
+
+    PATCH {base}/v1.0/chats/{chatId}/messages/{messageId}
+    {"policyViolation": {"dlpAction": "BlockAccess", "verdictDetails": "None",
+                         "policyTip": {"generalText": ..., "complianceUrl": ...,
+                                       "matchedConditionDescriptions": [...]}}}
+
+Application permission `Chat.UpdatePolicyViolation.All`, app-only token from msal (client
+credentials) for the chat's tenant. Graph's refusals are turned into plain words for the
+facilitator who asked; the response body is never logged (it can quote the message).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+
+log = logging.getLogger(__name__)
+
+GraphTokenProvider = Callable[[str | None], Awaitable[str | None]]
+"""(tenant id) -> app-only Graph token, or None (local mode: the stand-in takes no token)."""
+
+PLAIN_REASONS = {
+    400: "Teams did not accept the request to hide this message.",
+    401: "The bot could not sign in to Microsoft Graph (check its app registration).",
+    403: "Microsoft Graph refused: the bot lacks permission to hide chat messages "
+         "(Chat.UpdatePolicyViolation.All needs admin consent, and the tenant needs a "
+         "licence that includes Communications DLP).",
+    404: "Teams could not find this message; it may have been deleted.",
+    409: "Teams is already changing this message; try again in a moment.",
+    412: "Teams is already changing this message; try again in a moment.",
+    423: "This chat is locked, so the message cannot be hidden.",
+    429: "Teams is busy (too many requests); try again in a minute.",
+}
+
+
+@dataclass(frozen=True)
+class HideResult:
+    ok: bool
+    status: int | None
+    reason: str  # plain words for the facilitator
+
+    @classmethod
+    def refused(cls, status: int | None) -> HideResult:
+        if status is None:
+            return cls(False, None, "Microsoft Graph could not be reached; try again.")
+        if status >= 500:
+            return cls(False, status, "Microsoft Graph had a problem; try again in a minute.")
+        return cls(False, status, PLAIN_REASONS.get(
+            status, f"Microsoft Graph refused the request (status {status})."))
+
+
+def policy_violation(general_text: str, conditions: list[str],
+                     compliance_url: str | None = None) -> dict[str, Any]:
+    tip: dict[str, Any] = {
+        "generalText": general_text,
+        "matchedConditionDescriptions": conditions,
+    }
+    if compliance_url:
+        tip["complianceUrl"] = compliance_url
+    return {
+        "policyViolation": {
+            "dlpAction": "BlockAccess",
+            "verdictDetails": "None",
+            "policyTip": tip,
+        }
+    }
+
+
+class GraphClient:
+    def __init__(
+        self,
+        base_url: str,
+        token_provider: GraphTokenProvider,
+        *,
+        timeout_seconds: float = 8.0,
+    ) -> None:
+        self._base = base_url.rstrip("/")
+        self._tokens = token_provider
+        self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._http: aiohttp.ClientSession | None = None
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    def _session(self) -> aiohttp.ClientSession:
+        if self._http is None or self._http.closed:
+            self._http = aiohttp.ClientSession(timeout=self._timeout)
+        return self._http
+
+    async def hide_message(
+        self,
+        chat_id: str,
+        message_id: str,
+        policy_tip: str,
+        *,
+        conditions: list[str] | None = None,
+        tenant_id: str | None = None,
+        compliance_url: str | None = None,
+    ) -> HideResult:
+        url = (f"{self._base}/v1.0/chats/{quote(chat_id, safe='')}/messages/"
+               f"{quote(message_id, safe='')}")
+        try:
+            token = await self._tokens(tenant_id)
+        except Exception as exc:  # msal refusal: say so without the details (may hold secrets)
+            log.warning("graph token refused", extra={"error": type(exc).__name__})
+            return HideResult(False, 401, PLAIN_REASONS[401])
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        body = policy_violation(policy_tip, conditions or [], compliance_url)
+        try:
+            async with self._session().patch(url, json=body, headers=headers) as resp:
+                status = resp.status
+                await resp.read()
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            log.warning("graph hide failed", extra={"error": type(exc).__name__})
+            return HideResult.refused(None)
+        if 200 <= status < 300:
+            return HideResult(True, status, "Hidden from the chat for readers.")
+        log.info("graph hide refused", extra={"status": status})
+        return HideResult.refused(status)

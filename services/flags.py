@@ -1,0 +1,340 @@
+"""Flags: who receives them, what their cards say, and what a facilitator's action does.
+
+A flag goes privately to every facilitator of the session and to every registered facilitator
+channel, never to the group. An action is checked on the server (the clicker must be a
+facilitator), recorded append-only with the facilitator's pseudonym, applied, and then every
+facilitator's copy of the card is updated through the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+import cards
+from cards.flags import FlagCardContent, HistoryEntry, Reason, Segment
+from outbound.graph import GraphClient
+from screening.textprep import clean
+from services.clock import Clock
+from services.messages import card_activity, to_session_chat, to_user
+from services.roles import Person, RoleResolver
+from store import FacilitatorChannel, Identity, OutboxItem, Session, Store
+from store.chat_records import FindingRecord, FlagView
+from study import Study
+
+log = logging.getLogger(__name__)
+
+_SPACE = re.compile(r"\s+")
+
+HIDE_POLICY_TIP = (
+    "A facilitator of this research focus group hid this message because it may identify "
+    "someone. Please keep details general."
+)
+PRIVATE_NOTE_TITLE = "A gentle reminder about confidentiality"
+PRIVATE_NOTE = (
+    "Your recent message in the focus group chat may include details that could identify "
+    "someone, such as a name or a place. Please keep details general. The facilitators have "
+    "been told privately; nothing has been said to the group."
+)
+CONSENT_NUDGE = (
+    "Thank you for joining. Your messages in the meeting chat are not being kept for the "
+    "research because you have not answered the consent card yet. You can find it in the "
+    "meeting chat, or type 'consent' to me to see it again."
+)
+
+ACTIONS = {
+    "flag.remind": "remind",
+    "flag.hide": "hide",
+    "flag.redact": "redact",
+    "flag.dismiss": "dismiss",
+    "flag.escalate": "escalate",
+}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    identity: Identity
+    channel: FacilitatorChannel | None
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    card: dict[str, Any]
+    refused: bool = False
+
+
+def segments_of(text: str, findings: Sequence[FindingRecord | Any]) -> list[Segment]:
+    """The message as readable pieces, identifying spans marked. Offsets index `text`."""
+    cleaned, _ = clean(text)
+    pieces: list[Segment] = []
+    position = 0
+    for finding in sorted(findings, key=lambda f: (f.start, f.end)):
+        if getattr(finding, "dismissed", False):
+            continue
+        start, end = max(finding.start, position), min(finding.end, len(cleaned))
+        if start >= end:
+            continue
+        if start > position:
+            pieces.append(Segment(_SPACE.sub(" ", cleaned[position:start])))
+        pieces.append(Segment(_SPACE.sub(" ", cleaned[start:end]).strip(), finding.category))
+        position = end
+    if position < len(cleaned):
+        pieces.append(Segment(_SPACE.sub(" ", cleaned[position:])))
+    if pieces:  # trim the outer whitespace left by tags
+        pieces[0] = replace(pieces[0], text=pieces[0].text.lstrip())
+        pieces[-1] = replace(pieces[-1], text=pieces[-1].text.rstrip())
+    return [p for p in pieces if p.text]
+
+
+def reasons_of(findings: Sequence[FindingRecord | Any]) -> list[Reason]:
+    return [Reason(f.category, f.rule, float(f.score)) for f in findings
+            if not getattr(f, "dismissed", False)]
+
+
+class FlagService:
+    def __init__(
+        self,
+        store: Store,
+        study: Study,
+        roles: RoleResolver,
+        *,
+        clock: Clock,
+        wake_outbox: Any,
+        graph: GraphClient | None = None,
+    ) -> None:
+        self.store = store
+        self.study = study
+        self.roles = roles
+        self.clock = clock
+        self._wake = wake_outbox or (lambda: None)
+        self.graph = graph
+
+    @property
+    def hide_available(self) -> bool:
+        return self.graph is not None
+
+    # ---- recipients and cards ---------------------------------------------------------------
+
+    async def recipients(
+        self, session: Session, facilitators: Sequence[Identity]
+    ) -> list[Recipient]:
+        """Session facilitators plus registered facilitator channels, once each."""
+        channels = {c.teams_user_id: c for c in await self.store.facilitator_channels()}
+        people: dict[str, Recipient] = {}
+        for person in facilitators:
+            people[person.teams_user_id] = Recipient(person, channels.get(person.teams_user_id))
+        for user_id, channel in channels.items():
+            if user_id not in people:
+                people[user_id] = Recipient(
+                    Identity(user_id, channel.aad_object_id, channel.display_name), channel
+                )
+        return list(people.values())
+
+    def card_items(
+        self, session: Session, recipients: Sequence[Recipient], flag_id: int,
+        content: FlagCardContent,
+    ) -> list[OutboxItem]:
+        content = replace(content, flag_id=flag_id)
+        summary = ("Safeguarding: a message needs your attention" if content.kind == "safeguarding"
+                   else "A message may identify someone")
+        payload = card_activity(cards.flag_card(content), summary=summary)
+        items = []
+        for recipient in recipients:
+            channel = recipient.channel
+            items.append(to_user(
+                key=f"flag:{flag_id}:to:{recipient.identity.teams_user_id}",
+                service_url=channel.service_url if channel else session.service_url,
+                tenant_id=session.tenant_id,
+                conversation_id=channel.conversation_id if channel else None,
+                user_id=recipient.identity.teams_user_id,
+                session_id=session.id,
+                payload=payload,
+                notify_ref=f"flag_card:{flag_id}",
+            ))
+        return items
+
+    def content_of(self, view: FlagView, *, notice: str | None = None,
+                   session_title: str | None = None) -> FlagCardContent:
+        text = view.message_text or ""
+        return FlagCardContent(
+            flag_id=view.id,
+            kind=view.kind,
+            sent_at=view.message_received_at or view.created_at,
+            author_name=view.author.display_name if view.author else None,
+            author_pseudonym=view.author_pseudonym,
+            segments=segments_of(text, view.findings) if text else [Segment("(text not kept)")],
+            reasons=reasons_of(view.findings),
+            safeguarding_level=view.level,
+            safeguarding_reason=view.reason,
+            status=view.status,
+            history=[HistoryEntry(a.action, a.actor, a.at, a.outcome) for a in view.actions],
+            hide_available=self.hide_available,
+            edited=view.message_edited,
+            hidden=view.message_hidden_at is not None,
+            deleted=view.message_deleted_at is not None,
+            notice=notice,
+            session_title=session_title,
+        )
+
+    # ---- automatic responses ----------------------------------------------------------------
+
+    def consent_nudge(self) -> dict[str, Any]:
+        return card_activity(cards.notice_card("Your messages are not being kept yet",
+                                               CONSENT_NUDGE), summary="Consent")
+
+    async def auto_response_items(
+        self, session: Session, *, message_id: int, author: Identity | None, identifying: bool,
+        safeguarding: bool, reminded_sessions: set[str],
+    ) -> list[OutboxItem]:
+        """The study's automatic response to a flag: nothing, a group reminder, or a note.
+
+        Never for safeguarding (nothing about it goes to the group or back to the author).
+        Group reminders are rate-limited per session through the store, so instances agree.
+        """
+        mode = self.study.auto_response
+        if mode == "none" or not identifying or safeguarding:
+            return []
+        if mode == "private_note":
+            if author is None:
+                return []
+            return [to_user(
+                key=f"session:{session.id}:auto_note:m{message_id}",
+                service_url=session.service_url, tenant_id=session.tenant_id,
+                user_id=author.teams_user_id, session_id=session.id,
+                payload=card_activity(cards.notice_card(PRIVATE_NOTE_TITLE, PRIVATE_NOTE),
+                                      summary=PRIVATE_NOTE_TITLE),
+            )]
+        interval = self.study.auto_response_min_interval_minutes * 60
+        if session.id in reminded_sessions:
+            return []
+        now = self.clock()
+        if interval > 0:
+            last = await self.store.last_queued_at(f"session:{session.id}:auto_reminder:")
+            if last is not None and (now - last).total_seconds() < interval:
+                return []
+            key = f"auto_reminder:b{int(now.timestamp() // interval)}"
+        else:
+            key = f"auto_reminder:m{message_id}"
+        reminded_sessions.add(session.id)
+        return [to_session_chat(session, key,
+                                card_activity(cards.confidentiality_reminder_card(self.study)))]
+
+    # ---- facilitator actions ----------------------------------------------------------------
+
+    async def is_flag_facilitator(self, person: Person, session_id: str) -> bool:
+        """Server-side check on every click: FACILITATOR_IDS, or a facilitator of the session."""
+        if self.roles.is_listed(person):
+            return True
+        return await self.store.session_role(session_id, person.teams_user_id) == "facilitator"
+
+    async def act(
+        self, verb: str, flag_id: int, person: Person, *, request_id: str,
+        clicked_in: str | None,
+    ) -> ActionResult:
+        action = ACTIONS[verb]
+        view = await self.store.flag_view(flag_id)
+        if view is None:
+            return ActionResult(cards.notice_card("Flag not found",
+                                                  "This flag no longer exists."), refused=True)
+        if not await self.is_flag_facilitator(person, view.session_id):
+            log.info("flag action refused", extra={"flag_id": flag_id, "action": action})
+            return ActionResult(cards.notice_card(
+                "Only facilitators can do that",
+                "Flag actions are for the session's facilitators. Nothing was changed.",
+                urgent=True), refused=True)
+        session = await self.store.get_session(view.session_id)
+        assert session is not None
+        actor = await self._actor_label(session, person)
+        now = self.clock()
+        status: str | None = None
+        dismiss: bool | None = None
+        hidden = False
+        notice: str | None = None
+        outcome: str | None = None
+        if action == "remind":
+            if session.live:
+                await self.store.enqueue(to_session_chat(
+                    session, f"flag:{flag_id}:remind:{request_id}",
+                    card_activity(cards.confidentiality_reminder_card(self.study)),
+                ), now)
+                outcome = "Reminder posted to the group (it does not quote the message)"
+            else:
+                outcome = "The session has ended, so no reminder was posted"
+        elif action == "hide":
+            outcome, hidden = await self._hide(session, view)
+            if not hidden:
+                notice = outcome
+        elif action == "redact":
+            status, dismiss = "redact", False
+        elif action == "dismiss":
+            status, dismiss = "dismissed", True
+        elif action == "escalate":
+            status = "escalated"
+        await self.store.record_flag_action(
+            flag_id, action=action, actor=actor, outcome=outcome, at=now, status=status,
+            dismiss_findings=dismiss, hidden=hidden,
+        )
+        log.info("flag action", extra={"flag_id": flag_id, "action": action,
+                                       "ok": notice is None})
+        view = await self.store.flag_view(flag_id)
+        assert view is not None
+        content = self.content_of(view)
+        await self._update_copies(session, view, content, clicked_in)
+        self._wake()
+        return ActionResult(cards.flag_card(replace(content, notice=notice)))
+
+    async def _actor_label(self, session: Session, person: Person) -> str:
+        """The facilitator's pseudonym in the flag's session (never a name)."""
+        participant = await self.store.participant_for(
+            session.id, Identity(person.teams_user_id, person.aad_object_id, person.display_name),
+            "facilitator", self.clock(),
+        )
+        return participant.pseudonym
+
+    async def _hide(self, session: Session, view: FlagView) -> tuple[str, bool]:
+        if self.graph is None:
+            return "Hiding messages is not set up for this bot", False
+        if not view.message_activity_id:
+            return "There is no Teams message to hide", False
+        conditions = list(dict.fromkeys(
+            cards.flags.CATEGORY_WORDS.get(f.category, f.category) for f in view.findings
+        ))
+        result = await self.graph.hide_message(
+            session.conversation_id, view.message_activity_id, HIDE_POLICY_TIP,
+            conditions=conditions or ["Identifying information"], tenant_id=session.tenant_id,
+        )
+        return result.reason, result.ok
+
+    async def _update_copies(self, session: Session, view: FlagView,
+                             content: FlagCardContent, clicked_in: str | None) -> None:
+        payload = card_activity(cards.flag_card(content), summary="Flag updated")
+        items: list[tuple[int, OutboxItem]] = []
+        for ref in view.cards:
+            if ref.conversation_id and ref.conversation_id == clicked_in:
+                continue  # the clicker's copy is replaced by the invoke response
+            if ref.activity_id and ref.conversation_id:
+                items.append((ref.outbox_id, OutboxItem(
+                    dedupe_key=f"flag:{view.id}:card:{ref.id}:update:{len(view.actions)}",
+                    service_url=ref.service_url or session.service_url,
+                    tenant_id=ref.tenant_id or session.tenant_id,
+                    conversation_id=ref.conversation_id,
+                    session_id=session.id,
+                    operation="update",
+                    target_activity_id=ref.activity_id,
+                    payload=payload,
+                )))
+            else:
+                items.append((ref.outbox_id, OutboxItem(
+                    dedupe_key="", service_url="", payload=payload,
+                )))
+        if items:
+            await self.store.enqueue_flag_updates(view.id, items, self.clock())
+
+    # ---- helpers for the clock-free parts ----------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.clock()

@@ -1,0 +1,270 @@
+"""Scanning stored chat messages in the background, so the Teams turn never waits for it.
+
+The turn stores the message (committed) and calls `submit(message_id)`. Worker tasks take ids
+from an in-process queue (fast path) and a sweeper claims whatever is still unscanned in the
+database (restart recovery, other instances' leftovers). A claim is a conditional UPDATE with
+a lease, so two instances never scan one message. The screener runs in one worker thread (it
+is CPU-bound); the findings, the flag, its cards and any automatic response are stored in one
+transaction, and the outbox delivers the cards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from cards.flags import FlagCardContent
+from services.clock import Clock
+from services.flags import FlagService, Recipient, reasons_of, segments_of
+from store import Identity, Participant, Session, Store
+from store.chat_records import FindingRecord, NewFlag, ScanJob, ScanOutcome
+
+log = logging.getLogger(__name__)
+
+_SCREENERS: dict[tuple[str, float], Any] = {}
+
+
+def load_screener(model: str, threshold: float) -> Any:
+    """Load the screening engine (slow: call in a thread). Loaded once per process."""
+    key = (model, threshold)
+    if key not in _SCREENERS:
+        from screening import Screener, ScreeningConfig
+
+        _SCREENERS[key] = Screener.load(ScreeningConfig(model=model, threshold=threshold))
+    return _SCREENERS[key]
+
+
+@dataclass
+class SessionContext:
+    session: Session
+    names: list[str]
+    people: dict[str, tuple[str, Identity | None]]  # participant id -> (pseudonym, identity)
+    facilitators: list[Identity]
+    recipients: list[Recipient]
+    expires: float
+
+
+@dataclass
+class SessionDirectory:
+    """Brief in-process caches for the acknowledgement path and the scanner.
+
+    A live session is cached for `ttl` seconds (only when found: a new session is seen at
+    once); a participant for the session's life (its id never changes).
+    """
+
+    store: Store
+    flags: FlagService
+    ttl: float = 1.0
+    context_ttl: float = 2.0
+    _live: dict[str, tuple[float, Session]] = field(default_factory=dict)
+    _participants: OrderedDict[tuple[str, str], Participant] = field(
+        default_factory=OrderedDict)
+    _contexts: dict[str, SessionContext] = field(default_factory=dict)
+    nudged: set[str] = field(default_factory=set)
+
+    async def live(self, conversation_id: str) -> Session | None:
+        cached = self._live.get(conversation_id)
+        now = time.monotonic()
+        if cached and cached[0] > now:
+            return cached[1]
+        session = await self.store.live_session(conversation_id)
+        if session is None:
+            self._live.pop(conversation_id, None)
+            return None
+        self._live[conversation_id] = (now + self.ttl, session)
+        return session
+
+    def forget(self, conversation_id: str) -> None:
+        self._live.pop(conversation_id, None)
+
+    def participant(self, session_id: str, teams_user_id: str) -> Participant | None:
+        return self._participants.get((session_id, teams_user_id))
+
+    def remember(self, session_id: str, teams_user_id: str, participant: Participant) -> None:
+        self._participants[(session_id, teams_user_id)] = participant
+        if len(self._participants) > 20_000:
+            self._participants.popitem(last=False)
+
+    async def context(self, session_id: str, *, need: str | None = None) -> SessionContext | None:
+        """Roster names, pseudonyms and flag recipients of a session (refreshed every 2 s)."""
+        ctx = self._contexts.get(session_id)
+        if ctx and ctx.expires > time.monotonic() and (need is None or need in ctx.people):
+            return ctx
+        session = await self.store.get_session(session_id)
+        if session is None:
+            return None
+        roster = await self.store.roster(session_id)
+        people = {e.participant.id: (e.participant.pseudonym, e.identity) for e in roster}
+        names = sorted({e.identity.display_name for e in roster
+                        if e.identity and e.identity.display_name})
+        facilitators = [e.identity for e in roster
+                        if e.participant.role == "facilitator" and e.identity]
+        recipients = await self.flags.recipients(session, facilitators)
+        ctx = SessionContext(session, names, people, facilitators, recipients,
+                             time.monotonic() + self.context_ttl)
+        self._contexts[session_id] = ctx
+        return ctx
+
+
+class ScreeningPipeline:
+    def __init__(
+        self,
+        store: Store,
+        screener: Any,
+        flags: FlagService,
+        directory: SessionDirectory,
+        *,
+        clock: Clock,
+        owner: str,
+        wake_outbox: Any = None,
+        lease: timedelta = timedelta(seconds=60),
+        batch_size: int = 16,
+        workers: int = 2,
+        sweep_seconds: float = 2.0,
+    ) -> None:
+        self.store = store
+        self.screener = screener
+        self.flags = flags
+        self.directory = directory
+        self.clock = clock
+        self.owner = owner
+        self._wake = wake_outbox or (lambda: None)
+        self._lease = lease
+        self._batch = batch_size
+        self._workers = workers
+        self._sweep = sweep_seconds
+        self._queue: asyncio.Queue[int] = asyncio.Queue()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screening")
+        self.scanned = 0
+        self.flagged = 0
+
+    def submit(self, message_id: int) -> None:
+        """A message was stored: scan it soon (the sweep catches anything dropped here)."""
+        self._queue.put_nowait(message_id)
+
+    async def run_forever(self) -> None:
+        tasks = [asyncio.create_task(self._worker(), name=f"scanner-{i}")
+                 for i in range(self._workers)]
+        tasks.append(asyncio.create_task(self._sweeper(), name="scan-sweeper"))
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            self._executor.shutdown(wait=False, cancel_futures=True)
+
+    async def _worker(self) -> None:
+        while True:
+            ids = [await self._queue.get()]
+            while len(ids) < self._batch and not self._queue.empty():
+                ids.append(self._queue.get_nowait())
+            try:
+                jobs = await self.store.claim_unscanned(
+                    owner=self.owner, now=self.clock(), lease=self._lease, limit=len(ids), ids=ids
+                )
+                if jobs:
+                    await self._process(jobs)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the sweep retries whatever was not stored
+                log.warning("scan batch failed", extra={"error": type(exc).__name__,
+                                                        "count": len(ids)}, exc_info=exc)
+
+    async def _sweeper(self) -> None:
+        while True:
+            await asyncio.sleep(self._sweep)
+            try:
+                while await self.sweep_once():
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("scan sweep failed", extra={"error": type(exc).__name__},
+                            exc_info=exc)
+
+    async def sweep_once(self) -> int:
+        """Claim and scan the oldest unscanned messages; returns how many were claimed."""
+        jobs = await self.store.claim_unscanned(
+            owner=self.owner, now=self.clock(), lease=self._lease, limit=self._batch
+        )
+        if jobs:
+            await self._process(jobs)
+        return len(jobs)
+
+    def _scan_all(self, work: Sequence[tuple[str, Sequence[str]]]) -> list[Any]:
+        return [self.screener.scan(text, roster=names) for text, names in work]
+
+    async def _process(self, jobs: list[ScanJob]) -> None:
+        contexts: dict[str, SessionContext | None] = {}
+        for job in jobs:
+            if job.session_id not in contexts or (
+                contexts[job.session_id] is not None
+                and job.participant_id not in contexts[job.session_id].people  # type: ignore[union-attr]
+            ):
+                contexts[job.session_id] = await self.directory.context(
+                    job.session_id, need=job.participant_id)
+        work = [(job.text, contexts[job.session_id].names if contexts[job.session_id] else [])
+                for job in jobs]
+        loop = asyncio.get_running_loop()
+        results = await loop.run_in_executor(self._executor, self._scan_all, work)
+        reminded: set[str] = set()
+        outcomes = []
+        for job, result in zip(jobs, results, strict=True):
+            ctx = contexts[job.session_id]
+            outcomes.append(await self._outcome(job, result, ctx, reminded))
+        saved = await self.store.save_scans(outcomes, owner=self.owner, now=self.clock())
+        flagged = sum(1 for o in saved if o.flag_id is not None)
+        self.scanned += len(saved)
+        self.flagged += flagged
+        if flagged or any(o.extra_items for o in saved):
+            self._wake()
+        log.debug("scanned", extra={"count": len(saved), "flagged": flagged})
+
+    async def _outcome(self, job: ScanJob, result: Any, ctx: SessionContext | None,
+                       reminded: set[str]) -> ScanOutcome:
+        findings = [FindingRecord(f.start, f.end, f.category, float(f.score), f.rule)
+                    for f in result.findings]
+        safeguarding = result.safeguarding
+        if ctx is None or not (findings or safeguarding):
+            return ScanOutcome(job, findings)
+        flag = NewFlag(
+            kind="safeguarding" if safeguarding else "identifying",
+            level=safeguarding.level if safeguarding else None,
+            reason=safeguarding.reason if safeguarding else None,
+        )
+        pseudonym, identity = ctx.people.get(job.participant_id, (None, None))
+        content = FlagCardContent(
+            flag_id=0,
+            kind=flag.kind,
+            sent_at=job.received_at,
+            author_name=identity.display_name if identity else None,
+            author_pseudonym=pseudonym,
+            segments=segments_of(job.text, findings),
+            reasons=reasons_of(findings),
+            safeguarding_level=flag.level,
+            safeguarding_reason=flag.reason,
+            hide_available=self.flags.hide_available,
+            edited=job.edited_at is not None,
+            session_title=ctx.session.title,
+        )
+        session, recipients = ctx.session, ctx.recipients
+        extra = await self.flags.auto_response_items(
+            session, message_id=job.message_id, author=identity, identifying=bool(findings),
+            safeguarding=safeguarding is not None, reminded_sessions=reminded,
+        )
+        return ScanOutcome(
+            job, findings, flag,
+            cards=lambda flag_id: self.flags.card_items(session, recipients, flag_id, content),
+            extra_items=extra,
+        )
