@@ -53,8 +53,12 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # Third-party loggers that log SQL parameters, request or response bodies or tokens at
-    # INFO or DEBUG: they could carry message text, so they only ever speak at WARNING.
+    quiet_third_party_loggers()
+
+
+def quiet_third_party_loggers() -> None:
+    """Third-party loggers that log SQL parameters, request or response bodies or tokens at
+    INFO or DEBUG could carry message text, so they only ever speak at WARNING."""
     for noisy in ("msrest", "msal", "urllib3", "aiohttp.access", "asyncio", "sqlalchemy",
                   "aiosqlite", "asyncpg", "alembic", "botframework", "botbuilder"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

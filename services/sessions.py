@@ -127,7 +127,7 @@ class SessionService:
         items[2] = replace(items[2], notify_ref=f"consent_card:{session.id}")
         await self.store.enqueue_many(items, now)
         self._wake()
-        log.info("session started", extra={"session_id": session.id, "created": created})
+        log.info("session started", extra={"session_id": session.id, "new_session": created})
         return session, created
 
     async def refresh_user_ids(self, session: Session, member_ids: list[str]) -> list[str]:

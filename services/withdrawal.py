@@ -170,7 +170,7 @@ class WithdrawalService:
         outcome = WithdrawalOutcome(session, participant, created, excluded, flagged)
         if created:
             await self._tell_facilitators(outcome, requested_by)
-        log.info("withdrawal recorded", extra={"session_id": session.id, "created": created,
+        log.info("withdrawal recorded", extra={"session_id": session.id, "new_record": created,
                                                "excluded": excluded, "flagged": flagged})
         return outcome
 

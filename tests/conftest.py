@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,20 @@ from aiohttp import web
 
 from bot import create_app
 from config import Settings
+from observability import quiet_third_party_loggers
 from tests.connector_standin import ConnectorStandIn, start_connector
 from tests.teams import FACILITATOR, Teams
+
+
+@pytest.fixture(autouse=True)
+def log_everything() -> Iterator[None]:
+    """Run every test with our loggers at DEBUG, so each log call is really formatted."""
+    root = logging.getLogger()
+    previous = root.level
+    root.setLevel(logging.DEBUG)
+    quiet_third_party_loggers()
+    yield
+    root.setLevel(previous)
 
 
 @pytest.fixture
