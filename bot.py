@@ -200,7 +200,17 @@ async def _read_body(request: web.Request, limit_seconds: float) -> bytes:
 def _is_database_down(exc: BaseException) -> bool:
     if isinstance(exc, StoreUnavailable | OperationalError | ConnectionError | OSError):
         return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    # PostgreSQL refusing connections (asyncpg errors carry no disconnect flag at connect
+    # time): class 08 connection exception, 57P admin/crash shutdown or cannot connect now,
+    # 53 insufficient resources (too many connections), and 55000 "database is not
+    # currently accepting connections". All mean "try again later", not a bug: 503.
+    state = str(getattr(exc.orig, "sqlstate", None) or "")
+    return state.startswith(("08", "57P", "53")) or (
+        state == "55000" and "accepting connections" in str(exc.orig))
 
 
 def _unauthorized(exc: AuthError) -> web.Response:
