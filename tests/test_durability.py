@@ -216,6 +216,7 @@ async def test_kill_9_at_random_moments_on_sqlite_loses_no_acknowledged_message(
     assert set(tally.statuses) <= {0, 201}, tally.statuses
 
 
+@pytest.mark.postgres
 async def test_kill_9_at_random_moments_on_postgres_loses_no_acknowledged_message(
     tmp_path: Path, connector: ConnectorStandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -254,6 +255,7 @@ async def _restore(base: str, database: str) -> None:
         await conn.close()
 
 
+@pytest.mark.postgres
 async def test_postgres_down_answers_503_acknowledges_nothing_and_retries_store_once(
     tmp_path: Path, connector: ConnectorStandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
