@@ -275,16 +275,27 @@ def help_card(
     *,
     is_facilitator: bool,
     bot_name: str,
+    personal: bool = False,
 ) -> Card:
-    """Commands (e.g. ``("consent", "Show the consent card again")``) with descriptions."""
+    """Commands (e.g. ``("consent", "Show the consent card again")``) with descriptions.
+
+    In a 1:1 chat (``personal``) commands are typed as they are; in a group chat they follow
+    an @mention of the bot.
+    """
     if not commands:
         raise ValueError("help_card needs at least one command")
+    prefix = "" if personal else f"@{bot_name} "
     facts = [
-        {"title": f"@{bot_name} {command}", "value": description}
+        {"title": f"{prefix}{command}", "value": description}
         for command, description in commands
     ]
     heading = "Facilitator commands" if is_facilitator else "What I can do"
-    return render("help", heading=heading, bot_name=bot_name, facts=facts)
+    how = (
+        "Type a command, for example: help."
+        if personal
+        else f"Mention me followed by a command, for example @{bot_name} help."
+    )
+    return render("help", heading=heading, how=how, facts=facts)
 
 
 def notice_card(title: str, text: str, *, urgent: bool = False) -> Card:

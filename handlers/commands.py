@@ -94,7 +94,10 @@ async def send_help(turn: Turn, *, unknown: bool = False) -> None:
     facilitator = await turn.is_facilitator()
     listed = commands.visible(facilitator=facilitator, personal=turn.incoming.personal)
     card = cards.help_card(
-        listed, is_facilitator=facilitator, bot_name=turn.incoming.bot_name or "the bot"
+        listed,
+        is_facilitator=facilitator,
+        bot_name=turn.incoming.bot_name or "the bot",
+        personal=turn.incoming.personal,
     )
     if unknown:
         await turn.reply_text("I don't know that command. Here is what I can do:")
