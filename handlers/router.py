@@ -34,11 +34,14 @@ class FocusGroupBot(Bot):
     def __init__(self, services: BotServices) -> None:
         self.services = services
         self.chat_handler: ChatHandler | None = services.extras.get(
-            "chat_handler", chat.on_chat_message)
+            "chat_handler", chat.on_chat_message
+        )
         self.edit_handler: ChatHandler | None = services.extras.get(
-            "edit_handler", chat.on_message_update)
+            "edit_handler", chat.on_message_update
+        )
         self.delete_handler: ChatHandler | None = services.extras.get(
-            "delete_handler", chat.on_message_delete)
+            "delete_handler", chat.on_message_delete
+        )
 
     async def on_turn(self, context: TurnContext) -> None:
         incoming = read_activity(context.activity)
@@ -70,9 +73,33 @@ class FocusGroupBot(Bot):
             dialog = self.services.extras.get("dialog_handler")  # 1:1 dialogs first
             if incoming.personal and dialog is not None and await dialog(turn):
                 return
-            await commands.dispatch(turn)
+            await self._dispatch_once(turn)
         elif self.chat_handler is not None:
             await self.chat_handler(turn)
+
+    async def _dispatch_once(self, turn: Turn) -> None:
+        """Run a command once per activity id, whichever instance gets a repeated delivery.
+
+        The id is claimed before the command runs and released if it fails, so Teams' retry of
+        a failed turn is processed; a crash in mid-command loses that command (the facilitator
+        sees no answer and types it again) rather than answering it twice.
+        """
+        incoming = turn.incoming
+        if not incoming.activity_id:
+            await commands.dispatch(turn)
+            return
+        key = f"command:{incoming.conversation_id}:{incoming.activity_id}"
+        store = self.services.store
+        if not await store.first_delivery(key, self.services.clock()):
+            log.info(
+                "repeated command delivery ignored", extra={"activity_id": incoming.activity_id}
+            )
+            return
+        try:
+            await commands.dispatch(turn)
+        except BaseException:
+            await store.forget_delivery(key)
+            raise
 
     async def _on_event(self, turn: Turn) -> None:
         name = turn.incoming.name.lower()
@@ -94,7 +121,7 @@ class FocusGroupBot(Bot):
             else:
                 status, body = 501, error_response(501, "NotImplemented", "Not supported.")
         await turn.context.send_activity(
-            Activity(type=ActivityTypes.invoke_response,
-                     value=InvokeResponse(status=status, body=body))
+            Activity(
+                type=ActivityTypes.invoke_response, value=InvokeResponse(status=status, body=body)
+            )
         )
-

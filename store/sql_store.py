@@ -727,6 +727,13 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
                 raise
             return False
 
+    async def forget_delivery(self, key: str) -> None:
+        """Release a claimed activity key (its processing failed, so a retry must run)."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                delete(t.processed_activities).where(t.processed_activities.c.key == key[:600])
+            )
+
     # ---- audit ----------------------------------------------------------------------------
 
     async def audit(

@@ -226,11 +226,6 @@ async def test_two_instances_process_each_thing_once(
     _report(capsys, "\n[two instances, postgresql] " + "\n  ".join(figures))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known: a `start` delivered twice (to two instances, or a Bot Connector retry to one) "
-    "opens one session but the second delivery answers 'A session is already running' in "
-    "the meeting chat; fixing it needs the starting activity id recorded with the session "
-    "(a store migration), see the durability report"))
 async def test_start_delivered_to_both_instances_is_answered_once(
     pair: Pair, connector: ConnectorStandIn
 ) -> None:
