@@ -41,6 +41,8 @@ from auth import (
     tenant_allowed,
     tenant_fingerprint,
 )
+from auth.envelope import EnvelopeError
+from auth.envelope import check_envelope as check_activity_envelope
 from config import ConfigError, Settings, load_settings
 from handlers.context import BotServices
 from handlers.router import FocusGroupBot
@@ -141,14 +143,11 @@ def parse_body(raw: bytes) -> dict[str, Any]:
 
 
 def check_envelope(body: dict[str, Any]) -> None:
-    """botbuilder's turn state and our handlers need these; without them a turn would raise."""
-    for name in ("channelId", "serviceUrl"):
-        if not isinstance(body.get(name), str) or not body[name].strip():
-            raise BadActivity(f"activity has no {name}")
-    conversation = body.get("conversation")
-    if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str) \
-            or not conversation["id"].strip():
-        raise BadActivity("activity has no conversation id")
+    """The fields botbuilder and our handlers read must have their documented types."""
+    try:
+        check_activity_envelope(body)
+    except EnvelopeError as exc:
+        raise BadActivity(str(exc)) from None
 
 
 def to_activity(body: dict[str, Any]) -> Activity:

@@ -32,6 +32,11 @@ def _get(mapping: Any, *names: str) -> Any:
     return None
 
 
+def _str(value: Any) -> str | None:
+    """A string field from free-form JSON, or None when the sender put something else there."""
+    return value if isinstance(value, str) else None
+
+
 def as_dict(value: Any) -> dict[str, Any]:
     if isinstance(value, dict):
         return value
@@ -131,7 +136,8 @@ def read_activity(activity: Activity) -> Incoming:
             continue
         mentioned = as_dict(data.get("mentioned"))
         if mentioned.get("id"):
-            mentions.append(Mention(str(mentioned["id"]), mentioned.get("name"), data.get("text")))
+            mentions.append(Mention(str(mentioned["id"]), _str(mentioned.get("name")),
+                                    _str(data.get("text"))))
     conversation_type = (getattr(conversation, "conversation_type", None) or "").strip()
     is_group = bool(getattr(conversation, "is_group", False))
     if not conversation_type:
@@ -164,17 +170,18 @@ def read_activity(activity: Activity) -> Incoming:
 def meeting_details(incoming: Incoming) -> tuple[str | None, str | None]:
     """(meeting id, title) from a meetingStart/End event value, PascalCase or camelCase."""
     value = as_dict(incoming.value)
-    return (_get(value, "Id") or incoming.meeting_id, _get(value, "Title"))
+    return (_str(_get(value, "Id")) or incoming.meeting_id, _str(_get(value, "Title")))
 
 
 def joined_members(incoming: Incoming) -> list[Person]:
     """Members named by a meetingParticipantJoin event (value.members[].user)."""
     people = []
-    for member in _get(as_dict(incoming.value), "members") or []:
+    members = _get(as_dict(incoming.value), "members")
+    for member in members if isinstance(members, list) else []:
         user = as_dict(_get(as_dict(member), "user"))
-        user_id = _get(user, "id")
+        user_id = _str(_get(user, "id"))
         if user_id:
             people.append(
-                Person(str(user_id), _get(user, "aadObjectId"), _get(user, "name") or None)
+                Person(user_id, _str(_get(user, "aadObjectId")), _str(_get(user, "name")) or None)
             )
     return people

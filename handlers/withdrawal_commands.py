@@ -231,6 +231,8 @@ async def _start_dialog(turn: Turn) -> None:
          "pseudonym": c.participant.pseudonym, "label": c.label()}
         for c in open_
     ]}
+    # Reload: continue_dialog may already have saved this turn, so the cached eTag is stale.
+    await data_life.state.load(turn.context, True)
     dc = await _dialog_context(turn)
     await dc.cancel_all_dialogs()
     await dc.begin_dialog(data_life.dialog.id, options)
