@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     screening_threshold: float = Field(
         0.5, ge=0, le=1, validation_alias=_env("SCREENING_THRESHOLD")
     )
+    screening_processes: int = Field(
+        1, ge=0, le=16, validation_alias=_env("SCREENING_PROCESSES")
+    )  # 0: scan in a thread of the bot's process (tests); n: n worker processes
     graph_hide_enabled: bool = Field(False, validation_alias=_env("GRAPH_HIDE_ENABLED"))
     graph_base_url: str = Field(
         "https://graph.microsoft.com", validation_alias=_env("GRAPH_BASE_URL")

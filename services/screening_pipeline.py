@@ -13,10 +13,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import multiprocessing
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -40,6 +41,45 @@ def load_screener(model: str, threshold: float) -> Any:
 
         _SCREENERS[key] = Screener.load(ScreeningConfig(model=model, threshold=threshold))
     return _SCREENERS[key]
+
+
+_worker_screener: Any = None
+
+
+def _init_scan_worker(model: str, threshold: float) -> None:
+    global _worker_screener
+    _worker_screener = load_screener(model, threshold)
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """A scan result as plain values (it crosses a process boundary)."""
+
+    findings: list[tuple[int, int, str, float, str]]
+    safeguarding: tuple[str, str] | None
+
+
+def _scan_batch(work: Sequence[tuple[str, Sequence[str]]]) -> list[Scanned]:
+    out = []
+    for text, names in work:
+        result = _worker_screener.scan(text, roster=names)
+        sg = result.safeguarding
+        out.append(Scanned(
+            [(f.start, f.end, f.category, float(f.score), f.rule) for f in result.findings],
+            (sg.level, sg.reason) if sg else None,
+        ))
+    return out
+
+
+def scan_executor(model: str, threshold: float, processes: int) -> Executor:
+    """Where scans run: `processes` worker processes (no GIL contention with the event loop
+    and the database threads), or one thread in this process when 0."""
+    if processes <= 0:
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="screening",
+                                  initializer=_init_scan_worker, initargs=(model, threshold))
+    return ProcessPoolExecutor(max_workers=processes,
+                               mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_scan_worker, initargs=(model, threshold))
 
 
 @dataclass
@@ -118,7 +158,7 @@ class ScreeningPipeline:
     def __init__(
         self,
         store: Store,
-        screener: Any,
+        executor: Executor,
         flags: FlagService,
         directory: SessionDirectory,
         *,
@@ -131,7 +171,6 @@ class ScreeningPipeline:
         sweep_seconds: float = 2.0,
     ) -> None:
         self.store = store
-        self.screener = screener
         self.flags = flags
         self.directory = directory
         self.clock = clock
@@ -142,7 +181,7 @@ class ScreeningPipeline:
         self._workers = workers
         self._sweep = sweep_seconds
         self._queue: asyncio.Queue[int] = asyncio.Queue()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screening")
+        self._executor = executor
         self.scanned = 0
         self.flagged = 0
 
@@ -202,9 +241,6 @@ class ScreeningPipeline:
             await self._process(jobs)
         return len(jobs)
 
-    def _scan_all(self, work: Sequence[tuple[str, Sequence[str]]]) -> list[Any]:
-        return [self.screener.scan(text, roster=names) for text, names in work]
-
     async def _process(self, jobs: list[ScanJob]) -> None:
         contexts: dict[str, SessionContext | None] = {}
         for job in jobs:
@@ -217,7 +253,7 @@ class ScreeningPipeline:
         work = [(job.text, contexts[job.session_id].names if contexts[job.session_id] else [])
                 for job in jobs]
         loop = asyncio.get_running_loop()
-        results = await loop.run_in_executor(self._executor, self._scan_all, work)
+        results = await loop.run_in_executor(self._executor, _scan_batch, work)
         reminded: set[str] = set()
         outcomes = []
         for job, result in zip(jobs, results, strict=True):
@@ -231,17 +267,16 @@ class ScreeningPipeline:
             self._wake()
         log.debug("scanned", extra={"count": len(saved), "flagged": flagged})
 
-    async def _outcome(self, job: ScanJob, result: Any, ctx: SessionContext | None,
+    async def _outcome(self, job: ScanJob, result: Scanned, ctx: SessionContext | None,
                        reminded: set[str]) -> ScanOutcome:
-        findings = [FindingRecord(f.start, f.end, f.category, float(f.score), f.rule)
-                    for f in result.findings]
+        findings = [FindingRecord(*f) for f in result.findings]
         safeguarding = result.safeguarding
         if ctx is None or not (findings or safeguarding):
             return ScanOutcome(job, findings)
         flag = NewFlag(
             kind="safeguarding" if safeguarding else "identifying",
-            level=safeguarding.level if safeguarding else None,
-            reason=safeguarding.reason if safeguarding else None,
+            level=safeguarding[0] if safeguarding else None,
+            reason=safeguarding[1] if safeguarding else None,
         )
         pseudonym, identity = ctx.people.get(job.participant_id, (None, None))
         content = FlagCardContent(

@@ -84,7 +84,7 @@ async def live_session(bot: RunningBot, teams: Teams, connector: ConnectorStandI
 
 @pytest.fixture
 async def flagbot(start_bot: BotFactory) -> RunningBot:
-    return await start_bot(facilitator_ids=FACILITATORS)
+    return await start_bot(facilitator_ids=FACILITATORS, screening_processes=0)
 
 
 async def test_identifying_message_flags_each_facilitator_privately_and_nothing_to_group(
@@ -114,6 +114,21 @@ async def test_identifying_message_flags_each_facilitator_privately_and_nothing_
     assert (flag.kind, flag.status) == ("identifying", "open")
     findings = await db(flagbot, "SELECT category FROM findings")
     assert {f.category for f in findings} >= {"PERSON"}
+
+
+async def test_scanning_in_a_worker_process_flags_the_same(
+    start_bot: BotFactory, teams: Teams, connector: ConnectorStandIn
+) -> None:
+    bot = await start_bot(facilitator_ids=FACILITATORS, screening_processes=1)
+    await live_session(bot, teams, connector)
+
+    await bot.post(teams.chat(ALICE, IDENTIFYING))
+    await bot.post(teams.chat(ALICE, HARMLESS))
+    await connector.wait_for(lambda c: flag_cards(c, personal(FACILITATOR)), timeout=60)
+    await settle(bot, within=30)
+
+    assert len(flag_cards(connector, personal(FACILITATOR))) == 1
+    assert len(await db(bot, "SELECT id FROM messages WHERE scanned_at IS NOT NULL")) == 2
 
 
 async def test_harmless_message_produces_nothing(
@@ -302,7 +317,8 @@ async def test_auto_group_reminder_is_generic_and_rate_limited(
     study_file = tmp_path / "study.yaml"
     study_file.write_text(DEFAULT_STUDY_FILE.read_text().replace(
         "auto_response: none", "auto_response: group_reminder"))
-    bot = await start_bot(facilitator_ids=FACILITATORS, study_file=study_file)
+    bot = await start_bot(facilitator_ids=FACILITATORS, study_file=study_file,
+                          screening_processes=0)
     await live_session(bot, teams, connector)
     before = len(connector.to(MEETING_CHAT))
 
@@ -388,7 +404,7 @@ async def test_hide_calls_graph_with_chat_and_message_ids_and_reports_refusal(
     start_bot: BotFactory, teams: Teams, connector: ConnectorStandIn, graph: GraphStandIn
 ) -> None:
     bot = await start_bot(facilitator_ids=FACILITATORS, graph_hide_enabled=True,
-                          graph_base_url=graph.url)
+                          graph_base_url=graph.url, screening_processes=0)
     await live_session(bot, teams, connector)
     await bot.post(teams.chat(ALICE, IDENTIFYING, activity_id="1763999999200"))
     await connector.wait_for(lambda c: flag_cards(c, personal(FACILITATOR)))
