@@ -10,7 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, StrictBool, StrictStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    ValidationError,
+    field_validator,
+)
+
+MAX_ENTITIES = 256
+MAX_ATTACHMENTS = 64
+MAX_MEMBERS = 1000
 
 
 class _Open(BaseModel):
@@ -70,10 +82,13 @@ class Envelope(_Open):
     from_: Account | None = None
     recipient: Account | None = None
     channelData: ChannelData | None = None  # noqa: N815
-    entities: list[dict[str, Any]] | None = None
-    attachments: list[dict[str, Any]] | None = None
-    membersAdded: list[Account] | None = None  # noqa: N815
-    membersRemoved: list[Account] | None = None  # noqa: N815
+    # Bounded lists: msrest and the router turn every entry into an object on the event loop,
+    # so a 250 KB body of tiny entries would hold the loop for a tenth of a second or more.
+    # Teams sends a handful (mentions, clientInfo); these bounds are far above that.
+    entities: list[dict[str, Any]] | None = Field(None, max_length=MAX_ENTITIES)
+    attachments: list[dict[str, Any]] | None = Field(None, max_length=MAX_ATTACHMENTS)
+    membersAdded: list[Account] | None = Field(None, max_length=MAX_MEMBERS)  # noqa: N815
+    membersRemoved: list[Account] | None = Field(None, max_length=MAX_MEMBERS)  # noqa: N815
 
     @field_validator("type", "channelId", "serviceUrl")
     @classmethod

@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 from sqlalchemy import text
 
@@ -57,6 +58,13 @@ def test_depth_check_counts_brackets_outside_strings_only() -> None:
                 b"[" * 200_000, b'{"a":' * 100_000):
         with pytest.raises(BadActivity):
             parse_body(raw)
+
+
+def test_lists_the_bot_walks_are_bounded() -> None:
+    mention = {"type": "mention", "mentioned": {"id": "1"}, "text": "<at>n</at>"}
+    assert parse_activity(json.dumps({**ENVELOPE, "entities": [mention] * 256}).encode())
+    with pytest.raises(BadActivity, match="entities"):
+        parse_activity(json.dumps({**ENVELOPE, "entities": [mention] * 257}).encode())
 
 
 def test_an_activity_needs_channel_service_url_and_conversation() -> None:
@@ -182,7 +190,7 @@ def _bogus_bodies(teams: Teams, count: int) -> list[bytes]:
             heavy = teams.chat(FACILITATOR, "x")
             heavy["type"] = "typing"  # read, parsed and deserialised in full, then ignored
             heavy["entities"] = [{"type": "mention", "mentioned": {"id": str(n), "name": "n"},
-                                  "text": "<at>n</at>"} for n in range(2700)]
+                                  "text": "<at>" + "n" * 850 + "</at>"} for n in range(250)]
             heavy["conversation"]["id"] = f"19:bogus-{i}@thread.v2"
             bodies.append(json.dumps(heavy).encode())
         else:
@@ -199,32 +207,55 @@ async def _time_real_message(bot: RunningBot, teams: Teams,
     return status, time.monotonic() - started
 
 
-async def test_a_real_message_is_acknowledged_quickly_while_50_large_bogus_bodies_are_in_flight(
-    bot: RunningBot, teams: Teams, capsys: pytest.CaptureFixture[str]
-) -> None:
-    await post(bot, json.dumps(teams.command(FACILITATOR, "help")))  # warm up
-    bodies = _bogus_bodies(teams, 50)
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as http:
+_FLOOD = """
+import asyncio, json, pathlib, sys
 
-        async def bogus(body: bytes) -> int:
-            async with http.post(f"{bot.url}/api/messages", data=body,
+async def main(url, folder):
+    bodies = [p.read_bytes() for p in sorted(pathlib.Path(folder).glob("*.json"))]
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+        async def one(body):
+            async with http.post(url, data=body,
                                  headers={"Content-Type": "application/json"}) as resp:
+                await resp.read()
                 return resp.status
+        tasks = [asyncio.ensure_future(one(b)) for b in bodies]
+        print("sending", flush=True)
+        statuses = await asyncio.gather(*tasks)
+    print(json.dumps(statuses), flush=True)
 
-        flood = [asyncio.create_task(bogus(b)) for b in bodies]
-        await asyncio.sleep(0.05)  # the bodies are on their way / being parsed
-        status, elapsed = await _time_real_message(bot, teams)
-        in_flight = sum(not t.done() for t in flood)
-        statuses = await asyncio.gather(*flood)
+asyncio.run(main(sys.argv[1], sys.argv[2]))
+"""
+
+
+async def test_a_real_message_is_acknowledged_quickly_while_50_large_bogus_bodies_are_in_flight(
+    bot: RunningBot, teams: Teams, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The flood comes from another process, as it would in life, so the figure is the
+    server's alone (not this test's client competing for the same event loop)."""
+    await post(bot, json.dumps(teams.command(FACILITATOR, "help")))  # warm up
+    folder = tmp_path / "bogus"
+    folder.mkdir()
+    for i, body in enumerate(_bogus_bodies(teams, 50)):
+        (folder / f"{i:02}.json").write_bytes(body)
+    flood = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", _FLOOD, f"{bot.url}/api/messages", str(folder),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert flood.stdout is not None
+    assert (await asyncio.wait_for(flood.stdout.readline(), 30)).strip() == b"sending"
+    await asyncio.sleep(0.1)  # the bodies are on their way / being parsed
+    status, elapsed = await _time_real_message(bot, teams)
+    finished_first = flood.returncode is not None
+    statuses = json.loads(await asyncio.wait_for(flood.stdout.readline(), 60))
+    await flood.wait()
     with capsys.disabled():
-        print(f"\n[starvation] real message acknowledged in {elapsed * 1000:.0f} ms with "
-              f"{in_flight}/50 large bogus requests still in flight; bogus statuses "
+        print(f"\n[starvation] real message acknowledged in {elapsed * 1000:.0f} ms while "
+              f"50 large bogus requests (another process) were in flight; bogus statuses "
               f"{sorted(set(statuses))}")
     assert status == 201
     assert elapsed < 2.0
-    assert in_flight > 0, "the bogus requests finished first; the test measured nothing"
-    assert all(s < 500 for s in statuses)
+    assert not finished_first, "the bogus requests finished first; the test measured nothing"
+    assert len(statuses) == 50 and all(s < 500 for s in statuses)
 
 
 async def test_a_real_message_is_acknowledged_while_50_slow_senders_hold_connections(
