@@ -97,18 +97,18 @@ class SqlBotStorage(Storage):
         return encoded
 
     def _encode(self, value: Any, active: set[int]) -> Any:
+        if isinstance(value, Enum):  # before str/int: botbuilder's enums subclass them
+            return {
+                _TYPE: "enum",
+                "class": self._class_name(type(value)),
+                "value": self._encode(value.value, active),
+            }
         if value is None or isinstance(value, bool | int | str):
             return value
         if isinstance(value, float):
             if not math.isfinite(value):
                 raise ValueError("cannot store a non-finite float in bot state")
             return value
-        if isinstance(value, Enum):
-            return {
-                _TYPE: "enum",
-                "class": self._class_name(type(value)),
-                "value": self._encode(value.value, active),
-            }
         if isinstance(value, datetime):
             return {_TYPE: "datetime", "value": value.isoformat()}
         if isinstance(value, date):

@@ -122,9 +122,9 @@ def _templates(teams: Teams) -> list[dict[str, Any]]:
         teams.command(FACILITATOR, "start"),
         teams.command(ALICE, "help"),
         teams.chat(BOB, "hello there"),
-        # Not "withdraw": its dialog has a known 500 on re-prompt, pinned by the strict xfail
-        # test_hostile_input.py::test_an_unexpected_answer_in_the_withdraw_dialog_is_not_a_500.
         teams.personal(ALICE, "help"),
+        teams.personal(ALICE, "withdraw"),
+        teams.personal(ALICE, "banana"),
         teams.card_action(ALICE, "consent.accept", {"form_version": "x", "session_id": "y"}),
         teams.meeting_start(),
         teams.meeting_end(),

@@ -357,10 +357,6 @@ async def test_withdraw_typed_again_while_its_dialog_waits_is_not_a_500(
         assert status == 201
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known bug, found by the fuzz test, owner: data life (dialogs/withdrawal_dialog.py + "
-    "handlers/state_storage.py): the ChoicePrompt's choices come back from the bot state "
-    "as strings, so a re-prompt raises AttributeError -> 500"))
 async def test_an_unexpected_answer_in_the_withdraw_dialog_is_not_a_500(
     bot: RunningBot, teams: Teams, connector: ConnectorStandIn
 ) -> None:
