@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import msal
 
@@ -35,32 +36,42 @@ class ClientCredentialTokens:
     ) -> None:
         self._scope = scope
         self._lock = threading.Lock()
-        if app_type == "UserAssignedMSI":
-            self._msi: msal.ManagedIdentityClient | None = msal.ManagedIdentityClient(
-                msal.UserAssignedManagedIdentity(client_id=app_id),
-                http_client=__import__("requests").Session(),
-            )
-            self._app: msal.ConfidentialClientApplication | None = None
+        self._app_id = app_id
+        self._app_password = app_password
+        self._app_type = app_type
+        if app_type == "SingleTenant" and tenant_id:
+            tenant = tenant_id
+        elif scope == BOT_FRAMEWORK_SCOPE:
+            tenant = "botframework.com"
         else:
-            tenant = tenant_id if app_type == "SingleTenant" and tenant_id else (
-                "botframework.com" if scope == BOT_FRAMEWORK_SCOPE else (tenant_id or "common")
+            tenant = tenant_id or "common"
+        self._authority = f"{authority_host.rstrip('/')}/{tenant}"
+        self._client: Any = None
+
+    def _make_client(self) -> Any:
+        """Built on first use, in the worker thread: msal's constructor already calls the
+        network (authority discovery), which must not happen on the event loop or at import."""
+        if self._app_type == "UserAssignedMSI":
+            import requests
+
+            return msal.ManagedIdentityClient(
+                msal.UserAssignedManagedIdentity(client_id=self._app_id),
+                http_client=requests.Session(),
             )
-            self._msi = None
-            self._app = msal.ConfidentialClientApplication(
-                app_id,
-                client_credential=app_password,
-                authority=f"{authority_host.rstrip('/')}/{tenant}",
-            )
+        return msal.ConfidentialClientApplication(
+            self._app_id, client_credential=self._app_password, authority=self._authority
+        )
 
     def _acquire(self) -> str:
         with self._lock:
-            if self._msi is not None:
-                result = self._msi.acquire_token_for_client(
+            if self._client is None:
+                self._client = self._make_client()
+            if self._app_type == "UserAssignedMSI":
+                result = self._client.acquire_token_for_client(
                     resource=self._scope.removesuffix("/.default")
                 )
             else:
-                assert self._app is not None
-                result = self._app.acquire_token_for_client(scopes=[self._scope])
+                result = self._client.acquire_token_for_client(scopes=[self._scope])
         token = result.get("access_token") if isinstance(result, dict) else None
         if not token:
             error = result.get("error", "unknown") if isinstance(result, dict) else "unknown"
