@@ -441,10 +441,15 @@ async def _scheduler(services: BotServices, every_seconds: float) -> None:
         await asyncio.sleep(every_seconds)
 
 
-async def _cancel(task: asyncio.Task[Any]) -> None:
+async def _cancel(task: asyncio.Task[Any], grace_seconds: float = 10.0) -> None:
+    """Cancel a background task and wait for it, but never let shutdown hang on it."""
     task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    done, _ = await asyncio.wait({task}, timeout=grace_seconds)
+    if not done:
+        log.warning("background task did not stop in time", extra={"task": task.get_name()})
+        return
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        task.result()
 
 
 async def _lifespan(app: web.Application) -> AsyncIterator[None]:

@@ -9,6 +9,7 @@ conditional on still holding the claim and on the text not having been edited me
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -137,6 +138,8 @@ class ChatStoreMixin:
 
     engine: AsyncEngine
     dialect: str
+    _writing: Callable[[], AbstractAsyncContextManager[AsyncConnection]]
+    _reading: Callable[[], AbstractAsyncContextManager[AsyncConnection]]
 
     # ---- the acknowledgement path -----------------------------------------------------------
 
@@ -157,7 +160,7 @@ class ChatStoreMixin:
         'accepted' answer (when `consent_required`) only the fact that a message was sent is
         kept (`kept=False`, no text) and the row is born scanned, so it is never screened.
         """
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             decision = None
             if consent_required:
                 decision = (
@@ -195,7 +198,7 @@ class ChatStoreMixin:
     ) -> int | None:
         """Replace a kept message's text and queue it for a new scan. None if not kept/known."""
         m = t.messages.c
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             result = await conn.execute(
                 update(t.messages)
                 .where(m.session_id == session_id, m.activity_id == activity_id, m.kept.is_(True))
@@ -215,7 +218,7 @@ class ChatStoreMixin:
         self, *, session_id: str, activity_id: str, at: datetime
     ) -> int | None:
         m = t.messages.c
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             result = await conn.execute(
                 update(t.messages)
                 .where(m.session_id == session_id, m.activity_id == activity_id,
@@ -253,7 +256,7 @@ class ChatStoreMixin:
                 return []
             candidates = candidates.where(m.id.in_(list(ids)))
         candidates = candidates.order_by(m.id).limit(limit)
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             rows = (
                 await conn.execute(
                     update(t.messages)
@@ -275,7 +278,7 @@ class ChatStoreMixin:
     async def release_scan(self, message_id: int, *, owner: str) -> None:
         """Give a claim back (the scan failed); the sweep will pick the message up again."""
         m = t.messages.c
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             await conn.execute(
                 update(t.messages)
                 .where(m.id == message_id, m.scan_owner == owner)
@@ -292,7 +295,7 @@ class ChatStoreMixin:
         """
         m = t.messages.c
         saved: list[ScanOutcome] = []
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             for outcome in outcomes:
                 job = outcome.job
                 won = await conn.execute(
@@ -368,7 +371,7 @@ class ChatStoreMixin:
 
     async def last_queued_at(self, dedupe_prefix: str) -> datetime | None:
         """When the newest outbox item whose key starts with the prefix was queued."""
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             value = (
                 await conn.execute(
                     select(func.max(t.outbox.c.created_at)).where(
@@ -379,7 +382,7 @@ class ChatStoreMixin:
         return _utc(value) if value else None
 
     async def unscanned_count(self) -> int:
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             return (
                 await conn.execute(
                     select(func.count()).select_from(t.messages).where(
@@ -394,7 +397,7 @@ class ChatStoreMixin:
         self, outbox_id: int, *, activity_id: str | None, conversation_id: str | None
     ) -> None:
         """Remember where a flag card landed, so later actions can update every copy."""
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             await conn.execute(
                 update(t.flag_cards)
                 .where(t.flag_cards.c.outbox_id == outbox_id)
@@ -402,7 +405,7 @@ class ChatStoreMixin:
             )
 
     async def flag_view(self, flag_id: int) -> FlagView | None:
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             flag = (await conn.execute(select(t.flags).where(t.flags.c.id == flag_id))).first()
             if flag is None:
                 return None
@@ -494,7 +497,7 @@ class ChatStoreMixin:
         hidden: bool = False,
     ) -> None:
         """Append the action (flag_actions is append-only) and apply its effect, atomically."""
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             await conn.execute(
                 insert(t.flag_actions).values(
                     flag_id=flag_id, action=action[:32], actor=actor[:64],
@@ -524,7 +527,7 @@ class ChatStoreMixin:
     ) -> int:
         """Queue card updates; a card not delivered yet gets its pending payload replaced."""
         queued = 0
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             for outbox_id, item in items:
                 if item.operation == "update":
                     if await self._enqueue_quiet(conn, item, now) is not None:
@@ -541,14 +544,14 @@ class ChatStoreMixin:
         """Every registered facilitator channel (where flags go besides session facilitators)."""
         from store.records import FacilitatorChannel
 
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             rows = (await conn.execute(select(t.facilitator_channels))).all()
         return [FacilitatorChannel(**dict(r._mapping)) for r in rows]
 
     async def is_live_facilitator(self, teams_user_id: str) -> bool:
         """True if this user is a facilitator participant of any live session."""
         p, link, s = t.participants.c, t.identity_links.c, t.sessions.c
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             row = (
                 await conn.execute(
                     select(p.id)
@@ -563,7 +566,7 @@ class ChatStoreMixin:
 
     async def session_role(self, session_id: str, teams_user_id: str) -> str | None:
         p, link = t.participants.c, t.identity_links.c
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             return (
                 await conn.execute(
                     select(p.role)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -28,7 +29,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from store import schema as t
 from store.records import Participant
@@ -139,6 +140,8 @@ class DataLifeStoreMixin:
 
     engine: AsyncEngine
     dialect: str
+    _writing: Callable[[], AbstractAsyncContextManager[AsyncConnection]]
+    _reading: Callable[[], AbstractAsyncContextManager[AsyncConnection]]
 
     # ---- who took part where ----------------------------------------------------------------
 
@@ -150,7 +153,7 @@ class DataLifeStoreMixin:
         match = links.teams_user_id == teams_user_id
         if aad_object_id:
             match = or_(match, func.lower(links.aad_object_id) == aad_object_id.lower())
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             rows = (
                 await conn.execute(
                     select(t.participants)
@@ -164,7 +167,7 @@ class DataLifeStoreMixin:
     async def participant_by_pseudonym(
         self, session_id: str, pseudonym: str
     ) -> Participant | None:
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             row = (
                 await conn.execute(
                     select(t.participants).where(
@@ -187,12 +190,12 @@ class DataLifeStoreMixin:
         )
         if session_ids is not None:
             query = query.where(t.participants.c.session_id.in_(list(session_ids)))
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             rows = (await conn.execute(query.order_by(t.participants.c.first_seen_at))).all()
         return [_participant(r) for r in rows]
 
     async def session_display_names(self, session_id: str) -> list[str]:
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             rows = (
                 await conn.execute(
                     select(t.identity_links.c.display_name).where(
@@ -206,7 +209,7 @@ class DataLifeStoreMixin:
     # ---- withdrawals ------------------------------------------------------------------------
 
     async def withdrawals_for(self, session_id: str) -> list[WithdrawalRecord]:
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             rows = (
                 await conn.execute(
                     select(t.withdrawals)
@@ -231,7 +234,7 @@ class DataLifeStoreMixin:
     ) -> tuple[WithdrawalRecord, bool]:
         """Append a withdrawal unless one exists already. (record, True if new)."""
         w = t.withdrawals.c
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             existing = (
                 await conn.execute(
                     select(t.withdrawals)
@@ -265,7 +268,7 @@ class DataLifeStoreMixin:
         if not ids:
             return 0
         f = t.flags.c
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             flagged = set(
                 (
                     await conn.execute(
@@ -290,7 +293,7 @@ class DataLifeStoreMixin:
 
     async def session_source(self, session_id: str) -> SessionSource | None:
         """Read one session's participants, consent, withdrawals, messages and spans."""
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             session = (
                 await conn.execute(select(t.sessions).where(t.sessions.c.id == session_id))
             ).first()
@@ -383,7 +386,7 @@ class DataLifeStoreMixin:
     async def session_counts(self) -> dict[str, dict[str, int]]:
         """Per session: participants and messages (for listings; no names)."""
         counts: dict[str, dict[str, int]] = {}
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             for sid, n in (
                 await conn.execute(
                     select(t.participants.c.session_id, func.count())
@@ -411,7 +414,7 @@ class DataLifeStoreMixin:
     # ---- purge ------------------------------------------------------------------------------
 
     async def begin_purge(self, at: datetime) -> PurgeRun:
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             run_id = (
                 await conn.execute(
                     insert(t.purge_runs).values(started_at=at, step="started")
@@ -424,13 +427,13 @@ class DataLifeStoreMixin:
         values: dict[str, Any] = {"step": step}
         if at is not None:
             values["completed_at"] = at
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             await conn.execute(
                 update(t.purge_runs).where(t.purge_runs.c.id == run_id).values(**values)
             )
 
     async def purge_runs(self) -> list[PurgeRun]:
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             rows = (await conn.execute(select(t.purge_runs).order_by(t.purge_runs.c.id))).all()
         return [PurgeRun(r.id, r.started_at, r.step, r.completed_at) for r in rows]
 
@@ -438,7 +441,7 @@ class DataLifeStoreMixin:
         """(Teams and AAD ids, display names) the database still links to anyone."""
         ids: set[str] = set()
         names: set[str] = set()
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             for table in (t.identity_links, t.facilitator_channels):
                 rows = (
                     await conn.execute(
@@ -464,7 +467,7 @@ class DataLifeStoreMixin:
     ) -> None:
         """Store the anonymised copy (None: the message is excluded, keep no copy) and null
         the raw text and mentions, in one transaction."""
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             if text is not None:
                 exists_already = (
                     await conn.execute(
@@ -488,7 +491,7 @@ class DataLifeStoreMixin:
             )
 
     async def set_session_title(self, session_id: str, title: str | None) -> None:
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             await conn.execute(
                 update(t.sessions).where(t.sessions.c.id == session_id).values(title=title)
             )
@@ -516,7 +519,7 @@ class DataLifeStoreMixin:
                        and not c.foreign_keys]
             if not pk or not columns:
                 continue
-            async with self.engine.begin() as conn:
+            async with self._writing() as conn:
                 rows = (await conn.execute(select(*pk, *columns))).all()
                 for row in rows:
                     values: dict[str, Any] = {}
@@ -539,7 +542,7 @@ class DataLifeStoreMixin:
         """Delete the linking tables and everything that may carry Teams ids or names:
         identity links, facilitator channels, bot state, idempotency keys and the outbox."""
         counts: dict[str, int] = {}
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             for table in (t.identity_links, t.facilitator_channels, t.bot_state,
                           t.processed_activities, t.outbox):
                 result = await conn.execute(delete(table))
@@ -556,7 +559,7 @@ class DataLifeStoreMixin:
         if pattern is None:
             return found
         for table in await self._reflected_tables():
-            async with self.engine.connect() as conn:
+            async with self._reading() as conn:
                 rows = (await conn.execute(select(table))).all()
             for row in rows:
                 for name, value in row._mapping.items():
@@ -568,13 +571,13 @@ class DataLifeStoreMixin:
     async def compact(self) -> None:
         """Reclaim the space of deleted rows so removed values do not linger in the file."""
         if self.dialect == "sqlite":
-            async with self.engine.connect() as conn:
+            async with self._reading() as conn:
                 raw = await conn.get_raw_connection()
                 driver = raw.driver_connection  # aiosqlite connection
                 await driver.execute("VACUUM")
                 await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         else:
-            async with self.engine.connect() as conn:
+            async with self._reading() as conn:
                 conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
                 for table in ("identity_links", "facilitator_channels", "bot_state",
                               "processed_activities", "outbox", "messages", "sessions",
@@ -582,7 +585,7 @@ class DataLifeStoreMixin:
                     await conn.execute(text(f"VACUUM FULL {table}"))
 
     async def _reflected_tables(self) -> list[Any]:
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             metadata = await conn.run_sync(_reflect)
         return list(metadata.sorted_tables)
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -119,6 +120,36 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        self._write_lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction, committed on exit.
+
+        SQLite allows one writer at a time and, under contention, its busy handler sleeps
+        before retrying, so concurrent writers in one process queue here instead. Their
+        transactions take the write lock up front (BEGIN IMMEDIATE, the default set in
+        `open_store`), so a transaction never fails half-way upgrading a read lock.
+        """
+        if self.dialect != "sqlite":
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        async with self._write_lock, self.engine.begin() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[AsyncConnection]:
+        """A read-only connection: on SQLite a plain (deferred) transaction that never waits
+        for the writer (WAL)."""
+        async with self.engine.connect() as conn:
+            if self.dialect == "sqlite":
+                conn.sync_connection.info["deferred"] = True
+            try:
+                yield conn
+            finally:
+                if self.dialect == "sqlite":
+                    conn.sync_connection.info.pop("deferred", None)
 
     # ---- lifecycle ------------------------------------------------------------------------
 
@@ -127,7 +158,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
 
     async def ping(self) -> bool:
         try:
-            async with self.engine.connect() as conn:
+            async with self._reading() as conn:
                 await conn.execute(text("SELECT 1"))
             return True
         except Exception:
@@ -142,7 +173,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
             return existing, False
         session_id = str(uuid.uuid4())
         try:
-            async with self.engine.begin() as conn:
+            async with self._writing() as conn:
                 await conn.execute(
                     insert(t.sessions).values(
                         id=session_id,
@@ -170,14 +201,14 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
         return session, True
 
     async def get_session(self, session_id: str) -> Session | None:
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             row = (
                 await conn.execute(select(t.sessions).where(t.sessions.c.id == session_id))
             ).first()
         return _session(row) if row else None
 
     async def live_session(self, conversation_id: str) -> Session | None:
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             row = (
                 await conn.execute(
                     select(t.sessions).where(
@@ -189,7 +220,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
         return _session(row) if row else None
 
     async def latest_session(self, conversation_id: str) -> Session | None:
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             row = (
                 await conn.execute(
                     select(t.sessions)
@@ -201,13 +232,13 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
         return _session(row) if row else None
 
     async def list_sessions(self) -> list[Session]:
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             rows = (await conn.execute(select(t.sessions).order_by(t.sessions.c.started_at))).all()
         return [_session(r) for r in rows]
 
     async def end_session(self, session_id: str, at: datetime) -> bool:
         """Close a live session and cancel its pending reminders. False if not live."""
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             result = await conn.execute(
                 update(t.sessions)
                 .where(t.sessions.c.id == session_id, t.sessions.c.status == "live")
@@ -223,7 +254,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
         return True
 
     async def set_consent_activity(self, session_id: str, activity_id: str) -> None:
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             await conn.execute(
                 update(t.sessions)
                 .where(t.sessions.c.id == session_id)
@@ -250,7 +281,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
         raise RuntimeError("could not allocate a pseudonym")
 
     async def _participant_by_user(self, session_id: str, teams_user_id: str) -> Participant | None:
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             row = (
                 await conn.execute(
                     select(t.participants)
@@ -278,7 +309,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
             changed.append(links.aad_object_id.is_distinct_from(identity.aad_object_id))
         if not values:
             return
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             await conn.execute(
                 update(t.identity_links)
                 .where(links.participant_id == participant_id, or_(*changed))
@@ -289,7 +320,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
         self, session_id: str, identity: Identity, role: Role, at: datetime
     ) -> Participant:
         prefix = "F" if role == "facilitator" else "P"
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             count = (
                 await conn.execute(
                     select(func.count())
@@ -324,7 +355,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
 
     async def roster(self, session_id: str) -> list[RosterEntry]:
         """Everyone seen in the session with their identity and latest consent answer."""
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             rows = (
                 await conn.execute(
                     select(t.participants, t.identity_links)
@@ -349,7 +380,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
 
     async def mark_consent_nudged(self, participant_id: str, at: datetime) -> bool:
         """True the first time only: the participant is reminded at most once."""
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             result = await conn.execute(
                 update(t.participants)
                 .where(
@@ -373,7 +404,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
         answers: dict[str, bool],
         at: datetime,
     ) -> ConsentEvent:
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             result = await conn.execute(
                 insert(t.consent_events)
                 .values(
@@ -400,7 +431,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
         )
 
     async def latest_consent(self, session_id: str, participant_id: str) -> ConsentEvent | None:
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             row = (
                 await conn.execute(
                     select(t.consent_events)
@@ -415,7 +446,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
         return _consent(row) if row else None
 
     async def consent_history(self, session_id: str) -> list[ConsentEvent]:
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             rows = (
                 await conn.execute(
                     select(t.consent_events)
@@ -442,7 +473,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
 
     async def schedule_reminder(self, session_id: str, kind: str, due_at: datetime) -> None:
         try:
-            async with self.engine.begin() as conn:
+            async with self._writing() as conn:
                 await conn.execute(
                     insert(t.reminders).values(session_id=session_id, kind=kind, due_at=due_at)
                 )
@@ -451,7 +482,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
                 raise
 
     async def due_reminders(self, now: datetime, limit: int = 50) -> list[DueReminder]:
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             rows = (
                 await conn.execute(
                     select(t.reminders)
@@ -463,7 +494,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
         return [DueReminder(r.id, r.session_id, r.kind, r.due_at) for r in rows]
 
     async def pending_reminders(self, session_id: str) -> list[DueReminder]:
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             rows = (
                 await conn.execute(
                     select(t.reminders)
@@ -488,7 +519,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
 
         Exactly one instance wins the conditional UPDATE; the others see row count 0.
         """
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             result = await conn.execute(
                 update(t.reminders)
                 .where(t.reminders.c.id == reminder.id, t.reminders.c.claimed_at.is_(None))
@@ -511,12 +542,12 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
     async def enqueue(self, item: OutboxItem, now: datetime) -> int:
         """Queue an item for delivery; the same dedupe key is queued once."""
         try:
-            async with self.engine.begin() as conn:
+            async with self._writing() as conn:
                 return await self._enqueue(conn, item, now)
         except IntegrityError as exc:
             if not _is_unique_violation(exc):
                 raise
-            async with self.engine.connect() as conn:
+            async with self._reading() as conn:
                 return (
                     await conn.execute(
                         select(t.outbox.c.id).where(t.outbox.c.dedupe_key == item.dedupe_key)
@@ -554,7 +585,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
     ) -> list[LeasedItem]:
         """Lease due items to one worker. A lease that expires (a crashed worker) is retaken."""
         earlier = t.outbox.alias("earlier")
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             rows = (
                 await conn.execute(
                     select(t.outbox)
@@ -577,7 +608,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
             ).all()
         leased: list[LeasedItem] = []
         for row in rows:
-            async with self.engine.begin() as conn:
+            async with self._writing() as conn:
                 result = await conn.execute(
                     update(t.outbox)
                     .where(
@@ -600,7 +631,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
         activity_id: str | None,
         conversation_id: str | None,
     ) -> None:
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             await conn.execute(
                 update(t.outbox)
                 .where(
@@ -628,7 +659,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
         count_attempt: bool = True,
     ) -> None:
         attempts = t.outbox.c.attempts + 1 if count_attempt else t.outbox.c.attempts
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             await conn.execute(
                 update(t.outbox)
                 .where(
@@ -645,7 +676,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
             )
 
     async def outbox_failed(self, item_id: int, *, owner: str, error: str) -> None:
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             await conn.execute(
                 update(t.outbox)
                 .where(
@@ -662,7 +693,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
             )
 
     async def outbox_counts(self) -> dict[str, int]:
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             rows = (
                 await conn.execute(
                     select(t.outbox.c.status, func.count()).group_by(t.outbox.c.status)
@@ -671,14 +702,14 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
         return {status: count for status, count in rows}
 
     async def outbox_item(self, item_id: int) -> dict[str, Any] | None:
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             row = (await conn.execute(select(t.outbox).where(t.outbox.c.id == item_id))).first()
         return dict(row._mapping) if row else None
 
     # ---- facilitators' private channels ----------------------------------------------------
 
     async def save_facilitator_channel(self, channel: FacilitatorChannel) -> None:
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             updated = await conn.execute(
                 update(t.facilitator_channels)
                 .where(t.facilitator_channels.c.teams_user_id == channel.teams_user_id)
@@ -704,7 +735,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
                 )
 
     async def facilitator_channel(self, teams_user_id: str) -> FacilitatorChannel | None:
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             row = (
                 await conn.execute(
                     select(t.facilitator_channels).where(
@@ -719,7 +750,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
     async def first_delivery(self, key: str, at: datetime) -> bool:
         """True the first time this activity key is seen by any instance."""
         try:
-            async with self.engine.begin() as conn:
+            async with self._writing() as conn:
                 await conn.execute(insert(t.processed_activities).values(key=key[:600], at=at))
             return True
         except IntegrityError as exc:
@@ -729,7 +760,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
 
     async def forget_delivery(self, key: str) -> None:
         """Release a claimed activity key (its processing failed, so a retry must run)."""
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             await conn.execute(
                 delete(t.processed_activities).where(t.processed_activities.c.key == key[:600])
             )
@@ -745,7 +776,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
         at: datetime,
         details: dict[str, Any] | None = None,
     ) -> None:
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             await conn.execute(
                 insert(t.audit_log).values(
                     at=at, actor=actor, action=action, subject=subject, details=details
@@ -756,7 +787,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
         query = select(t.audit_log).order_by(t.audit_log.c.id)
         if action:
             query = query.where(t.audit_log.c.action == action)
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             rows = (await conn.execute(query)).all()
         return [dict(r._mapping) for r in rows]
 
@@ -766,7 +797,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
         keys = list(keys)
         if not keys:
             return {}
-        async with self.engine.connect() as conn:
+        async with self._reading() as conn:
             rows = (
                 await conn.execute(select(t.bot_state).where(t.bot_state.c.key.in_(keys)))
             ).all()
@@ -775,7 +806,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
     async def state_write(self, key: str, data: dict[str, Any], expected_etag: str | None) -> str:
         """Write one item. `expected_etag` None or "*": last write wins; else it must match."""
         new_etag = uuid.uuid4().hex
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             if expected_etag in (None, "*"):
                 upsert = _dialect_insert(self.dialect)(t.bot_state).values(
                     key=key, etag=new_etag, data=data
@@ -800,7 +831,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
         keys = list(keys)
         if not keys:
             return
-        async with self.engine.begin() as conn:
+        async with self._writing() as conn:
             await conn.execute(delete(t.bot_state).where(t.bot_state.c.key.in_(keys)))
 
 
@@ -812,6 +843,10 @@ def _dialect_insert(dialect: str) -> Any:
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     return sqlite_insert
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN" if conn.info.get("deferred") else "BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -846,9 +881,7 @@ async def open_store(database_url: str) -> Store:
     engine = create_async_engine(database_url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(
-            engine.sync_engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE")
-        )
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
     try:
         await upgrade_to_head(engine)
     except (OSError, ConnectionError, asyncio.TimeoutError) as exc:
