@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -30,11 +32,24 @@ def log_everything() -> Iterator[None]:
     root.setLevel(previous)
 
 
+async def bounded_cleanup(runner: web.AppRunner, what: str, seconds: float = 30.0) -> None:
+    """Stop a server, but never let a test run hang on it: say what was still running."""
+    try:
+        await asyncio.wait_for(runner.cleanup(), timeout=seconds)
+    except asyncio.TimeoutError:
+        for task in asyncio.all_tasks():
+            if task is not asyncio.current_task():
+                print(f"--- still running after {what} cleanup: {task.get_name()}",
+                      file=sys.stderr)
+                task.print_stack(limit=12, file=sys.stderr)
+        pytest.fail(f"{what} did not shut down within {seconds:.0f} s")
+
+
 @pytest.fixture
 async def connector() -> AsyncIterator[ConnectorStandIn]:
     standin, runner = await start_connector()
     yield standin
-    await runner.cleanup()
+    await bounded_cleanup(runner, "connector stand-in")
 
 
 @pytest.fixture
@@ -81,7 +96,7 @@ class RunningBot:
         if self._http:
             await self._http.close()
         if self._runner:
-            await self._runner.cleanup()
+            await bounded_cleanup(self._runner, "bot")
         self._runner = None
 
     async def restart(self) -> None:
