@@ -9,6 +9,8 @@ UPDATEs whose row count says who won.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import time as time_module
 import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -854,10 +856,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # writes can fail at once with SQLITE_BUSY, whatever busy_timeout says.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    # Switching a new database to WAL needs a moment alone with the file, and SQLite reports
+    # "locked" at once rather than waiting when another connection is opening it too.
+    for attempt in range(100):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 99:
+                raise
+            time_module.sleep(0.05)
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 

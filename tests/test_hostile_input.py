@@ -210,6 +210,8 @@ async def _time_real_message(bot: RunningBot, teams: Teams,
 _FLOOD = """
 import asyncio, json, pathlib, sys
 
+import aiohttp
+
 async def main(url, folder):
     bodies = [p.read_bytes() for p in sorted(pathlib.Path(folder).glob("*.json"))]
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
