@@ -34,10 +34,12 @@ class RoleResolver:
         meeting_role: RoleLookup | None,
         *,
         cache_seconds: float = 300.0,
+        failure_cache_seconds: float = 30.0,
     ) -> None:
         self._ids = frozenset(i.strip().lower() for i in facilitator_ids if i.strip())
         self._meeting_role = meeting_role
         self._cache_seconds = cache_seconds
+        self._failure_cache_seconds = failure_cache_seconds
         self._cache: dict[tuple[str, str], tuple[float, bool]] = {}
 
     def is_listed(self, person: Person) -> bool:
@@ -67,6 +69,9 @@ class RoleResolver:
             role = await self._meeting_role(service_url, meeting_id, participant, tenant_id)
         except Exception as exc:  # a failed lookup must never grant the role
             log.warning("meeting role lookup failed", extra={"error": type(exc).__name__})
+            # Remember the refusal briefly, so that a chatty participant whose role Teams
+            # will not tell (e.g. an anonymous guest) does not cost a lookup per message.
+            self._cache[key] = (time.monotonic() + self._failure_cache_seconds, False)
             return False
         allowed = (role or "").lower() in FACILITATOR_MEETING_ROLES
         self._cache[key] = (time.monotonic() + self._cache_seconds, allowed)
