@@ -10,6 +10,7 @@ number, an NHS number and an email address.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +23,7 @@ from export.service import LazyScreener
 from store import Identity, NewSession, Session, Store, open_store
 from store import schema as t
 from study import DEFAULT_STUDY_FILE, Study, load_study
+from tests.harness.databases import fresh_postgres, postgres_server_url
 
 START = datetime(2026, 10, 20, 9, 0, tzinfo=UTC)
 END = datetime(2026, 10, 20, 10, 0, tzinfo=UTC)
@@ -166,13 +168,17 @@ async def seed(store: Store, study: Study) -> Seeded:
     return seeded
 
 
-@pytest.fixture(name="seeded")
-async def seeded_fixture(tmp_path: Path) -> Seeded:
-    store = await open_store(f"sqlite+aiosqlite:///{tmp_path / 'seed.db'}")
-    try:
+@pytest.fixture(name="seeded", params=["sqlite", "postgres"])
+async def seeded_fixture(request: pytest.FixtureRequest, tmp_path: Path) -> Seeded:
+    """The seeded study on SQLite, and on PostgreSQL when a test server is configured."""
+    async with contextlib.AsyncExitStack() as stack:
+        if request.param == "postgres":
+            url = await stack.enter_async_context(fresh_postgres(postgres_server_url()))
+        else:
+            url = f"sqlite+aiosqlite:///{tmp_path / 'seed.db'}"
+        store = await open_store(url)
+        stack.push_async_callback(store.close)
         yield await seed(store, load_study(DEFAULT_STUDY_FILE))
-    finally:
-        await store.close()
 
 
 @pytest.fixture(name="screener", scope="session")

@@ -125,8 +125,9 @@ async def test_purge_leaves_no_id_or_name_anywhere_and_exports_still_work(
     assert leaks(json.dumps(tables)) == []
     assert tables["identity_links"] == [] and tables["facilitator_channels"] == []
     assert all(row["text"] == "None" for row in tables["messages"])
-    raw = read_database_files(tmp_path)
-    assert [w for w in identifiers()[0] + identifiers()[1] if w.encode() in raw] == []
+    if seeded.store.dialect == "sqlite":  # PostgreSQL's files are the server's, not ours
+        raw = read_database_files(tmp_path)
+        assert [w for w in identifiers()[0] + identifiers()[1] if w.encode() in raw] == []
     assert await exported(seeded, screener) == before
     assert "[REMOVED]" in json.dumps(before)  # the withdrawal cascade survives the purge
     actions = [e["action"] for e in await seeded.store.audit_entries()
