@@ -21,6 +21,8 @@ from urllib.parse import quote, urlsplit
 
 import aiohttp
 
+from outbound.http_session import LazyClientSession
+
 log = logging.getLogger(__name__)
 
 TokenProvider = Callable[[], Awaitable[str | None]]
@@ -85,18 +87,13 @@ class ConnectorClient:
     ) -> None:
         self._token_provider = token_provider
         self._allowed_hosts = allowed_hosts
-        self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
-        self._http: aiohttp.ClientSession | None = None
+        self._http = LazyClientSession(timeout_seconds)
 
     async def close(self) -> None:
-        if self._http is not None:
-            await self._http.close()
-            self._http = None
+        await self._http.close()
 
     def _session(self) -> aiohttp.ClientSession:
-        if self._http is None or self._http.closed:
-            self._http = aiohttp.ClientSession(timeout=self._timeout)
-        return self._http
+        return self._http.get()
 
     def check_service_url(self, service_url: str) -> None:
         """Refuse, before any token is requested, a host outside the allow-list."""

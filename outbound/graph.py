@@ -21,6 +21,8 @@ from urllib.parse import quote
 
 import aiohttp
 
+from outbound.http_session import LazyClientSession
+
 log = logging.getLogger(__name__)
 
 GraphTokenProvider = Callable[[str | None], Awaitable[str | None]]
@@ -83,18 +85,13 @@ class GraphClient:
     ) -> None:
         self._base = base_url.rstrip("/")
         self._tokens = token_provider
-        self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
-        self._http: aiohttp.ClientSession | None = None
+        self._http = LazyClientSession(timeout_seconds)
 
     async def close(self) -> None:
-        if self._http is not None:
-            await self._http.close()
-            self._http = None
+        await self._http.close()
 
     def _session(self) -> aiohttp.ClientSession:
-        if self._http is None or self._http.closed:
-            self._http = aiohttp.ClientSession(timeout=self._timeout)
-        return self._http
+        return self._http.get()
 
     async def hide_message(
         self,
