@@ -119,7 +119,8 @@ class FocusGroupBot(Bot):
             if invoke_handler is not None:
                 status, body = await invoke_handler(turn)
             else:
-                status, body = 501, error_response(501, "NotImplemented", "Not supported.")
+                # A client error, not a server fault: this bot declares no such feature.
+                status, body = 400, error_response(400, "BadRequest", "Not supported.")
         await turn.context.send_activity(
             Activity(
                 type=ActivityTypes.invoke_response, value=InvokeResponse(status=status, body=body)
