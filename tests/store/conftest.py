@@ -8,58 +8,15 @@ skipping them, so CI cannot silently lose half of the suite.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
-from sqlalchemy.engine import make_url
 
 from store import Store, open_store
+from tests.harness.databases import fresh_postgres, postgres_server_url
 
 BACKENDS = ["sqlite", "postgres"]
-
-
-def _postgres_url() -> str | None:
-    url = os.environ.get("TEST_POSTGRES_URL", "").strip()
-    if url:
-        return url
-    if os.environ.get("REQUIRE_POSTGRES_TESTS") == "1":
-        pytest.fail("REQUIRE_POSTGRES_TESTS=1 but TEST_POSTGRES_URL is not set", pytrace=False)
-    pytest.skip("TEST_POSTGRES_URL not set")
-    raise AssertionError("unreachable")
-
-
-async def _admin_connection(base_url: str) -> asyncpg.Connection:
-    url = make_url(base_url)
-    return await asyncpg.connect(
-        host=url.host or "127.0.0.1",
-        port=url.port or 5432,
-        user=url.username or "postgres",
-        password=url.password,
-        database=url.database or "postgres",
-        timeout=10,
-    )
-
-
-async def _create_pg_database(base_url: str) -> str:
-    name = f"fgt_{uuid.uuid4().hex[:20]}"
-    conn = await _admin_connection(base_url)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return make_url(base_url).set(database=name).render_as_string(hide_password=False)
-
-
-async def _drop_pg_database(base_url: str, name: str) -> None:
-    conn = await _admin_connection(base_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -73,13 +30,8 @@ async def db_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
     if backend == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
         return
-    base = _postgres_url()
-    assert base is not None
-    url = await _create_pg_database(base)
-    try:
+    async with fresh_postgres(postgres_server_url(), prefix="fgt") as url:
         yield url
-    finally:
-        await _drop_pg_database(base, make_url(url).database or "")
 
 
 @pytest.fixture
