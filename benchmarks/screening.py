@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/screening.py [--corpus benchmarks/corpus/dev.jsonl]
 
-Compiles the corpus (benchmarks/corpus/*.txt -> dev.jsonl), then runs each engine in a fresh
+Compiles the corpus (benchmarks/corpus/*.txt -> dev.jsonl; `--source DIR --corpus OUT.jsonl`
+compiles another folder, e.g. the held-out set in corpus/holdout/), then runs each engine in a fresh
 subprocess (so load time and peak RSS are measured fairly) and prints message-level, per-category
 span and safeguarding precision/recall, scan-time median/p99, load time and peak RSS.
 A predicted span matches a gold span when they overlap and have the same category.
@@ -56,9 +57,9 @@ def compile_line(line: str) -> dict:
     return {"text": text, "spans": spans, "safeguarding": sg}
 
 
-def compile_corpus(dest: Path) -> list[dict]:
+def compile_corpus(dest: Path, source: Path = CORPUS_DIR) -> list[dict]:
     rows = []
-    for src in sorted(CORPUS_DIR.glob("*.txt")):
+    for src in sorted(source.glob("*.txt")):
         for line in src.read_text(encoding="utf-8").splitlines():
             if not line.strip() or line.startswith("#"):
                 continue
@@ -186,6 +187,8 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", type=Path, default=CORPUS_DIR / "dev.jsonl")
     ap.add_argument("--no-compile", action="store_true", help="use --corpus as is")
+    ap.add_argument("--source", type=Path, default=CORPUS_DIR,
+                    help="folder whose *.txt are compiled into --corpus (e.g. a held-out set)")
     ap.add_argument("--repeats", type=int, default=3, help="timing passes over the corpus")
     ap.add_argument("--threshold", type=float, default=0.5)
     ap.add_argument("--worker", choices=["ours", "presidio"], help=argparse.SUPPRESS)
@@ -195,10 +198,12 @@ def main() -> int:
     if args.worker:
         worker(args.worker, args.corpus, args.repeats, args.threshold)
         return 0
+    if args.source.resolve() != CORPUS_DIR and args.corpus == CORPUS_DIR / "dev.jsonl":
+        ap.error("--source needs its own --corpus, so as not to overwrite dev.jsonl")
     if args.no_compile:
         rows = [json.loads(x) for x in args.corpus.read_text(encoding="utf-8").splitlines()]
     else:
-        rows = compile_corpus(args.corpus)
+        rows = compile_corpus(args.corpus, args.source)
     n_id = sum(bool(r["spans"]) for r in rows)
     n_sg = sum(r["safeguarding"] for r in rows)
     print(f"corpus: {args.corpus}  messages={len(rows)}  identifying={n_id} "

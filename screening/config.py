@@ -18,5 +18,6 @@ class ScreeningConfig:
     threshold: float = 0.5
     # Skip spaCy NER entirely (lexicon and patterns only): faster, a little less recall.
     use_ner: bool = True
-    # Texts longer than this are screened in overlapping windows by spaCy (chars).
+    # spaCy NER reads at most this many characters of a text; the name lists, patterns and
+    # safeguarding rules always read all of it.
     max_ner_chars: int = 20000

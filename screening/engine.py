@@ -30,6 +30,10 @@ logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
 CONTRACTION = re.compile(r"^[a-z]+['’](m|ve|ll|d|re|s|t)$")
 PLACE_NOUN = re.compile(r"\s+(area|estate|lot|office|end|side|patch|village|way|ward|"
                         r"estates|flats|towers|site|locality|district)\b", re.I)
+# after a message's first word: it was a name ("rahima can u share…", "Nkem, did you…")
+VOCATIVE_NEXT = (" can you", " could you", " did you", " do you", " can u", " could u",
+                 " did u", " do u", " r u ", " are you", " are u ", " have you", " would you",
+                 " will you", " pls ", " please ", ",", " - ", ":", " said")
 SPACY_MAP = {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION",
              "ORG": "ORGANISATION", "NORP": "NORP", "DATE": "DATE"}
 
@@ -55,16 +59,28 @@ class ChatNlpEngine(SpacyNlpEngine):
         if self.use_ner:
             nlp = spacy.load(self.model, exclude=["parser", "tagger", "attribute_ruler",
                                                   "lemmatizer", "senter"])
+            # In the small English pipelines `ner` embeds its own tok2vec; the shared one
+            # only feeds the tagger and parser. Running it anyway costs ~40% of the NER time.
+            if "tok2vec" in nlp.pipe_names and not nlp.get_pipe("tok2vec").listening_components:
+                nlp.remove_pipe("tok2vec")
         else:
             nlp = spacy.blank("en")
         self.nlp = {"en": nlp}
 
     def process_text(self, text: str, language: str) -> NlpArtifacts:
+        return self.process_many([text], language)[0]
+
+    def process_many(self, texts: Sequence[str], language: str) -> list[NlpArtifacts]:
+        """Artifacts for several texts; spaCy runs them as one batch (about 2.5x cheaper per
+        text than one call each, with the same entities)."""
         nlp = self.nlp[language]
-        doc = nlp(text[: self.max_chars])
-        art = self._doc_to_nlp_artifact(doc, language)
-        art.chat_tokens = tokenize(text)  # type: ignore[attr-defined]
-        return art
+        docs = nlp.pipe([text[: self.max_chars] for text in texts], batch_size=64)
+        out = []
+        for text, doc in zip(texts, docs, strict=True):
+            art = self._doc_to_nlp_artifact(doc, language)
+            art.chat_tokens = tokenize(text)  # type: ignore[attr-defined]
+            out.append(art)
+        return out
 
     def _doc_to_nlp_artifact(self, doc, language):  # lemmas are not needed
         entities, scores = self._get_updated_entities(
@@ -163,6 +179,10 @@ class ChatNerRecognizer(_Base):
                 sc = 0.7 if known else 0.6
                 if place and not known:
                     cat, sc = "LOCATION", 0.7
+                elif (not known and len(toks) == 1 and toks[0].i > 0
+                      and toks[0].nbor(-1).lower_ in {"in", "near", "around", "nr"}
+                      and nxt[:2] not in ("'s", "’s")):
+                    cat = "LOCATION"  # "her aunt's in Hartcliffe": not a person
             elif cat == "LOCATION":
                 sc = 0.75 if place else 0.55
             else:
@@ -173,6 +193,8 @@ class ChatNerRecognizer(_Base):
         for i, t in enumerate(toks):
             if t.upper or len(t.low) < 3 or CONTRACTION.match(t.low):
                 continue
+            if t.text[0].islower() and any(c.isupper() for c in t.text[1:]):
+                continue  # iPads, eBay: brand spellings, not names
             lw = t.low
             if not t.cap or t.initial:
                 # lower-case or sentence-initial unknown word: only with strong person context
@@ -187,8 +209,8 @@ class ChatNerRecognizer(_Base):
                 strong = (t.poss and t.cap) or prev in {"thanks", "thank", "hi", "hey", "hiya",
                                                         "cheers", "for", "with", "@"} or (
                     punct_after and prev in GREET) or (
-                    i == 0 and nxt.startswith((" can you", " could you", " did you",
-                                               " do you", ",", " - ", ":", " said")))
+                    i == 0 and nxt.startswith(VOCATIVE_NEXT)) or (
+                    t.cap and nxt.startswith((" and i ", " and me ")))
                 if strong and lw.isalpha():
                     out.append(_res(t.start, t.end, "PERSON", 0.55, "unknown_name_context"))
                 continue
@@ -266,15 +288,32 @@ class Screener:
         return self
 
     def scan(self, text: str, roster: Sequence[str] = ()) -> ScanResult:
-        if not isinstance(text, str):
-            raise TypeError("text must be str")
-        if not text.strip():
-            return ScanResult()
-        cleaned, mentions = clean(text)
+        return self.scan_many([(text, roster)])[0]
+
+    def scan_many(self, items: Sequence[tuple[str, Sequence[str]]]) -> list[ScanResult]:
+        """Scan several (text, roster) pairs; same results as `scan` on each, less CPU."""
+        prepared: list[tuple[str, list[tuple[int, int]]] | None] = []
+        for text, _ in items:
+            if not isinstance(text, str):
+                raise TypeError("text must be str")
+            prepared.append(clean(text) if text.strip() else None)
+        to_nlp = [p[0] for p in prepared if p is not None and p[0].strip()]
+        artifacts = iter(self._nlp.process_many(to_nlp, "en") if to_nlp else [])
+        out = []
+        for (text, roster), prep in zip(items, prepared, strict=True):
+            if prep is None:
+                out.append(ScanResult())
+                continue
+            cleaned, mentions = prep
+            art = next(artifacts) if cleaned.strip() else None
+            out.append(self._finish(text, cleaned, mentions, art, roster))
+        return out
+
+    def _finish(self, text: str, cleaned: str, mentions: list[tuple[int, int]],
+                artifacts: NlpArtifacts | None, roster: Sequence[str]) -> ScanResult:
         thr = self.config.threshold
         results: list[RecognizerResult] = []
-        if cleaned.strip():
-            artifacts = self._nlp.process_text(cleaned, "en")
+        if artifacts is not None:
             adhoc = [RosterRecognizer(self.lex, self.names, roster)] if roster else None
             results = self.analyzer.analyze(
                 text=cleaned, language="en", nlp_artifacts=artifacts, score_threshold=0.0,

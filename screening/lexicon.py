@@ -34,6 +34,10 @@ DOMAIN_ALLOW = set(
     hindu sikh jewish catholic pentecostal polish romanian lithuanian somali nigerian
     ghanaian pakistani bangladeshi indian urdu punjabi bengali arabic eritrean afghan
     syrian ukrainian albanian kurdish turkish portuguese spanish french african caribbean
+    poland spain romania kosovo somaliland sri lanka leone sylheti bangla mirpuri pahari
+    pothwari potwari sinhala sinhalese pashto dari sorani kurmanji tigrinya amharic oromo
+    lingala twi akan igbo yoruba ndebele krio patois romani romany cameroonian gambian kosovan
+    malawian bajan trinidadian
     asian black white mixed gypsy roma traveller travellers grt esol bsl makaton pdf ppt
     doc docx am pm gmt bst covid-era post-covid pre-covid q qs qa cpd rq rqs dbs dols lpa
     mca mha ld asd adhd odd ptsd aces ace acer pip uc dwp hmrc esa jsa ssp ecm ic2
@@ -46,7 +50,8 @@ DOMAIN_ALLOW = set(
     asda aldi lidl sainsbury's sainsburys primark mcdonalds nandos amazon ebay vinted
     barnardo barnardo's barnardos kooth childline samaritans nyas coram relate gingerbread
     home-start homestart mind shelter refuge nacro catch22 cafcass ofqual hcpc swe basw
-    munro laming climbie climbié labinjo-hughes hobson byron ofsted's microsoft's
+    munro laming climbie climbié labinjo-hughes macalister mcalister hobson byron
+    ofsted's microsoft's
     mentimeter's contrOCC controcc liquidlogic's mosaic's frameworki's protocol
     mash's camhs' camhs's iro's dsl's sw's tm's la's
     """.split()
@@ -97,6 +102,10 @@ class Lexicon:
             n for n in self.first if n in self.words or n in self.common_names
         )
         self.proper_nonid = _read("proper_nonid.txt")
+        # institutions chat names without a suffix, as written (case kept)
+        self.institutions = tuple(
+            line.strip() for line in (DATA / "institutions.txt").read_text(encoding="utf-8")
+            .splitlines() if line.strip())
 
     def is_word(self, w: str) -> bool:
         return w in self.words

@@ -63,7 +63,10 @@ ABSTRACT = {"hope", "faith", "joy", "peace", "mercy", "patience", "charity", "co
             "august", "honour", "favour", "gift", "precious", "lucky", "star", "rain", "storm"}
 INITIAL_NEXT = {"said", "says", "from", "was", "mentioned", "told", "asked", "thinks",
                 "reckons", "raised", "suggested", "agreed", "disagreed", "wrote", "posted",
-                "disclosed", "lives", "attends", "spoke", "explained", "replied", "made"}
+                "disclosed", "lives", "attends", "spoke", "explained", "replied", "made", "did"}
+# "moved to Bury": verbs of moving house, before "to", make the next word a place
+MOVE_VERBS = {"moved", "move", "moves", "moving", "rehoused", "relocated", "relocating",
+              "transferred", "emigrated", "fled"}
 DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "some", "any", "my", "your",
                "our", "their", "his", "her", "its", "no", "every", "each"}
 
@@ -144,6 +147,9 @@ class NameFinder:
                 score = max(score, 0.65)
             elif nlow == "and" and i + 2 < len(toks) and toks[i + 2].low in {"her", "his"}:
                 score = max(score, 0.65)
+        if nlow == "and" and i + 2 < len(toks) and toks[i + 2].text in {"I", "i", "me"} and (
+                _adjacent(text, t, n)):
+            score = max(score, 0.7)  # "Faith and I co-worked it"
         if plow in DETERMINERS:
             score = min(score, 0.3)
         return score
@@ -162,6 +168,8 @@ class NameFinder:
 
     def _loc_context(self, toks: list[Tok], i: int) -> bool:
         p = _prev(toks, i)
+        if p is not None and p.low == "to" and i >= 2 and toks[i - 2].low in MOVE_VERBS:
+            return toks[i].low not in MONTH_NAMES
         return p is not None and p.low in LOC_PREV
 
     # ---- main --------------------------------------------------------------------------
@@ -236,6 +244,27 @@ class NameFinder:
                         used[i] = True
                         i += 1
                         continue
+                # a double-barrelled surname: "Taylor-Jones", "Okonkwo-Reid"
+                # (one half may be a name the lists lack: "Oduya-Campbell")
+                if (t.cap and len(parts) == 2 and all(p[:1].isupper() for p in t.text.split("-"))
+                        and any(x in lex.sur for x in parts)
+                        and all(x in lex.sur or x in lex.first or not (
+                            lex.is_word(x) or lex.is_allowed(x) or x in lex.places)
+                            for x in parts)
+                        and not all(lex.is_word(x) or lex.is_allowed(x) for x in parts)
+                        and not any(x in DOMAIN_ALLOW for x in parts)):
+                    out.append((t.start, t.end, "PERSON", 0.8, "name_list_hyphen"))
+                    used[i] = True
+                    i += 1
+                    continue
+            if (not (is_first or is_sur) and t.cap and len(low) > 4 and low.endswith("s")
+                    and low[:-1] in lex.sur and not lex.is_word(low) and not lex.is_allowed(low)
+                    and i > 0 and toks[i - 1].low == "the"):
+                # a family by its surname: "the Whittakers", "the Okafors"
+                out.append((t.start, t.end, "PERSON", 0.75, "family_surname"))
+                used[i] = True
+                i += 1
+                continue
             if not (is_first or is_sur) and not (t.at and t.cap):
                 i += 1
                 continue
@@ -253,6 +282,9 @@ class NameFinder:
                     score = 0.85 if t.cap else 0.75
                     if lex.is_allowed(low):
                         score = 0.55
+                    p = _prev(toks, i)
+                    if not t.cap and p is not None and p.low in DETERMINERS and not t.at:
+                        score = 0.0  # "her teddy", "the bubba": a noun, not a name
             elif is_sur:
                 p = _prev(toks, i)
                 if p is not None and p.low in TITLES and t.cap:

@@ -37,7 +37,10 @@ POSTCODE_AREAS = set(
 PC_FULL = re.compile(r"(?<![\w-])([A-Z]{1,2}\d[A-Z\d]?)\s?(\d[ABD-HJLNP-UW-Z]{2})(?![\w-])", I)
 PC_OUT = re.compile(r"(?<![\w/-])([A-Z]{1,2}\d{1,2}[A-Z]?)(?![\w/-])")
 PC_OUT_CTX = re.compile(
-    r"(postcode|post code|area|in|from|near|around|lives|moved to|covering|patch)\W*$", I)
+    r"(postcode|post code|area|in|from|near|around|lives|lived|living|to|rehoused|address|"
+    r"covering|patch)\W*$", I)
+# "Peckham, SE15", "Redditch now, B97": an outward code just after a place name
+PC_OUT_AFTER_WORD = re.compile(r"([A-Za-z][A-Za-z'’-]+)(?:\s+[a-z]+)?,?\s*$")
 PC_OUT_BLOCK = {"S47", "S17", "S20", "S31", "S37", "S38", "S44", "S46", "S7", "S1", "S2",
                 "S11", "S25", "S136", "A1", "M1", "M6", "M62", "M25", "B12", "Y10", "Y11",
                 "Y7", "Y8", "Y9", "Y12", "Y13", "L1", "L2", "L3", "L4", "L5", "L6", "L7",
@@ -126,6 +129,7 @@ ORG_SUFFIX = (
     r"Safeguarding Partnership|Safeguarding Children Partnership|Magistrates'? Court|"
     r"Crown Court|Family Court|County Court|Court|Ward|Unit|Centre|Center|House|Lodge)"
 )
+DENOMINATION = re.compile(r"(C of E|CofE|CE|RC|Catholic|Church of England|Methodist)\s")
 ORG_RE = re.compile(rf"(?<![\w])({_NAMES})\s+({ORG_SUFFIX})(?![\w])")
 ORG_LOWER = re.compile(
     r"(?<![\w])((?:[a-z][a-z'’\-]+\s+){0,1}[a-z][a-z'’\-]+)\s+"
@@ -139,7 +143,8 @@ TEAM_RE = re.compile(
     r"leaving care|adolescent|adolescents|exploitation|fostering|adoption|intake|locality|"
     r"court|referral|permanence|youth justice|yot|social work|children'?s|long term|"
     r"long-term|family safeguarding|contact|complex|ld|send|mash|fast track|support)\s+)+"
-    r"(?:team|hub|service|unit|panel)|mash|locality team|locality|team|hub|patch)(?![\w])",
+    r"(?:team|hub|service|unit|panel)|mash|locality team|locality|front door|team|hub|patch)"
+    r"(?![\w])",
     I)
 PRISON_RE = re.compile(
     r"(?<![\w])(?:HMP|HMYOI|HMP/YOI|HMP & YOI|HM Prison|YOI|HMPYOI)\s+([A-Z][A-Za-z'’\-]+(?:\s+[A-Z][A-Za-z'’\-]+)?)"  # noqa: E501
@@ -231,9 +236,25 @@ def _distinctive(word: str, lex: Lexicon) -> bool:
     return not lex.is_word(w) and not lex.is_allowed(w) and len(w) > 2
 
 
+def _institution_re(lex: Lexicon) -> re.Pattern[str]:
+    """Known institutions named bare ("Alder Hey", "the RVI"): as written, or all in lower
+    case when that cannot be an ordinary word or a first name ("pinderfields", "alder hey")."""
+    alts = []
+    for name in sorted(lex.institutions, key=len, reverse=True):
+        # "Addenbrooke's" also as "Addenbrookes" and with a curly apostrophe
+        rx = "['’]".join(re.escape(part) for part in name.split("'")).replace("['’]s", "['’]?s")
+        alts.append(rx)
+        words = name.lower().replace("'", "").split()
+        if not name.isupper() and not all(
+                lex.is_word(w) or w in lex.first or w in lex.places for w in words):
+            alts.append(rx.lower())
+    return re.compile(r"(?<![\w'’])(?:" + "|".join(alts) + r")(?![\w'’])")
+
+
 class PatternFinder:
     def __init__(self, lex: Lexicon) -> None:
         self.lex = lex
+        self.institution_re = _institution_re(lex)
         # Warm the phonenumbers metadata so the first scan is not slow.
         list(PhoneNumberMatcher("07700 900123", "GB", leniency=Leniency.POSSIBLE))
 
@@ -385,6 +406,9 @@ class PatternFinder:
             before = text[max(0, m.start() - 30):m.start()]
             after = text[m.end():m.end() + 12].lower()
             ctx = PC_OUT_CTX.search(before) or after.lstrip().startswith(("area", "postcode"))
+            if not ctx:
+                w = PC_OUT_AFTER_WORD.search(before)
+                ctx = bool(w) and w.group(1).lower() in self.lex.places
             if code in PC_OUT_BLOCK and not re.search(r"post ?code", before + after, I):
                 continue
             if re.search(r"(section|s\.|year|yr|level|grade|band|room|page|vitamin)\s*$",
@@ -446,7 +470,13 @@ class PatternFinder:
                 continue
             words = name.split()
             suffix = m.group(2)
-            if not any(_distinctive(w, lex) for w in words if w not in {"of", "and", "&", "the"}):
+            # "Holy Family Catholic High", "Sacred Heart RC Primary": a church school is named
+            # even when its name is made of ordinary words
+            church = DENOMINATION.match(suffix) and all(w[:1].isupper() for w in words)
+            if church:
+                pass
+            elif not any(_distinctive(w, lex) for w in words
+                         if w not in {"of", "and", "&", "the"}):
                 # "Oakfield" style names made of ordinary words: "Riverside Surgery",
                 # "Hillside Primary" still count when the suffix is an institution
                 if suffix in WEAK_ORG_SUFFIX or len(words) > 2:
@@ -483,7 +513,12 @@ class PatternFinder:
                 continue
             s = m.start(1) + m.group(1).find(words[0])
             capped = all(w[:1].isupper() for w in words)
+            if m.group(2).lower() == "front door" and (
+                    not capped or any(w.endswith(("'s", "’s")) for w in words)):
+                continue  # "Kayla's front door" is a door; "the Bolton front door" a team
             out.append((s, m.end(), "ORGANISATION", 0.85 if capped else 0.7, "named_team"))
+        for m in self.institution_re.finditer(text):
+            out.append((m.start(), m.end(), "ORGANISATION", 0.85, "institution_name"))
         for m in PRISON_RE.finditer(text):
             out.append((m.start(), m.end(), "ORGANISATION", 0.9, "prison"))
         for m in SAINT_RE.finditer(text):

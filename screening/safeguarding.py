@@ -37,7 +37,10 @@ URGENT_RULES: list[tuple[re.Pattern[str], str]] = [
         r"\b((thinking|think|thought) (about|of) (ending it|suicide|killing myself|ending my life)|"
         r"suicidal thoughts|(been|was|started) (self[- ]?harming|cutting) again|"
         r"don'?t see the point (in )?(anything|living|going on) any ?more|"
-        r"bought (some )?(pills|tablets) to)", I),
+        r"bought (some )?(pills|tablets) to|"
+        r"(thinking|thought|planning|planned|worked out|looking up|looked up|researching) "
+        r"(about |of )?(how|ways) (i'?d|i would|i could|i can|to) (do it|end it|kill myself|"
+        r"end my life|not wake up))", I),
      "possible risk of self-harm or suicide to a participant"),
     (re.compile(
         r"\b(my|our) (partner|husband|wife|boyfriend|girlfriend|ex|ex-partner|ex-husband|"
@@ -48,10 +51,13 @@ URGENT_RULES: list[tuple[re.Pattern[str], str]] = [
         r"forced me)", I),
      "a participant may be unsafe at home"),
     (re.compile(
-        r"\b((i'?m|im|i am|i feel|i don'?t feel|i do not feel) (not |really not |so )?"
-        r"(un)?safe (at home|to go home|in my (own )?(house|home|flat))|"
-        r"(scared|afraid|frightened|terrified) (to go|of going) home|"
-        r"(he'?s|she'?s|they'?re|someone'?s|someone is|he is|she is) (outside|at) my "
+        r"\b((i'?m|im|i am|i (really |just |honestly )?(feel|don'?t feel|do not feel)) "
+        r"(not |really not |so |very )?"
+        r"(un)?safe (at home|to go home|going home|to go back home|in my (own )?(house|home|flat))|"
+        r"(scared|afraid|frightened|terrified) (to go|of going|about going) (back )?home|"
+        r"(he'?s|she'?s|they'?re|someone'?s|someone is|he is|she is|they are|there'?s someone|"
+        r"(is|are) (sat|sitting|stood|standing|parked|waiting)) "
+        r"((sat|sitting|stood|standing|parked|waiting|hanging around) )?(outside|at) my "
         r"(house|door|flat|window|home|work)|locked myself in|"
         r"(knows?|found out|find out|worked out) where i live|followed me home|"
         r"turned up (at|outside) my (house|door|flat|home|work)|"
@@ -67,11 +73,19 @@ URGENT_RULES: list[tuple[re.Pattern[str], str]] = [
         I),
      "a threat of serious harm has been disclosed"),
     (re.compile(
-        r"\b(child|children|kid|kids|baby|toddler|boy|girl|son|daughter|little one|he|she|they|"
+        r"\b(child|children|kid|kids|baby|toddler|boy|girl|son|daughter|little one|"
+        r"\d+[- ]?(year|yr|month|week)s?[- ]?olds?|newborn|infant|twins|siblings|he|she|they|"
         r"young person|yp)\b[^.?!\n]{0,40}\b(is|are|'s|being) (being )?"
         r"(hurt|hit|beaten|abused|attacked|harmed|assaulted|locked in|left alone|unsupervised|home alone|alone|"  # noqa: E501
         r"in danger|at risk)\b[^.?!\n]{0,30}\b(right now|now|currently|as we speak|at the moment|"
         r"tonight|today|this (morning|afternoon|evening))", I),
+     "a child may be at immediate risk of harm"),
+    (re.compile(
+        r"\b(child|children|kid|kids|baby|toddler|boy|girl|son|daughter|little one|"
+        r"\d+[- ]?(year|yr|month|week)s?[- ]?olds?|newborn|infant|twins|siblings|young person|"
+        r"yp)\b[^.?!\n]{0,30}\b(home alone|left alone|"
+        r"on (his|her|their) own|unsupervised|locked in)\b[^.?!\n]{0,30}\b(right now|"
+        r"as we speak|at the moment|tonight|currently)", I),
      "a child may be at immediate risk of harm"),
     (re.compile(
         r"\b(right now|as we speak|at the moment|currently|tonight)\b[^.?!\n]{0,50}\b(child|"
@@ -96,7 +110,9 @@ URGENT_RULES: list[tuple[re.Pattern[str], str]] = [
 CONCERN_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(
         r"\b(shared|told|gave|passed|sent|showed)\b[^.?!\n]{0,40}\b(address|addresses|details|"
-        r"names?|case|file|files|photos?|report)\b[^.?!\n]{0,30}\b(with|to) my (partner|"
+        r"names?|case|file|files|photos?|report|notes|chronology|minutes)\b[^.?!\n]{0,30}"
+        r"\b(with|to) "
+        r"(my|a|some) (partner|"
         r"husband|wife|boyfriend|girlfriend|friends?|mates?|mum|family|sister|brother)", I),
      "possible breach of confidentiality"),
     (re.compile(
@@ -117,14 +133,23 @@ CONCERN_RULES: list[tuple[re.Pattern[str], str]] = [
         r"details|addresses|names)\b", I),
      "possible breach of data protection or professional rules"),
     (re.compile(
+        r"\b(case (files?|notes?|records?|recordings?)|chronolog(y|ies)|minutes|reports?|"
+        r"assessments?|referrals?|cp plans?|(photos?|pictures) of (the|a|my) (kids?|children|"
+        r"child|baby))\b[^.?!\n]{0,60}\b(on|via|over|through|into) (personal |my )?"
+        r"(whatsapp|snapchat|messenger|facebook|instagram|gmail|hotmail|icloud|dropbox)", I),
+     "possible breach of data protection or professional rules"),
+    (re.compile(
         r"\b((told|asked|made|pressured|instructed) (me|us|them|her|him) to "
         r"(change|alter|backdate|delete|falsify|amend|fudge|remove)|backdat(e|ed|ing) "
         r"(the |a |my )?(visit|visits|record|records|notes|case notes|assessment)|"
         r"falsif(y|ied|ying)|recorded (a |the )?visits? (that|which) (never|didn'?t) "
         r"happen|(didn'?t|did not|never) (actually )?(visit|see the child)[^.?!\n]{0,30}"
-        r"(recorded|wrote|put|logged|said)|(left|lost) (the |a |my )?(case )?(files?|laptop|"
-        r"notes|bag|memory stick|usb)[^.?!\n]{0,30}\b(on the|in the|in a|at the) "
-        r"(train|bus|pub|car park|taxi|cafe|shop)|(drunk|drinking|hungover|high) (on duty|at "
+        r"(recorded|wrote|put|logged|said)|"
+        r"(left|lost) (the |a |my |some )?[^.?!\n]{0,25}\b(files?|laptop|"
+        r"notes|bag|memory stick|usb|paperwork|documents?|plans?|reports?|bundles?|minutes|"
+        r"records|work phone)\b[^.?!\n]{0,20}\b(on the|in the|in a|at the|on a) "
+        r"(train|bus|tube|pub|car park|taxi|cafe|shop|street|bench)|"
+        r"(drunk|drinking|hungover|high) (on duty|at "
         r"work|during (a|the) visit)|came (in|to work) drunk|relationship with (a|the|one of "
         r"the) (parent|service user|client|mum|dad|young person|care leaver|family)|accept(ed)? "
         r"(money|cash|gifts?) from (a|the) (family|parent|service user))", I),

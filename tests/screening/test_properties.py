@@ -54,3 +54,28 @@ def test_huge_text(screener):
 def test_empty(screener):
     res = screener.scan("")
     assert res.findings == [] and not res.flagged and res.safeguarding is None
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(batch=st.lists(st.tuples(texts, st.lists(st.sampled_from(["Priya Sharma", "Rose"]),
+                                                max_size=2)), max_size=12))
+def test_a_batch_scans_like_one_message_at_a_time(screener, batch):
+    assert screener.scan_many(batch) == [screener.scan(text, roster=r) for text, r in batch]
+
+
+def test_the_dev_corpus_scans_the_same_batched(screener):
+    """The background scanner batches messages (spaCy is much cheaper per text in a batch);
+    a message's findings must not depend on what it was batched with."""
+    import json
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parents[2] / "benchmarks" / "corpus" / "dev.jsonl"
+    texts = [json.loads(line)["text"] for line in corpus.read_text().splitlines() if line]
+    assert len(texts) > 400
+    one_by_one = [screener.scan(text) for text in texts]
+    for size in (7, 64):
+        batched = []
+        for i in range(0, len(texts), size):
+            batched.extend(screener.scan_many([(text, ()) for text in texts[i:i + size]]))
+        assert batched == one_by_one

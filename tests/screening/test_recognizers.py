@@ -49,6 +49,21 @@ POSITIVES = [
     ("DOB 14/02/2016, youngest of three", "14/02/2016", "DATE"),
     ("she was born 3rd March 2011", "3rd March 2011", "DATE"),
     ("the incident happened on 12 June 2022", "12 June 2022", "DATE"),
+    ("the Whittakers were known to every agency", "Whittakers", "PERSON"),
+    ("the Okonkwo-Reid children all came", "Okonkwo-Reid", "PERSON"),
+    ("the Oduya-Campbell boys were on plans", "Oduya-Campbell", "PERSON"),
+    ("Gwen from the duty team rang", "Gwen", "PERSON"),
+    ("dad lives in Redditch now, B97 I think", "B97", "LOCATION"),
+    ("Faith and I co-worked that family", "Faith", "PERSON"),
+    ("she's moved to Bury now", "Bury", "LOCATION"),
+    ("she was staying with her aunt in Hartcliffe", "Hartcliffe", "LOCATION"),
+    ("they were rehoused to NE34 somewhere", "NE34", "LOCATION"),
+    ("a family in Peckham, SE15, no signal at all", "SE15", "LOCATION"),
+    ("the girls went to Holy Family Catholic High", "Holy Family Catholic High",
+     "ORGANISATION"),
+    ("I used to work in the Bolton front door", "Bolton front door", "ORGANISATION"),
+    ("the skeletal survey was done at Alder Hey", "Alder Hey", "ORGANISATION"),
+    ("baby was born at pinderfields", "pinderfields", "ORGANISATION"),
 ]
 
 NEGATIVES = [
@@ -74,6 +89,14 @@ NEGATIVES = [
     "the next session is on 14 March at 10am",
     "the GP surgery never attends",
     "the local academy always sends the DSL",
+    "mum only speaks Sylheti, the interpreter spoke Bengali",
+    "we need Tigrinya and Pashto interpreters more and more",
+    "a dad in Poland joined by video",
+    "she wanted her teddy on camera",
+    "the council gave families iPads to join",
+    "the MacAlister review said a lot about family networks",
+    "dad kicked in the front door",
+    "the conference was moved to March",
     "our assessment team does all the s47s",
     "",
     "   ",
@@ -144,12 +167,21 @@ SAFEGUARDING = [
     ("sorry but I've been feeling like I can't go on lately", "urgent"),
     ("the child I'm worried about is home alone right now", "urgent"),
     ("my manager told me to backdate the visit records before the audit", "concern"),
+    ("i really don't feel safe going home tonight", "urgent"),
+    ("there's a 4 year old home alone right now, police are on the way", "urgent"),
+    ("someone from a family I work with is sat outside my house right now", "urgent"),
+    ("I've been thinking about how I'd do it, sorry", "urgent"),
+    ("I forwarded the case notes to a friend on WhatsApp for advice", "concern"),
+    ("I left some CP plans on the bus yesterday", "concern"),
 ]
 SAFEGUARDING_NEG = [
     "our training covered self-harm risk assessments well",
     "the policy says never to share case files on personal devices",
     "we talked about threats to workers in supervision",
     "safety planning is a big part of the ICPC",
+    "never send case notes on WhatsApp, it's in the policy",
+    "we had training on children left home alone",
+    "kids at risk now get a plan much quicker",
 ]
 
 
