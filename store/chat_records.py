@@ -1,6 +1,7 @@
 """Chat messages, findings and flags (the live screening path), mixed into `Store`.
 
-The acknowledgement path writes one row in one transaction (`record_chat_message`). Scanning
+The acknowledgement path writes one row per message (`record_chat_message`; concurrent
+messages share a transaction). Scanning
 happens later: a worker claims unscanned rows with a lease (`claim_unscanned`), and stores the
 findings, the flag, its cards and any automatic response in one transaction (`save_scans`),
 conditional on still holding the claim and on the text not having been edited meanwhile.
@@ -14,11 +15,25 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from store import schema as t
+from store.group_commit import GroupCommit
 from store.records import Identity, OutboxItem
+
+
+@dataclass(frozen=True)
+class NewChatMessage:
+    """A chat message to record (see `record_chat_message`)."""
+
+    session_id: str
+    participant_id: str
+    activity_id: str
+    text: str
+    mentions: list[str] | None
+    at: datetime
+    consent_required: bool
 
 
 @dataclass(frozen=True)
@@ -138,6 +153,7 @@ class ChatStoreMixin:
 
     engine: AsyncEngine
     dialect: str
+    _chat_commits: GroupCommit[NewChatMessage, StoredMessage]
     _writing: Callable[[], AbstractAsyncContextManager[AsyncConnection]]
     _reading: Callable[[], AbstractAsyncContextManager[AsyncConnection]]
 
@@ -154,44 +170,70 @@ class ChatStoreMixin:
         at: datetime,
         consent_required: bool,
     ) -> StoredMessage:
-        """Store a chat message once per activity id, in one transaction.
+        """Store a chat message once per activity id; returns when it is committed.
 
         The author's latest consent answer is read in the same transaction: without an
         'accepted' answer (when `consent_required`) only the fact that a message was sent is
         kept (`kept=False`, no text) and the row is born scanned, so it is never screened.
+        Concurrent calls share one transaction (`store/group_commit.py`).
         """
+        return await self._chat_commits.submit(NewChatMessage(
+            session_id, participant_id, activity_id, text, mentions, at, consent_required))
+
+    async def _record_chat_messages(self, items: Sequence[NewChatMessage]) -> list[StoredMessage]:
+        """Store several chat messages in one transaction (three statements in all)."""
+        c = t.consent_events.c
+        decisions: dict[tuple[str, str], str] = {}
+        rows: list[dict[str, Any]] = []
+        first: dict[tuple[str, str], int] = {}  # (session, activity) -> first item's index
         async with self._writing() as conn:
-            decision = None
-            if consent_required:
-                decision = (
-                    await conn.execute(
-                        select(t.consent_events.c.decision)
-                        .where(
-                            t.consent_events.c.session_id == session_id,
-                            t.consent_events.c.participant_id == participant_id,
-                        )
-                        .order_by(t.consent_events.c.id.desc())
-                        .limit(1)
-                    )
-                ).scalar()
-            kept = not consent_required or decision == "accepted"
-            statement = (
-                _upsert_insert(self.dialect)(t.messages)
-                .values(
-                    session_id=session_id,
-                    participant_id=participant_id,
-                    activity_id=activity_id,
-                    text=text if kept else None,
-                    kept=kept,
-                    mentions=mentions or None,
-                    received_at=at,
-                    scanned_at=None if kept else at,
+            asking = [item for item in items if item.consent_required]
+            if asking:
+                answers = await conn.execute(
+                    select(c.session_id, c.participant_id, c.decision)
+                    .where(c.participant_id.in_({item.participant_id for item in asking}),
+                           c.session_id.in_({item.session_id for item in asking}))
+                    .order_by(c.id)
                 )
+                for answer in answers:  # in order, so the latest answer wins
+                    decisions[(answer.session_id, answer.participant_id)] = answer.decision
+            outcomes: list[tuple[bool, str | None]] = []
+            for index, item in enumerate(items):
+                decision = (decisions.get((item.session_id, item.participant_id))
+                            if item.consent_required else None)
+                kept = not item.consent_required or decision == "accepted"
+                outcomes.append((kept, decision))
+                key = (item.session_id, item.activity_id)
+                if key in first:
+                    continue
+                first[key] = index
+                rows.append({
+                    "session_id": item.session_id,
+                    "participant_id": item.participant_id,
+                    "activity_id": item.activity_id,
+                    "text": item.text if kept else None,
+                    "kept": kept,
+                    "mentions": item.mentions or None,
+                    "received_at": item.at,
+                    "scanned_at": None if kept else item.at,
+                })
+            m = t.messages.c
+            inserted = await conn.execute(
+                _upsert_insert(self.dialect)(t.messages)
+                .values(rows)
                 .on_conflict_do_nothing(index_elements=["session_id", "activity_id"])
-                .returning(t.messages.c.id)
+                .returning(m.id, m.session_id, m.activity_id)
             )
-            message_id = (await conn.execute(statement)).scalar()
-        return StoredMessage(message_id, kept, decision)
+            ids = {(row.session_id, row.activity_id): row.id for row in inserted}
+        return [
+            StoredMessage(
+                ids.get((item.session_id, item.activity_id))
+                if first[(item.session_id, item.activity_id)] == index else None,
+                kept,
+                decision,
+            )
+            for index, (item, (kept, decision)) in enumerate(zip(items, outcomes, strict=True))
+        ]
 
     async def edit_chat_message(
         self, *, session_id: str, activity_id: str, text: str, at: datetime
@@ -217,16 +259,31 @@ class ChatStoreMixin:
     async def mark_chat_message_deleted(
         self, *, session_id: str, activity_id: str, at: datetime
     ) -> int | None:
+        """Mark a message deleted (excluded from exports); the id, or None if unknown or
+        already marked. Its flags count as changed at `at` (their cards say so)."""
+        return await self._set_deleted(session_id, activity_id, deleted=True, at=at)
+
+    async def mark_chat_message_restored(self, *, session_id: str, activity_id: str,
+                                         at: datetime) -> int | None:
+        """Undo `mark_chat_message_deleted` (the author restored the message in Teams); the
+        id, or None if the message is unknown or was not marked."""
+        return await self._set_deleted(session_id, activity_id, deleted=False, at=at)
+
+    async def _set_deleted(self, session_id: str, activity_id: str, *, deleted: bool,
+                           at: datetime) -> int | None:
         m = t.messages.c
+        currently = m.deleted_at.is_(None) if deleted else m.deleted_at.is_not(None)
         async with self._writing() as conn:
-            result = await conn.execute(
+            message_id = (await conn.execute(
                 update(t.messages)
-                .where(m.session_id == session_id, m.activity_id == activity_id,
-                       m.deleted_at.is_(None))
-                .values(deleted_at=at)
+                .where(m.session_id == session_id, m.activity_id == activity_id, currently)
+                .values(deleted_at=at if deleted else None)
                 .returning(m.id)
-            )
-            return result.scalar()
+            )).scalar()
+            if message_id is not None:
+                await conn.execute(update(t.flags).where(t.flags.c.message_id == message_id)
+                                   .values(updated_at=at))
+            return message_id
 
     # ---- scanning ---------------------------------------------------------------------------
 
@@ -295,33 +352,39 @@ class ChatStoreMixin:
         """
         m = t.messages.c
         saved: list[ScanOutcome] = []
+        if not outcomes:
+            return saved
         async with self._writing() as conn:
+            won = {
+                row.id
+                for row in await conn.execute(
+                    update(t.messages)
+                    .where(tuple_(m.id, m.revision).in_(
+                               [(o.job.message_id, o.job.revision) for o in outcomes]),
+                           m.scan_owner == owner, m.scanned_at.is_(None))
+                    .values(scanned_at=now, scan_owner=None, scan_lease_until=None)
+                    .returning(m.id)
+                )
+            }
+            if not won:
+                return saved
+            await conn.execute(
+                t.findings.delete().where(
+                    t.findings.c.message_id.in_(won), t.findings.c.source == "engine"
+                )
+            )
+            findings = [
+                {"message_id": o.job.message_id, "start": f.start, "end": f.end,
+                 "category": f.category, "score": f.score, "rule": f.rule[:64],
+                 "source": "engine", "dismissed": False}
+                for o in outcomes if o.job.message_id in won for f in o.findings
+            ]
+            if findings:
+                await conn.execute(insert(t.findings), findings)
             for outcome in outcomes:
                 job = outcome.job
-                won = await conn.execute(
-                    update(t.messages)
-                    .where(m.id == job.message_id, m.scan_owner == owner,
-                           m.revision == job.revision, m.scanned_at.is_(None))
-                    .values(scanned_at=now, scan_owner=None, scan_lease_until=None)
-                )
-                if won.rowcount != 1:
+                if job.message_id not in won:
                     continue
-                await conn.execute(
-                    t.findings.delete().where(
-                        t.findings.c.message_id == job.message_id,
-                        t.findings.c.source == "engine",
-                    )
-                )
-                if outcome.findings:
-                    await conn.execute(
-                        insert(t.findings),
-                        [
-                            {"message_id": job.message_id, "start": f.start, "end": f.end,
-                             "category": f.category, "score": f.score, "rule": f.rule[:64],
-                             "source": "engine", "dismissed": False}
-                            for f in outcome.findings
-                        ],
-                    )
                 if outcome.flag is not None:
                     flag_id = (
                         await conn.execute(
@@ -403,6 +466,23 @@ class ChatStoreMixin:
                 .where(t.flag_cards.c.outbox_id == outbox_id)
                 .values(activity_id=activity_id, conversation_id=conversation_id)
             )
+
+    async def flag_changed_since_created(self, flag_id: int) -> bool:
+        """Whether anything shown on the flag's card changed after the card was drawn (an
+        action, the author deleting or restoring the message): one primary-key read."""
+        f = t.flags.c
+        async with self._reading() as conn:
+            row = (await conn.execute(
+                select(f.created_at, f.updated_at).where(f.id == flag_id))).first()
+        return row is not None and row.updated_at != row.created_at
+
+    async def flag_ids_for_message(self, message_id: int) -> list[int]:
+        async with self._reading() as conn:
+            rows = await conn.execute(
+                select(t.flags.c.id).where(t.flags.c.message_id == message_id)
+                .order_by(t.flags.c.id)
+            )
+            return list(rows.scalars())
 
     async def flag_view(self, flag_id: int) -> FlagView | None:
         async with self._reading() as conn:

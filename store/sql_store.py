@@ -18,12 +18,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, event, exists, func, insert, or_, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from store import schema as t
 from store.chat_records import ChatStoreMixin
 from store.data_life import DataLifeStoreMixin
+from store.group_commit import GroupCommit
 from store.migrate import upgrade_to_head
 from store.records import (
     ConsentEvent,
@@ -107,6 +108,14 @@ def _outbox_item(row: Any) -> OutboxItem:
     )
 
 
+def _may_be_one_rows_fault(exc: Exception) -> bool:
+    """A failed shared write is retried row by row unless the database itself is the problem
+    (unreachable, restarting, locked): then every row would fail the same way, slowly."""
+    if isinstance(exc, OperationalError | InterfaceError | OSError | TimeoutError):
+        return False
+    return not (isinstance(exc, DBAPIError) and exc.connection_invalidated)
+
+
 def _is_unique_violation(exc: IntegrityError) -> bool:
     message = str(exc.orig).lower()
     return "unique" in message or "duplicate key" in message
@@ -123,6 +132,8 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
         self.engine = engine
         self.dialect = engine.dialect.name
         self._write_lock = asyncio.Lock()
+        self._chat_commits = GroupCommit(self._record_chat_messages,
+                                         retry_alone=_may_be_one_rows_fault)
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[AsyncConnection]:
@@ -156,6 +167,7 @@ class Store(ChatStoreMixin, DataLifeStoreMixin):
     # ---- lifecycle ------------------------------------------------------------------------
 
     async def close(self) -> None:
+        await self._chat_commits.close()
         await self.engine.dispose()
 
     async def ping(self) -> bool:

@@ -290,6 +290,93 @@ async def _seed_append_only_rows(store: Store) -> None:
         )
 
 
+# ---- chat messages --------------------------------------------------------------------------
+
+
+async def _chat(store: Store, session_id: str, participant_id: str, activity_id: str,
+                consent_required: bool = True):
+    return await store.record_chat_message(
+        session_id=session_id, participant_id=participant_id, activity_id=activity_id,
+        text=f"text of {activity_id}", mentions=None, at=T0, consent_required=consent_required,
+    )
+
+
+async def test_concurrent_chat_messages_each_get_their_own_outcome(store: Store) -> None:
+    """Messages arriving together share a transaction (group commit); each caller still gets
+    its own answer: stored, stored without text (no consent), or a repeat delivery."""
+    session, _ = await store.start_session(new_session())
+    yes = await store.participant_for(session.id, who(1), "participant", T0)
+    no = await store.participant_for(session.id, who(2), "participant", T0)
+    fac = await store.participant_for(session.id, who(3), "facilitator", T0)
+    await _consent(store, session.id, yes.id, "declined", T0)
+    await _consent(store, session.id, yes.id, "accepted", T0)  # the latest answer counts
+    await _consent(store, session.id, no.id, "declined", T0)
+
+    calls = []
+    for n in range(60):
+        calls.append(_chat(store, session.id, yes.id, f"yes-{n}"))
+        calls.append(_chat(store, session.id, no.id, f"no-{n}"))
+    calls.append(_chat(store, session.id, fac.id, "fac-0", consent_required=False))
+    calls += [_chat(store, session.id, yes.id, "twice") for _ in range(3)]
+    results = await asyncio.gather(*calls)
+
+    yes_results = results[0:120:2]
+    no_results = results[1:120:2]
+    assert all(r.kept and r.message_id and r.decision == "accepted" for r in yes_results)
+    assert all(not r.kept and r.message_id and r.decision == "declined" for r in no_results)
+    assert results[120].kept and results[120].decision is None
+    twice = results[121:]
+    assert sum(1 for r in twice if not r.duplicate) == 1
+    assert len({r.message_id for r in results if not r.duplicate}) == 122
+
+    again = await _chat(store, session.id, yes.id, "yes-7")
+    assert again.duplicate
+    async with store.engine.connect() as conn:
+        rows = (await conn.execute(select(t.messages.c.activity_id, t.messages.c.text,
+                                          t.messages.c.scanned_at))).all()
+    assert len(rows) == 122
+    by_id = {r.activity_id: r for r in rows}
+    assert by_id["yes-3"].text == "text of yes-3" and by_id["yes-3"].scanned_at is None
+    assert by_id["no-3"].text is None and by_id["no-3"].scanned_at is not None
+
+
+async def test_a_bad_chat_message_fails_alone(store: Store) -> None:
+    session, _ = await store.start_session(new_session())
+    p = await store.participant_for(session.id, who(1), "participant", T0)
+    good = [_chat(store, session.id, p.id, f"good-{n}", consent_required=False)
+            for n in range(20)]
+    bad = _chat(store, session.id, "no-such-participant", "bad", consent_required=False)
+    results = await asyncio.gather(*good, bad, return_exceptions=True)
+    assert all(not isinstance(r, BaseException) and r.message_id for r in results[:20])
+    assert isinstance(results[20], DBAPIError)
+
+
+async def test_scans_are_saved_only_for_claims_still_held_on_unedited_text(
+    store: Store,
+) -> None:
+    from store.chat_records import FindingRecord, ScanOutcome
+
+    session, _ = await store.start_session(new_session())
+    p = await store.participant_for(session.id, who(1), "participant", T0)
+    for n in range(4):
+        await _chat(store, session.id, p.id, f"m{n}", consent_required=False)
+    jobs = await store.claim_unscanned(owner="A", now=T0, lease=LEASE, limit=10)
+    assert [j.activity_id for j in jobs] == ["m0", "m1", "m2", "m3"]
+    await store.edit_chat_message(session_id=session.id, activity_id="m1", text="new",
+                                  at=T0)  # edited after the claim: its scan is stale
+    finding = FindingRecord(0, 4, "PERSON", 0.9, "test")
+    outcomes = [ScanOutcome(job, [finding]) for job in jobs]
+    assert await store.save_scans(outcomes[3:], owner="B", now=T0) == []  # not B's claim
+    saved = await store.save_scans(outcomes, owner="A", now=T0)
+    assert [o.job.activity_id for o in saved] == ["m0", "m2", "m3"]
+    assert await store.save_scans(outcomes, owner="A", now=T0) == []  # already saved
+    async with store.engine.connect() as conn:
+        found = (await conn.execute(select(t.findings.c.message_id))).scalars().all()
+    assert sorted(found) == sorted(j.message_id for j in jobs if j.activity_id != "m1")
+    (again,) = await store.claim_unscanned(owner="A", now=T0, lease=LEASE, limit=10)
+    assert again.activity_id == "m1" and again.text == "new"
+
+
 @pytest.mark.parametrize("table", t.APPEND_ONLY_TABLES)
 @pytest.mark.parametrize(
     "statement",
