@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
+from background import cancel_requested
 from outbound.connector import ConnectorClient, ConnectorError
 from store import LeasedItem, Store
 
@@ -87,7 +88,9 @@ class OutboxWorker:
                 delivered = await self.run_once()
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as exc:
+                if cancel_requested():
+                    raise asyncio.CancelledError from exc
                 log.exception("outbox round failed")
                 delivered = 0
             if delivered:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from background import cancel_requested
 from export.purge import PurgeRefused, PurgeReport, purge_study
 from services.clock import Clock
 from store import Store
@@ -75,5 +76,7 @@ async def retention_forever(
         except asyncio.CancelledError:
             raise
         except Exception as exc:
+            if cancel_requested():
+                raise asyncio.CancelledError from exc
             log.warning("retention round failed", extra={"error": type(exc).__name__})
         await asyncio.sleep(every_seconds)

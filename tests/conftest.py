@@ -32,6 +32,32 @@ def log_everything() -> Iterator[None]:
     root.setLevel(previous)
 
 
+@pytest.fixture(autouse=True)
+async def no_task_left_running() -> AsyncIterator[None]:
+    """After a test and its fixtures, stop whatever tasks are still running, within 15 s.
+
+    pytest-asyncio closes each test's loop by cancelling every task and waiting for all of
+    them, without a limit: one task that never finishes hangs the whole run. Here a task that
+    does not stop is printed with its stack (so it can be found) and detached from the loop,
+    and the test fails, instead of the run hanging.
+    """
+    yield
+    me = asyncio.current_task()
+    left = [task for task in asyncio.all_tasks() if task is not me and not task.done()]
+    for task in left:
+        task.cancel()
+    if not left:
+        return
+    _, stuck = await asyncio.wait(left, timeout=15)
+    for task in stuck:
+        print(f"--- task still running 15 s after it was cancelled: {task.get_name()}",
+              file=sys.stderr)
+        task.print_stack(limit=20, file=sys.stderr)
+        asyncio.tasks._unregister_task(task)  # type: ignore[attr-defined]
+    if stuck:
+        pytest.fail(f"{len(stuck)} task(s) would not stop: {[t.get_name() for t in stuck]}")
+
+
 async def bounded_cleanup(runner: web.AppRunner, what: str, seconds: float = 30.0) -> None:
     """Stop a server, but never let a test run hang on it: say what was still running."""
     try:
