@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import re
@@ -43,6 +44,7 @@ from auth import (
 )
 from auth.envelope import EnvelopeError
 from auth.envelope import check_envelope as check_activity_envelope
+from background import cancel_requested
 from config import ConfigError, Settings, load_settings
 from handlers.context import BotServices
 from handlers.router import FocusGroupBot
@@ -136,6 +138,18 @@ def _check_depth(raw: bytes, limit: int = MAX_JSON_DEPTH) -> None:
             depth -= 1
 
 
+def _without_nul(node: Any) -> Any:
+    """The JSON value with NUL characters removed from every string (and key): PostgreSQL's
+    text type cannot hold them, and no Teams client sends them."""
+    if isinstance(node, str):
+        return node.replace("\x00", "")
+    if isinstance(node, list):
+        return [_without_nul(value) for value in node]
+    if isinstance(node, dict):
+        return {_without_nul(key): _without_nul(value) for key, value in node.items()}
+    return node
+
+
 def parse_body(raw: bytes) -> dict[str, Any]:
     """The body as a JSON object with a string `type`, or BadActivity."""
     _check_depth(raw)
@@ -145,6 +159,8 @@ def parse_body(raw: bytes) -> dict[str, Any]:
         raise BadActivity("body is not valid JSON") from exc
     if not isinstance(body, dict):
         raise BadActivity("body must be a JSON object")
+    if b"\\u0000" in raw:
+        body = _without_nul(body)
     if not isinstance(body.get("type"), str) or not body["type"].strip():
         raise BadActivity("activity has no type")
     return body
@@ -301,13 +317,18 @@ async def _messages(request: web.Request) -> web.StreamResponse:
         # 4. Tenants outside the allow-list are dropped before anything is stored.
         if not tenant_allowed(body, inbound.allowed_tenants):
             return await _refuse_tenant(app, body)
+        # 5. Plain chat traffic is handled from the JSON; everything else is a botbuilder turn.
+        bot = app[BOT]
+        if await bot.on_chat_json(body):
+            return web.Response(status=201)
         try:
             activity = await _off_loop_if_large(inbound, len(raw), to_activity, body)
         except BadActivity as exc:
             return web.json_response({"error": str(exc)}, status=400)
         adapter = app[ADAPTER]
         auth = _authenticate_result(adapter, verified.claims if verified else None)
-        invoke = await adapter.process_activity(auth, activity, app[BOT].on_turn)
+        invoke = await adapter.process_activity(auth, activity,
+                                                functools.partial(bot.on_turn, body=body))
     except PermissionError:
         return web.Response(status=401)
     except Exception as exc:
@@ -437,6 +458,8 @@ async def _scheduler(services: BotServices, every_seconds: float) -> None:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
+            if cancel_requested():
+                raise asyncio.CancelledError from exc
             log.warning("reminder round failed", extra={"error": type(exc).__name__})
         await asyncio.sleep(every_seconds)
 
@@ -467,6 +490,8 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         elif ref.startswith("flag_card:"):
             await store.flag_card_delivered(leased.id, activity_id=activity_id,
                                             conversation_id=conversation_id)
+            await flags.card_delivered(int(ref.split(":", 1)[1]), leased.item.payload,
+                                       conversation_id)
 
     outbox = OutboxWorker(store, connector, bot_id=settings.microsoft_app_id or None,
                           on_delivered=on_delivered)
@@ -496,8 +521,8 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
     flags = FlagService(store, study, roles, clock=utcnow, wake_outbox=outbox.wake, graph=graph)
     screening = ScreeningPipeline(
         store,
-        scan_executor(settings.screening_model, settings.screening_threshold,
-                      settings.screening_processes),
+        functools.partial(scan_executor, settings.screening_model,
+                          settings.screening_threshold, settings.screening_processes),
         flags, SessionDirectory(store, flags),
         clock=utcnow, owner=outbox.owner, wake_outbox=outbox.wake,
     )

@@ -60,16 +60,24 @@ async def on_chat_message(turn: Turn) -> None:
 
 
 async def on_message_update(turn: Turn) -> None:
-    """An edited message is scanned again (only if its text was kept)."""
+    """An edited message is scanned again (only if its text was kept); a deleted message
+    that its author restores ("undeleteMessage") is no longer marked deleted."""
     incoming = turn.incoming
     pipeline = turn.services.screening
     if pipeline is None or not incoming.activity_id or incoming.personal:
         return
     event = str(incoming.channel_data.get("eventType") or "editMessage")
-    if event != "editMessage":
+    if event not in ("editMessage", "undeleteMessage"):
         return
     session = await pipeline.directory.live(incoming.conversation_id)
     if session is None:
+        return
+    if event == "undeleteMessage":
+        at = turn.services.clock()
+        restored = await turn.store.mark_chat_message_restored(
+            session_id=session.id, activity_id=incoming.activity_id, at=at)
+        if restored is not None:
+            await pipeline.flags.message_changed(session, restored, f"restored:{at.isoformat()}")
         return
     message_id = await turn.store.edit_chat_message(
         session_id=session.id, activity_id=incoming.activity_id, text=incoming.text,
@@ -87,6 +95,9 @@ async def on_message_delete(turn: Turn) -> None:
     session = await pipeline.directory.live(incoming.conversation_id)
     if session is None:
         return
-    await turn.store.mark_chat_message_deleted(
-        session_id=session.id, activity_id=incoming.activity_id, at=turn.services.clock()
+    at = turn.services.clock()
+    deleted = await turn.store.mark_chat_message_deleted(
+        session_id=session.id, activity_id=incoming.activity_id, at=at
     )
+    if deleted is not None:
+        await pipeline.flags.message_changed(session, deleted, f"deleted:{at.isoformat()}")

@@ -40,7 +40,10 @@ class BotServices:
 
 @dataclass
 class Turn:
-    context: TurnContext
+    """One incoming activity. `context` is botbuilder's turn, or None on the chat fast path
+    (`FocusGroupBot.on_chat_json`), whose handlers never reply inline."""
+
+    context: TurnContext | None
     incoming: Incoming
     services: BotServices
     _facilitator: bool | None = None

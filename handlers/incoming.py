@@ -121,16 +121,34 @@ def plain_text(text: str) -> str:
 
 
 def read_activity(activity: Activity) -> Incoming:
+    """The typed view of a botbuilder Activity, for a turn whose JSON was not kept.
+
+    msrest's `serialize()` drops fields its models do not declare (a mention's `mentioned`)
+    and writes `conversation.tenant_id` as "tenantID", so those are put back by hand.
+    """
+    data = as_dict(activity)
+    data["entities"] = [as_dict(entity) for entity in activity.entities or []]
     conversation = activity.conversation
-    channel_data = as_dict(activity.channel_data)
-    tenant = _get(as_dict(channel_data.get("tenant")), "id") or (
-        getattr(conversation, "tenant_id", None) if conversation else None
-    )
+    if conversation is not None and conversation.tenant_id:
+        data.setdefault("conversation", {})["tenantId"] = conversation.tenant_id
+    return read_incoming(data)
+
+
+def read_incoming(body: dict[str, Any]) -> Incoming:
+    """The typed view of an activity's JSON, as Teams sent it.
+
+    The JSON has passed `auth.envelope.check_envelope`, so the fields read here have their
+    documented types when present; anything else free-form is read defensively.
+    """
+    conversation = as_dict(body.get("conversation"))
+    channel_data = as_dict(body.get("channelData"))
+    tenant = _get(as_dict(channel_data.get("tenant")), "id") or _str(conversation.get("tenantId"))
     meeting_id = _get(as_dict(channel_data.get("meeting")), "id")
-    sender = activity.from_property
-    recipient = activity.recipient
+    sender = as_dict(body.get("from"))
+    recipient = as_dict(body.get("recipient"))
     mentions = []
-    for entity in activity.entities or []:
+    entities = body.get("entities")
+    for entity in entities if isinstance(entities, list) else []:
         data = as_dict(entity)
         if data.get("type") != "mention":
             continue
@@ -138,32 +156,32 @@ def read_activity(activity: Activity) -> Incoming:
         if mentioned.get("id"):
             mentions.append(Mention(str(mentioned["id"]), _str(mentioned.get("name")),
                                     _str(data.get("text"))))
-    conversation_type = (getattr(conversation, "conversation_type", None) or "").strip()
-    is_group = bool(getattr(conversation, "is_group", False))
+    conversation_type = (_str(conversation.get("conversationType")) or "").strip()
+    is_group = conversation.get("isGroup") is True
     if not conversation_type:
         conversation_type = "groupChat" if is_group else "personal"
     return Incoming(
-        activity_id=activity.id,
-        type=(activity.type or "").strip(),
-        name=(activity.name or "").strip(),
-        conversation_id=(conversation.id if conversation else "") or "",
+        activity_id=_str(body.get("id")) or None,
+        type=(_str(body.get("type")) or "").strip(),
+        name=(_str(body.get("name")) or "").strip(),
+        conversation_id=_str(conversation.get("id")) or "",
         conversation_type=conversation_type,
         is_group=is_group or conversation_type in ("groupChat", "channel"),
-        service_url=activity.service_url or "",
+        service_url=_str(body.get("serviceUrl")) or "",
         tenant_id=tenant,
         meeting_id=meeting_id,
         sender=Person(
-            teams_user_id=(sender.id if sender else "") or "",
-            aad_object_id=getattr(sender, "aad_object_id", None) if sender else None,
-            display_name=(getattr(sender, "name", None) or None) if sender else None,
+            teams_user_id=_str(sender.get("id")) or "",
+            aad_object_id=_str(sender.get("aadObjectId")) or None,
+            display_name=_str(sender.get("name")) or None,
         ),
-        bot_id=recipient.id if recipient else None,
-        bot_name=recipient.name if recipient else None,
-        text=activity.text or "",
+        bot_id=_str(recipient.get("id")),
+        bot_name=_str(recipient.get("name")),
+        text=_str(body.get("text")) or "",
         mentions=mentions,
-        value=activity.value,
+        value=body.get("value"),
         channel_data=channel_data,
-        reply_to_id=activity.reply_to_id,
+        reply_to_id=_str(body.get("replyToId")),
     )
 
 

@@ -3,6 +3,11 @@
 It implements botbuilder's `Bot` directly rather than `TeamsActivityHandler`: the latter calls
 the connector for every added member (`TeamsInfo.get_member`) before our code runs and its
 adaptive-card path crashes under CloudAdapter; a small explicit router avoids both.
+
+Plain meeting-chat traffic (messages not addressed to the bot, edits, deletes) is most of what
+arrives and never answers inline, so `on_chat_json` handles it straight from the activity's
+JSON, without botbuilder's turn: CloudAdapter builds two msrest clients (with requests
+sessions) for every turn, which cost more CPU than storing the message.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from handlers import chat, flag_actions, flag_commands, meetings  # noqa: F401 (
 from handlers.card_actions import error_response, verbs
 from handlers.commands import commands
 from handlers.context import BotServices, Turn
-from handlers.incoming import joined_members, read_activity
+from handlers.incoming import Incoming, joined_members, read_activity, read_incoming
 from services.roles import Person
 
 log = logging.getLogger(__name__)
@@ -43,8 +48,30 @@ class FocusGroupBot(Bot):
             "delete_handler", chat.on_message_delete
         )
 
-    async def on_turn(self, context: TurnContext) -> None:
-        incoming = read_activity(context.activity)
+    async def on_chat_json(self, body: dict[str, Any]) -> bool:
+        """Handle a plain group-chat message, edit or delete from its JSON; False (nothing
+        done) for every other activity, which goes through botbuilder's turn (`on_turn`)."""
+        incoming = read_incoming(body)
+        handler = self._chat_handler_for(incoming)
+        if handler is None:
+            return False
+        log.debug("activity", extra={"type": incoming.type, "activity_id": incoming.activity_id})
+        await handler(Turn(context=None, incoming=incoming, services=self.services))
+        return True
+
+    def _chat_handler_for(self, incoming: Incoming) -> ChatHandler | None:
+        if incoming.personal:
+            return None
+        if incoming.type == ActivityTypes.message and not incoming.addressed_to_bot:
+            return self.chat_handler
+        if incoming.type == ActivityTypes.message_update:
+            return self.edit_handler
+        if incoming.type == ActivityTypes.message_delete:
+            return self.delete_handler
+        return None
+
+    async def on_turn(self, context: TurnContext, body: dict[str, Any] | None = None) -> None:
+        incoming = read_incoming(body) if body is not None else read_activity(context.activity)
         turn = Turn(context=context, incoming=incoming, services=self.services)
         kind = incoming.type
         log.debug("activity", extra={"type": kind, "activity_id": incoming.activity_id})

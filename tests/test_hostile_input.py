@@ -371,3 +371,35 @@ async def test_an_unexpected_answer_in_the_withdraw_dialog_is_not_a_500(
     assert (await bot.post(teams.personal(ALICE, "withdraw")))[0] == 201
     status, _ = await bot.post(teams.personal(ALICE, "banana"))
     assert status < 500
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+async def test_nul_characters_are_dropped_not_a_500(
+    start_bot: BotFactory, teams: Teams, connector: ConnectorStandIn, database: str
+) -> None:
+    """PostgreSQL's text type cannot hold U+0000; an activity carrying one (in the text, a
+    name, anywhere) is stored without it rather than failing on every retry."""
+    from contextlib import AsyncExitStack
+
+    from tests.harness.databases import fresh_postgres, postgres_server_url
+
+    async with AsyncExitStack() as stack:
+        overrides: dict[str, Any] = {}
+        if database == "postgresql":
+            overrides["database_url"] = await stack.enter_async_context(
+                fresh_postgres(postgres_server_url()))
+        bot = await start_bot(**overrides)
+        start = teams.command(FACILITATOR, "start")
+        start["from"]["name"] = "Fay\u0000 Facilitator"
+        assert (await bot.post(start))[0] == 201
+        chat = teams.chat(FACILITATOR, "Good\u0000 morning everyone")
+        status, _ = await post(bot, json.dumps(chat))
+        assert status == 201
+        store = bot.app[STORE]  # type: ignore[index]
+        async with store.engine.connect() as conn:
+            texts = (await conn.execute(text("SELECT text FROM messages"))).scalars().all()
+            names = (await conn.execute(text("SELECT display_name FROM identity_links"))
+                     ).scalars().all()
+        assert texts == ["Good morning everyone"]
+        assert names == ["Fay Facilitator"]
+        await bot.stop()
