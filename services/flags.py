@@ -8,6 +8,7 @@ facilitator's copy of the card is updated through the outbox.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Sequence
@@ -90,6 +91,14 @@ def segments_of(text: str, findings: Sequence[FindingRecord | Any]) -> list[Segm
     return [p for p in pieces if p.text]
 
 
+def _card_of(payload: dict[str, Any]) -> Any:
+    """The Adaptive Card in an outgoing activity (None if it carries none)."""
+    for attachment in payload.get("attachments") or []:
+        if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
+            return attachment.get("content")
+    return None
+
+
 def reasons_of(findings: Sequence[FindingRecord | Any]) -> list[Reason]:
     return [Reason(f.category, f.rule, float(f.score)) for f in findings
             if not getattr(f, "dismissed", False)]
@@ -122,13 +131,18 @@ class FlagService:
     async def recipients(
         self, session: Session, facilitators: Sequence[Identity]
     ) -> list[Recipient]:
-        """Session facilitators plus registered facilitator channels, once each."""
+        """Who receives a session's flags, once each: the session's facilitators (at their
+        registered 1:1 chat if they have one), and registered facilitators listed in
+        FACILITATOR_IDS (the study team), who hear about every session. Someone who is a
+        facilitator only by their role in another meeting does not get this session's flags."""
         channels = {c.teams_user_id: c for c in await self.store.facilitator_channels()}
         people: dict[str, Recipient] = {}
         for person in facilitators:
             people[person.teams_user_id] = Recipient(person, channels.get(person.teams_user_id))
         for user_id, channel in channels.items():
-            if user_id not in people:
+            listed = self.roles.is_listed(
+                Person(user_id, channel.aad_object_id, channel.display_name))
+            if user_id not in people and listed:
                 people[user_id] = Recipient(
                     Identity(user_id, channel.aad_object_id, channel.display_name), channel
                 )
@@ -282,7 +296,7 @@ class FlagService:
                                        "ok": notice is None})
         view = await self.store.flag_view(flag_id)
         assert view is not None
-        content = self.content_of(view)
+        content = self.content_of(view, session_title=session.title)
         await self._update_copies(session, view, content, clicked_in)
         self._wake()
         return ActionResult(cards.flag_card(replace(content, notice=notice)))
@@ -309,16 +323,52 @@ class FlagService:
         )
         return result.reason, result.ok
 
+    async def message_changed(self, session: Session, message_id: int, change: str) -> None:
+        """The author deleted or restored a flagged message: every facilitator's copy of its
+        flag cards is redrawn (the card says "The author has deleted this message")."""
+        for flag_id in await self.store.flag_ids_for_message(message_id):
+            view = await self.store.flag_view(flag_id)
+            if view is not None:
+                content = self.content_of(view, session_title=session.title)
+                await self._update_copies(session, view, content, None, change=change)
+        self._wake()
+
+    async def card_delivered(self, flag_id: int, delivered: dict[str, Any],
+                             conversation_id: str | None) -> None:
+        """A copy of a flag card has just reached a facilitator. If the flag changed while
+        that copy was on its way (another facilitator acted, the author deleted the message),
+        the copy already shows an old state and no earlier update could reach it (it had no
+        Teams id yet), so it is redrawn now."""
+        if not conversation_id or not await self.store.flag_changed_since_created(flag_id):
+            return  # the usual case: nothing happened to the flag while its card travelled
+        view = await self.store.flag_view(flag_id)
+        session = await self.store.get_session(view.session_id) if view else None
+        if view is None or session is None:
+            return
+        content = self.content_of(view, session_title=session.title)
+        if _card_of(delivered) == json.loads(json.dumps(cards.flag_card(content))):
+            return  # (compared as stored: the outbox keeps payloads as JSON)
+        await self._update_copies(session, view, content, None, change="on-delivery",
+                                  only=conversation_id)
+        self._wake()
+
     async def _update_copies(self, session: Session, view: FlagView,
-                             content: FlagCardContent, clicked_in: str | None) -> None:
+                             content: FlagCardContent, clicked_in: str | None,
+                             change: str | None = None, only: str | None = None) -> None:
+        """Queue an update of each delivered copy (or of the copy in conversation `only`);
+        `change` names what changed (default: the latest action), so that each change is
+        sent once however often it is retried."""
         payload = card_activity(cards.flag_card(content), summary="Flag updated")
+        change = change or str(len(view.actions))
         items: list[tuple[int, OutboxItem]] = []
         for ref in view.cards:
             if ref.conversation_id and ref.conversation_id == clicked_in:
                 continue  # the clicker's copy is replaced by the invoke response
+            if only is not None and ref.conversation_id != only:
+                continue
             if ref.activity_id and ref.conversation_id:
                 items.append((ref.outbox_id, OutboxItem(
-                    dedupe_key=f"flag:{view.id}:card:{ref.id}:update:{len(view.actions)}",
+                    dedupe_key=f"flag:{view.id}:card:{ref.id}:update:{change}",
                     service_url=ref.service_url or session.service_url,
                     tenant_id=ref.tenant_id or session.tenant_id,
                     conversation_id=ref.conversation_id,

@@ -16,12 +16,13 @@ import logging
 import multiprocessing
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from background import cancel_requested
 from cards.flags import FlagCardContent
 from services.clock import Clock
 from services.flags import FlagService, Recipient, reasons_of, segments_of
@@ -59,15 +60,27 @@ class Scanned:
     safeguarding: tuple[str, str] | None
 
 
-def _scan_batch(work: Sequence[tuple[str, Sequence[str]]]) -> list[Scanned]:
-    out = []
+def _scanned(result: Any) -> Scanned:
+    sg = result.safeguarding
+    return Scanned(
+        [(f.start, f.end, f.category, float(f.score), f.rule) for f in result.findings],
+        (sg.level, sg.reason) if sg else None,
+    )
+
+
+def _scan_batch(work: Sequence[tuple[str, Sequence[str]]]) -> list[Scanned | None]:
+    """Scan a batch; if the batch fails, each message alone, so that one message the engine
+    cannot handle (None) does not hold back the others."""
+    try:
+        return [_scanned(result) for result in _worker_screener.scan_many(work)]
+    except Exception:
+        pass
+    out: list[Scanned | None] = []
     for text, names in work:
-        result = _worker_screener.scan(text, roster=names)
-        sg = result.safeguarding
-        out.append(Scanned(
-            [(f.start, f.end, f.category, float(f.score), f.rule) for f in result.findings],
-            (sg.level, sg.reason) if sg else None,
-        ))
+        try:
+            out.append(_scanned(_worker_screener.scan(text, roster=names)))
+        except Exception:
+            out.append(None)
     return out
 
 
@@ -158,7 +171,7 @@ class ScreeningPipeline:
     def __init__(
         self,
         store: Store,
-        executor: Executor,
+        new_executor: Callable[[], Executor],
         flags: FlagService,
         directory: SessionDirectory,
         *,
@@ -166,7 +179,7 @@ class ScreeningPipeline:
         owner: str,
         wake_outbox: Any = None,
         lease: timedelta = timedelta(seconds=60),
-        batch_size: int = 16,
+        batch_size: int = 64,
         workers: int = 2,
         sweep_seconds: float = 2.0,
     ) -> None:
@@ -181,7 +194,9 @@ class ScreeningPipeline:
         self._workers = workers
         self._sweep = sweep_seconds
         self._queue: asyncio.Queue[int] = asyncio.Queue()
-        self._executor = executor
+        self._new_executor = new_executor
+        self._executor = new_executor()
+        self.worker_restarts = 0
         self.scanned = 0
         self.flagged = 0
 
@@ -217,6 +232,8 @@ class ScreeningPipeline:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the sweep retries whatever was not stored
+                if cancel_requested():
+                    raise asyncio.CancelledError from exc
                 log.warning("scan batch failed", extra={"error": type(exc).__name__,
                                                         "count": len(ids)}, exc_info=exc)
 
@@ -229,6 +246,8 @@ class ScreeningPipeline:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                if cancel_requested():
+                    raise asyncio.CancelledError from exc
                 log.warning("scan sweep failed", extra={"error": type(exc).__name__},
                             exc_info=exc)
 
@@ -252,11 +271,14 @@ class ScreeningPipeline:
                     job.session_id, need=job.participant_id)
         work = [(job.text, contexts[job.session_id].names if contexts[job.session_id] else [])
                 for job in jobs]
-        loop = asyncio.get_running_loop()
-        results = await loop.run_in_executor(self._executor, _scan_batch, work)
+        results = await self._scan(work)
         reminded: set[str] = set()
         outcomes = []
         for job, result in zip(jobs, results, strict=True):
+            if result is None:  # not "clean": left claimed, so retried when the lease ends
+                log.warning("a message could not be screened",
+                            extra={"message_id": job.message_id})
+                continue
             ctx = contexts[job.session_id]
             outcomes.append(await self._outcome(job, result, ctx, reminded))
         saved = await self.store.save_scans(outcomes, owner=self.owner, now=self.clock())
@@ -266,6 +288,31 @@ class ScreeningPipeline:
         if flagged or any(o.extra_items for o in saved):
             self._wake()
         log.debug("scanned", extra={"count": len(saved), "flagged": flagged})
+
+    async def _scan(self, work: list[tuple[str, list[str]]]) -> list[Scanned | None]:
+        """Run a batch in the worker pool. A pool whose worker died (killed, out of memory)
+        is replaced, once per batch, so that screening does not stop for the bot's lifetime;
+        if the new pool fails too, the batch stays claimed and is retried when its lease ends
+        (a message that kills the worker every time costs one restart a lease, not a loop)."""
+        loop = asyncio.get_running_loop()
+        executor = self._executor
+        try:
+            return await loop.run_in_executor(executor, _scan_batch, work)
+        except BrokenExecutor:
+            self._replace_executor(executor)
+        try:
+            return await loop.run_in_executor(self._executor, _scan_batch, work)
+        except BrokenExecutor:
+            self._replace_executor(self._executor)
+            raise
+
+    def _replace_executor(self, broken: Executor) -> None:
+        if self._executor is not broken:  # another worker task has replaced it already
+            return
+        log.error("screening worker died; starting a new one")
+        broken.shutdown(wait=False, cancel_futures=True)
+        self._executor = self._new_executor()
+        self.worker_restarts += 1
 
     async def _outcome(self, job: ScanJob, result: Scanned, ctx: SessionContext | None,
                        reminded: set[str]) -> ScanOutcome:

@@ -45,6 +45,9 @@ class ConnectorStandIn:
     meeting_roles: dict[str, str] = field(default_factory=dict)
     members: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    # conversation id -> gate: a POST there waits (after being counted in `held`) until set
+    holds: dict[str, asyncio.Event] = field(default_factory=dict)
+    held: list[str] = field(default_factory=list)
     attempts: list[float] = field(default_factory=list)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
     _changed: asyncio.Condition | None = None
@@ -90,6 +93,11 @@ class ConnectorStandIn:
         failure = self._maybe_fail()
         if failure is not None:
             return failure
+        gate = self.holds.get(request.match_info["conversation_id"])
+        if gate is not None and not gate.is_set():
+            self.held.append(request.match_info["conversation_id"])
+            await self._notify()
+            await gate.wait()
         body = await request.json()
         activity_id = f"1:{next(self._ids)}"
         self.sent.append(Sent("POST", request.match_info["conversation_id"], body, activity_id,

@@ -110,6 +110,7 @@ async def test_identifying_message_flags_each_facilitator_privately_and_nothing_
         assert "UTC" in shown
     assert len(connector.to(MEETING_CHAT)) == group_before
     assert "Priya" not in str([s.activity for s in connector.to(MEETING_CHAT)])
+    assert [s for s in connector.sent if s.method == "PUT"] == []  # nothing to update
     [flag] = await db(flagbot, "SELECT kind, status FROM flags")
     assert (flag.kind, flag.status) == ("identifying", "open")
     findings = await db(flagbot, "SELECT category FROM findings")
@@ -290,6 +291,27 @@ async def test_edit_is_rescanned_and_delete_is_marked(
     assert message.deleted_at is not None and message.edited_at is not None
     assert message.revision == 1
 
+    def latest_copy(c: ConnectorStandIn, user: User) -> str:
+        """The facilitator's flag card as it now reads (its last POST or PUT)."""
+        copies = [" ".join(_texts(card)) for s in c.to(personal(user)) for card in s.cards
+                  if s.method == "PUT" or _verbs(card) & {"flag.redact"}]
+        return copies[-1] if copies else ""
+
+    said = "The author has deleted this message."
+    for user in (FACILITATOR, CO_FACILITATOR):  # every facilitator's copy says so
+        await connector.wait_for(lambda c, u=user: said in latest_copy(c, u))
+
+    undelete = teams.chat(ALICE, IDENTIFYING, activity_id="1763999999100")
+    undelete["type"] = "messageUpdate"
+    undelete["channelData"]["eventType"] = "undeleteMessage"
+    assert (await flagbot.post(undelete))[0] in (200, 201)
+    [message] = await db(flagbot, "SELECT deleted_at, revision FROM messages")
+    assert message.deleted_at is None and message.revision == 1  # restored, not re-edited
+    for user in (FACILITATOR, CO_FACILITATOR):
+        await connector.wait_for(lambda c, u=user: said not in latest_copy(c, u))
+    await settle(flagbot)
+    assert len(flag_cards(connector, personal(FACILITATOR))) == 1  # updated, not re-sent
+
 
 async def test_check_shows_what_would_be_flagged_and_stores_nothing(
     flagbot: RunningBot, teams: Teams, connector: ConnectorStandIn
@@ -447,3 +469,83 @@ async def test_hide_is_off_unless_configured(
     status, body = await flagbot.post(teams.card_action(FACILITATOR, "flag.hide",
                                                         {"flag_id": flag_id_of(card)}))
     assert status == 200 and "not set up" in " ".join(_texts(body["value"]))
+
+
+async def test_a_facilitator_of_another_meeting_does_not_get_this_sessions_flags(
+    start_bot: BotFactory, connector: ConnectorStandIn
+) -> None:
+    """Registration says where a facilitator's flags go, not which sessions they may see:
+    the organiser of another meeting (not in FACILITATOR_IDS) gets only their own flags."""
+    bot = await start_bot(facilitator_ids=[FACILITATOR.aad], screening_processes=0)
+    group_a = Teams(connector.url)
+    group_b = Teams(connector.url, "19:meeting_otherteam@thread.v2")
+    connector.meeting_roles[CO_FACILITATOR.aad] = "Organizer"
+    assert (await bot.post(group_b.command(CO_FACILITATOR, "start")))[0] == 201
+    await connector.wait_for(lambda c: len(c.to(group_b.conversation_id)) >= 3)
+    assert (await bot.post(group_b.personal(CO_FACILITATOR, "register")))[0] == 201
+    await connector.wait_for(lambda c: any("flags" in s.text.lower()
+                                           for s in c.to(personal(CO_FACILITATOR))))
+    assert (await bot.post(group_a.command(FACILITATOR, "start")))[0] == 201
+    await connector.wait_for(lambda c: any(
+        "consent.accept" in _verbs(card) for s in c.to(MEETING_CHAT) for card in s.cards))
+    data = {**consent_data(connector), **all_statements_ticked(connector)}
+    assert (await bot.post(group_a.card_action(ALICE, "consent.accept", data)))[0] == 200
+
+    await bot.post(group_a.chat(ALICE, IDENTIFYING))
+    await connector.wait_for(lambda c: flag_cards(c, personal(FACILITATOR)))
+    await settle(bot)
+    assert flag_cards(connector, personal(CO_FACILITATOR)) == []
+
+    await bot.post(group_b.chat(CO_FACILITATOR, "Priya Sharma from Leeds rang me"))
+    await connector.wait_for(lambda c: flag_cards(c, personal(CO_FACILITATOR)))
+    await settle(bot)
+    assert len(flag_cards(connector, personal(FACILITATOR))) == 1
+
+
+async def test_screening_goes_on_after_its_worker_process_is_killed(
+    start_bot: BotFactory, teams: Teams, connector: ConnectorStandIn
+) -> None:
+    """The screening worker is a separate process; if it dies (out of memory, killed), a new
+    one is started and the message is still flagged."""
+    import os
+    import signal
+
+    from bot import SERVICES
+
+    bot = await start_bot(facilitator_ids=FACILITATORS, screening_processes=1)
+    await live_session(bot, teams, connector)
+    await bot.post(teams.chat(ALICE, HARMLESS))
+    await settle(bot, within=60)  # the worker has started and loaded the engine
+    pipeline = bot.app[SERVICES].screening  # type: ignore[index]
+    for pid in list(pipeline._executor._processes):
+        os.kill(pid, signal.SIGKILL)
+
+    await bot.post(teams.chat(ALICE, IDENTIFYING))
+    await connector.wait_for(lambda c: flag_cards(c, personal(FACILITATOR)), timeout=60)
+    await settle(bot, within=30)
+    assert pipeline.worker_restarts == 1
+    assert len(flag_cards(connector, personal(FACILITATOR))) == 1
+
+
+async def test_a_copy_still_on_its_way_when_another_facilitator_acts_is_updated_on_arrival(
+    flagbot: RunningBot, teams: Teams, connector: ConnectorStandIn
+) -> None:
+    await live_session(flagbot, teams, connector)
+    gate = connector.holds[personal(CO_FACILITATOR)] = asyncio.Event()
+    await flagbot.post(teams.chat(ALICE, IDENTIFYING))
+    await connector.wait_for(lambda c: flag_cards(c, personal(FACILITATOR))
+                             and personal(CO_FACILITATOR) in c.held)
+    flag_id = flag_id_of(flag_cards(connector, personal(FACILITATOR))[0])
+    action = teams.card_action(FACILITATOR, "flag.redact", {"flag_id": flag_id})
+    action["conversation"] = {"conversationType": "personal", "id": personal(FACILITATOR)}
+    assert (await flagbot.post(action))[0] == 200
+
+    gate.set()  # the co-facilitator's copy, sent before the action, now arrives
+    await connector.wait_for(lambda c: any(s.method == "PUT"
+                                           for s in c.to(personal(CO_FACILITATOR))))
+    [arrived] = flag_cards(connector, personal(CO_FACILITATOR))
+    assert "F1" not in " ".join(_texts(arrived))  # it was drawn before the action...
+    [update] = [s for s in connector.to(personal(CO_FACILITATOR)) if s.method == "PUT"]
+    assert "F1" in " ".join(_texts(update.cards[0]))  # ...and is redrawn on arrival
+    await settle(flagbot)
+    assert len([s for s in connector.sent if s.method == "PUT"]) == 1
