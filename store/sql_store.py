@@ -41,6 +41,7 @@ from store.records import (
     Session,
     StateItem,
 )
+from store.sqlite_connection import sqlite_connector
 
 
 class StoreUnavailable(Exception):
@@ -893,7 +894,7 @@ async def open_store(database_url: str) -> Store:
             from pathlib import Path
 
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"timeout": 10}
+        kwargs["async_creator"] = sqlite_connector(database_url)
     else:
         kwargs.update(
             pool_size=10,
