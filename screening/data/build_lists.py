@@ -21,6 +21,16 @@ NAME_LOCALES = [
     "en_GB", "en_US", "en_IE", "en_IN", "en_PK", "en_NG", "en_KE", "yo_NG", "ig_NG", "ha_NG",
     "tw_GH", "pl_PL", "ro_RO", "lt_LT", "pt_PT", "tr_TR", "en_NZ", "zu_ZA",
 ]
+# Added later. Their names that are also capitalised dictionary words (Africa, Milan, Mozart,
+# Prada, Major…) are left out: in chat those are places, brands and famous people far more
+# often than someone's name, and they stay in proper_nonid.txt.
+LATER_LOCALES = [
+    # communities in England the lists above miss: Czech and Slovak (many Roma families),
+    # Hungarian, Latvian, Brazilian, Spanish, Italian, French and French-speaking Africa,
+    # Algerian/Maghreb, Vietnamese, Croatian/Balkan, Central Asian, Swahili-speaking East Africa
+    "cs_CZ", "sk_SK", "hu_HU", "lv_LV", "pt_BR", "es_ES", "it_IT", "fr_FR", "fr_DZ", "vi_VN",
+    "hr_HR", "uz_UZ", "sw",
+]
 WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
 
 
@@ -41,13 +51,22 @@ def add(out: set[str], name: str) -> None:
 def main() -> None:
     first: set[str] = set()
     sur: set[str] = set()
-    for loc in NAME_LOCALES:
+    dictionary = Path("/usr/share/dict/british-english").read_text().splitlines()
+    proper_words = {w.lower() for w in dictionary if w and w[0].isupper() and "'" not in w}
+    for loc in NAME_LOCALES + LATER_LOCALES:
         p = importlib.import_module(f"faker.providers.person.{loc}").Provider
+        f_new: set[str] = set()
+        s_new: set[str] = set()
         for attr in ("first_names", "first_names_male", "first_names_female"):
             for n in getattr(p, attr, ()) or ():
-                add(first, n)
+                add(f_new, n)
         for n in getattr(p, "last_names", ()) or ():
-            add(sur, n)
+            add(s_new, n)
+        if loc in LATER_LOCALES:
+            f_new -= proper_words
+            s_new -= proper_words
+        first |= f_new
+        sur |= s_new
     for n in (HERE / "extra_first.txt").read_text().split():
         add(first, n)
     for n in (HERE / "extra_sur.txt").read_text().split():
