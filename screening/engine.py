@@ -17,7 +17,7 @@ from presidio_analyzer import (
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 
 from .config import ScreeningConfig
-from .lexicon import DOMAIN_ALLOW, DOMAIN_PHRASES, TITLES, Lexicon, get_lexicon
+from .lexicon import DOMAIN_ALLOW, DOMAIN_PHRASES, PUBLIC_PHRASES, TITLES, Lexicon, get_lexicon
 from .names import DETERMINERS, GREET, LOC_PREV, PERSON_PREV, NameFinder
 from .patterns import PatternFinder
 from .safeguarding import SafeguardingDetector
@@ -28,6 +28,11 @@ from .types import CATEGORIES, Finding, ScanResult
 logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
 
 CONTRACTION = re.compile(r"^[a-z]+['’](m|ve|ll|d|re|s|t)$")
+PUBLIC_RE = re.compile(r"(?<![\w])(?:" + "|".join(
+    re.escape(p) for p in sorted(PUBLIC_PHRASES, key=len, reverse=True)) + r")(?![\w])", re.I)
+# "Albert Street", "Grace Road": a person-looking name that is the start of an address
+STREET_WORD = re.compile(r"\s(Road|Rd|Street|St|Avenue|Ave|Lane|Close|Crescent|Drive|Grove|"
+                         r"Terrace|Gardens|Mews|Way)$")
 PLACE_NOUN = re.compile(r"\s+(area|estate|lot|office|end|side|patch|village|way|ward|"
                         r"estates|flats|towers|site|locality|district)\b", re.I)
 # after a message's first word: it was a name ("rahima can u share…", "Nkem, did you…")
@@ -127,7 +132,7 @@ class UkPatternRecognizer(_Base):
     def analyze(self, text, entities, nlp_artifacts=None):
         f = self.finder
         out = []
-        for fn in (f.contact, f.ids, f.postcodes, f.dates, f.orgs, f.streets):
+        for fn in (f.contact, f.ids, f.postcodes, f.dates, f.orgs, f.streets, f.unique_roles):
             out.extend(_res(*c) for c in fn(text))
         return out
 
@@ -322,7 +327,8 @@ class Screener:
         for s, e in mentions:
             seg = cleaned[s:e]
             ls, le = len(seg) - len(seg.lstrip()), len(seg.rstrip())
-            if le > ls and seg.strip().lower() not in DOMAIN_ALLOW:
+            if (le > ls and seg.strip().lower() not in DOMAIN_ALLOW
+                    and any(c.isalpha() for c in seg)):
                 results.append(_res(s + ls, s + le, "PERSON", 0.95, "teams_mention"))
         kept = _resolve(results, thr)
         for r in kept:
@@ -333,8 +339,13 @@ class Screener:
                 if m and cleaned[max(0, r.start - 4):r.start].lower().endswith(
                         ("the ", "in ", "at ", "on ")):
                     r.entity_type = "LOCATION"
+                elif STREET_WORD.search(cleaned[r.start:r.end]):
+                    r.entity_type = "LOCATION"
+        public = [m.span() for m in PUBLIC_RE.finditer(cleaned)] if len(cleaned) > 6 else []
         findings: list[Finding] = []
         for r in kept:
+            if public and any(a <= r.start and r.end <= b for a, b in public):
+                continue
             if r.score < thr or r.entity_type not in CATEGORIES:
                 continue
             s, e = r.start, r.end

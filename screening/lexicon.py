@@ -38,6 +38,13 @@ DOMAIN_ALLOW = set(
     pothwari potwari sinhala sinhalese pashto dari sorani kurmanji tigrinya amharic oromo
     lingala twi akan igbo yoruba ndebele krio patois romani romany cameroonian gambian kosovan
     malawian bajan trinidadian
+    badini bahdini behdini feyli gorani hawrami zaza hazaragi farsi persian tamil gujarati
+    nepali swahili wolof fula hausa shona amharic tigre kinyarwanda kirundi luganda somalian
+    mandarin cantonese hakka vietnamese tagalog cebuano hungarian czech slovak latvian
+    estonian bulgarian russian ukrainian croatian serbian bosnian slovene macedonian greek
+    italian german dutch brazilian angolan congolese sudanese iraqi iranian yemeni libyan
+    moroccan algerian tunisian egyptian kurdi sylheti-speaking
+    breakout webcam livestream screenshare screensharing unmute unmuted hotspot dongle
     asian black white mixed gypsy roma traveller travellers grt esol bsl makaton pdf ppt
     doc docx am pm gmt bst covid-era post-covid pre-covid q qs qa cpd rq rqs dbs dols lpa
     mca mha ld asd adhd odd ptsd aces ace acer pip uc dwp hmrc esa jsa ssp ecm ic2
@@ -71,6 +78,22 @@ DOMAIN_PHRASES = {
     "youth offending team", "public law outline", "the la", "our la",
 }
 
+# Names of public figures and public case reviews of the field, and places outside the UK,
+# which chat mentions in general ("the review into Arthur and Star", "Eileen Munro would be
+# horrified", "the Hong Kong visa scheme"): findings inside them are dropped.
+PUBLIC_PHRASES = (
+    "eileen munro", "victoria climbié", "victoria climbie", "peter connelly", "baby p",
+    "daniel pelka", "arthur labinjo-hughes", "star hobson", "arthur and star",
+    "josh macalister", "isabelle trowler", "lord laming", "khyra ishaq", "hamzah khan",
+    "keanu williams", "logan mwangi", "finley boden", "jasmine beckford", "maria colwell",
+    "kimberley carlile", "tyra henry", "ainlee labonte", "kennedy mcfarlane",
+    "hong kong", "sierra leone", "el salvador", "south africa", "new zealand",
+    "saudi arabia", "united states", "costa rica", "puerto rico", "ivory coast",
+    "south sudan", "north macedonia", "czech republic", "dominican republic",
+    "trinidad and tobago", "burkina faso", "sri lanka", "cape verde", "papua new guinea",
+    "united arab emirates", "bosnia and herzegovina", "new york", "los angeles",
+)
+
 TITLES = {"mr", "mrs", "ms", "miss", "dr", "mx", "prof", "sir", "dame", "lady", "lord", "rev"}
 
 
@@ -93,6 +116,9 @@ class Lexicon:
         places_raw = [p for p in _read("places.txt") if p not in DOMAIN_ALLOW]
         places_raw += [p.replace("-", " ") for p in places_raw if "-" in p]
         places_raw += [p.replace(" ", "-") for p in places_raw if " " in p]
+        # "Kings Lynn", "St Helens": chat drops apostrophes and full stops
+        places_raw += [p.replace("'", "").replace("’", "").replace(".", "") for p in places_raw
+                       if any(c in p for c in "'’.")]
         self.places = frozenset(places_raw)
         self.place_max_tokens = max((len(p.split()) for p in places_raw), default=1)
         self.place_first_tokens = frozenset(p.split()[0] for p in places_raw)

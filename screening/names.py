@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from .lexicon import DOMAIN_ALLOW, TITLES, Lexicon
@@ -64,6 +65,12 @@ ABSTRACT = {"hope", "faith", "joy", "peace", "mercy", "patience", "charity", "co
 INITIAL_NEXT = {"said", "says", "from", "was", "mentioned", "told", "asked", "thinks",
                 "reckons", "raised", "suggested", "agreed", "disagreed", "wrote", "posted",
                 "disclosed", "lives", "attends", "spoke", "explained", "replied", "made", "did"}
+KIN = {"brother", "sister", "brothers", "sisters", "mum", "dad", "mother", "father", "nan",
+       "gran", "grandma", "grandad", "cousin", "cousins", "twin", "siblings", "sibling",
+       "stepdad", "stepmum", "aunt", "auntie", "uncle", "son", "daughter", "baby", "partner",
+       "husband", "wife", "boyfriend", "girlfriend", "friend", "mate"}
+INITIAL_NEXT_EXTRA = {"kept", "keeps", "cried", "wanted", "refused", "drew", "sat", "loved",
+                      "hated", "ran", "hid"}
 # "moved to Bury": verbs of moving house, before "to", make the next word a place
 MOVE_VERBS = {"moved", "move", "moves", "moving", "rehoused", "relocated", "relocating",
               "transferred", "emigrated", "fled"}
@@ -111,6 +118,21 @@ class NameFinder:
         if (t.cap and t.initial and not t.upper and nlow in INITIAL_NEXT
                 and (t.low not in ABSTRACT or nlow != "was")):
             return 0.65
+        n2 = toks[i + 2] if i + 2 < len(toks) else None
+        if t.initial and not t.upper and n is not None and n2 is not None:
+            # "Hope was 7", "Summer is 15 now": a name followed by an age
+            if nlow in {"is", "was"} and _adjacent(text, t, n) and re.match(
+                    r"\s+(only |nearly |almost |just )?\d{1,2}\b(?!\s*(am|pm|mins?|minutes|"
+                    r"hours?|weeks?|days?|months?|%|:))", text[n.end:], re.I):
+                return 0.65
+            # "jack and his brother…", "rose and her mum…"
+            if (nlow == "and" and n2.low in {"his", "her"} and i + 3 < len(toks)
+                    and toks[i + 3].low in KIN):
+                return 0.65
+            # "Skye just kept saying…": an adverb, then a verb that takes a person
+            if (t.cap and nlow in {"just", "always", "never", "really", "still"}
+                    and t.low not in MODAL_NAMES and n2.low in INITIAL_NEXT | INITIAL_NEXT_EXTRA):
+                return 0.65
         if t.low in MODAL_NAMES and nlow in FUNCTION_NEXT and not t.poss and not mid_cap:
             after = text[t.full_end:t.full_end + 2]
             if not after.startswith((",", ":")):

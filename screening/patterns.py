@@ -150,6 +150,36 @@ PRISON_RE = re.compile(
     r"(?<![\w])(?:HMP|HMYOI|HMP/YOI|HMP & YOI|HM Prison|YOI|HMPYOI)\s+([A-Z][A-Za-z'’\-]+(?:\s+[A-Z][A-Za-z'’\-]+)?)"  # noqa: E501
     r"|(?<![\w])(?:hmp|hmyoi|yoi)\s+([a-z][a-z'’\-]+)(?![\w])")
 SAINT_RE = re.compile(r"(?<![\w])(?:St\.?|Saint)\s+[A-Z][a-z]+(?:'s|’s|s)(?![\w'’])")
+# the secure estate named before its kind: "Wetherby YOI", "Oakhill STC", "Aycliffe SCH"
+SECURE_AFTER_RE = re.compile(
+    r"(?<![\w])([A-Z][A-Za-z'’\-]+(?:\s+[A-Z][A-Za-z'’\-]+)?)\s+(?:YOI|STC|SCH|SSU|"
+    r"secure (?:unit|children'?s home|training centre))(?![\w])")
+# Catholic schools and parishes: "Our Lady of Lourdes", "Our Lady & St Joseph"
+OUR_LADY_RE = re.compile(
+    r"(?<![\w])Our Lady\s+(?:of|and|&)\s+(?:the\s+)?(?:St\.?\s+)?[A-Z][A-Za-z'’\-]+"
+    r"(?:\s+[A-Z][A-Za-z'’\-]+)?(?![\w])")
+# a capitalised name before a lower-case kind: "Little Acorns nursery", "Brook Lane surgery"
+ORG_CAP_LOWER = re.compile(
+    r"(?<![\w])((?:[A-Z][a-z'’\-]+\s+){1,2}[A-Z][a-z'’\-]+)\s+(nursery|pre-?school|primary|"
+    r"academy|surgery|medical centre|health centre|children'?s centre|family hub|infants|"
+    r"juniors)(?![\w])")
+# a description that singles out one colleague: "our only Polish-speaking IRO", "one male
+# chair in the whole service", "the newest IRO in our team"
+_ROLE = (r"(?:iros?|chairs?|cp chairs?|conference chairs?|sws?|social workers?|dsls?|tms?|"
+         r"team managers?|managers?|psws?|principal social workers?|lados?|senior practitioners?"
+         r"|advanced practitioners?|practice educators?|interpreters?|minute ?takers?)")
+_QUAL = (r"(?:male|female|black|asian|white|welsh|scottish|irish|muslim|sikh|hindu|jewish|deaf"
+         r"|blind|disabled|gay|trans|part-time|agency|locum|newly qualified|nq|bilingual|"
+         r"[a-z]+-speaking|[a-z]+ speaking|man|woman|men|women|under \d+)")
+_SCOPE = (r"(?:in|at|across|for) (?:our|the|my|this) (?:whole |entire )?(?:team|service|la|"
+          r"local authority|authority|county|borough|council|office|department|region|area|"
+          r"patch|unit|mash|hub|city|town)")
+UNIQUE_ROLE_RE = re.compile(
+    rf"(?<![\w])(?:(?:our|my|the|their) (?:only|sole|one and only)|(?:we'?ve got|we have got|"
+    rf"we have|we'?ve|we got|there'?s|there is) (?:only )?(?:one|a single))\s+"
+    rf"(?:{_QUAL}\s+){{1,2}}{_ROLE}(?![\w])"
+    rf"|(?<![\w])(?:(?:the|our) (?:only|sole|newest|youngest|oldest|longest[- ]serving|most "
+    rf"senior)|(?:only|just) one)\s+(?:{_QUAL}\s+){{0,2}}{_ROLE}\s+{_SCOPE}(?![\w])", re.I)
 STREET_SUFFIX = (r"(?:Road|Rd|Street|St|Avenue|Ave|Close|Lane|Ln|Drive|Dr|Way|Crescent|Cres|"
                  r"Grove|Court|Ct|Gardens|Gdns|Place|Pl|Terrace|Walk|Rise|View|Square|Sq|Mews|"
                  r"Park|Hill|Green|Row|Parade|Vale|Wharf|Meadows?|Fields?|Croft|Chase|Heights|"
@@ -526,7 +556,28 @@ class PatternFinder:
             if raw in lex.places and not raw.endswith(("'s", "’s")):
                 continue
             out.append((m.start(), m.end(), "ORGANISATION", 0.8, "saint_name"))
+        for m in SECURE_AFTER_RE.finditer(text):
+            s, name = _strip_lead(m.start(1), m.group(1), lex, keep_place=True)
+            if name:
+                out.append((s, m.end(), "ORGANISATION", 0.85, "secure_estate"))
+        for m in OUR_LADY_RE.finditer(text):
+            out.append((m.start(), m.end(), "ORGANISATION", 0.8, "our_lady"))
+        for m in ORG_CAP_LOWER.finditer(text):
+            s, name = _strip_lead(m.start(1), m.group(1), lex, keep_place=True)
+            words = name.split()
+            if not words or any(w.lower() in TEAM_GENERIC or w.lower() in DOMAIN_ALLOW
+                                or w.lower() in lex.proper_nonid for w in words):
+                continue
+            if len(words) < 2 and not _distinctive(words[0], lex):
+                continue
+            out.append((s, m.end(), "ORGANISATION", 0.75, "institution_cap_lower"))
         return out
+
+    def unique_roles(self, text: str) -> list[Cand]:
+        if not UNIQUE_ROLE_RE.search(text):
+            return []
+        return [(m.start(), m.end(), "PERSON", 0.6, "unique_role")
+                for m in UNIQUE_ROLE_RE.finditer(text)]
 
     def streets(self, text: str) -> list[Cand]:
         lex = self.lex
