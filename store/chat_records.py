@@ -61,6 +61,7 @@ class ScanJob:
     revision: int
     received_at: datetime
     edited_at: datetime | None
+    attempts: int = 1  # claims of this text so far, this one included
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class FindingRecord:
 
 @dataclass(frozen=True)
 class NewFlag:
-    kind: str  # identifying | safeguarding
+    kind: str  # identifying | safeguarding | unscreened
     level: str | None
     reason: str | None
 
@@ -251,6 +252,7 @@ class ChatStoreMixin:
                     scanned_at=None,
                     scan_owner=None,
                     scan_lease_until=None,
+                    scan_attempts=0,
                 )
                 .returning(m.id)
             )
@@ -318,28 +320,33 @@ class ChatStoreMixin:
                 await conn.execute(
                     update(t.messages)
                     .where(m.id.in_(candidates.scalar_subquery()), claimable)
-                    .values(scan_owner=owner, scan_lease_until=now + lease)
+                    .values(scan_owner=owner, scan_lease_until=now + lease,
+                            scan_attempts=m.scan_attempts + 1)
                     .returning(
                         m.id, m.session_id, m.participant_id, m.activity_id, m.text,
-                        m.revision, m.received_at, m.edited_at,
+                        m.revision, m.received_at, m.edited_at, m.scan_attempts,
                     )
                 )
             ).all()
         jobs = [
             ScanJob(r.id, r.session_id, r.participant_id, r.activity_id, r.text, r.revision,
-                    _utc(r.received_at), _utc(r.edited_at) if r.edited_at else None)
+                    _utc(r.received_at), _utc(r.edited_at) if r.edited_at else None,
+                    r.scan_attempts)
             for r in rows
         ]
         return sorted(jobs, key=lambda j: j.message_id)
 
-    async def release_scan(self, message_id: int, *, owner: str) -> None:
-        """Give a claim back (the scan failed); the sweep will pick the message up again."""
+    async def release_scan(
+        self, message_id: int, *, owner: str, not_before: datetime | None = None
+    ) -> None:
+        """Give a claim back (the scan failed): the sweep claims the message again, once
+        `not_before` has passed if given."""
         m = t.messages.c
         async with self._writing() as conn:
             await conn.execute(
                 update(t.messages)
                 .where(m.id == message_id, m.scan_owner == owner)
-                .values(scan_owner=None, scan_lease_until=None)
+                .values(scan_owner=None, scan_lease_until=not_before)
             )
 
     async def save_scans(

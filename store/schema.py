@@ -188,6 +188,9 @@ messages = Table(
     Column("scanned_at", UTCDateTime(), nullable=True),
     Column("scan_owner", String(64), nullable=True),
     Column("scan_lease_until", UTCDateTime(), nullable=True),
+    # claims since the text last changed (migration 0004): a message the engine keeps failing
+    # on is flagged as unscreened after a few
+    Column("scan_attempts", Integer, nullable=False, server_default="0"),
     UniqueConstraint("session_id", "activity_id", name="uq_messages_activity"),
 )
 Index("ix_messages_unscanned", messages.c.scanned_at, messages.c.id)
@@ -213,7 +216,8 @@ flags = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False),
     Column("message_id", Integer, ForeignKey("messages.id"), nullable=True),
-    Column("kind", String(16), nullable=False),  # identifying | safeguarding | mention_review
+    # identifying | safeguarding | mention_review | unscreened
+    Column("kind", String(16), nullable=False),
     Column("level", String(16), nullable=True),
     Column("reason", String(256), nullable=True),
     Column("status", String(16), nullable=False),  # open | redact | dismissed | escalated ...

@@ -377,6 +377,25 @@ async def test_scans_are_saved_only_for_claims_still_held_on_unedited_text(
     assert again.activity_id == "m1" and again.text == "new"
 
 
+async def test_scan_attempts_count_claims_of_one_text_and_a_retry_waits(store: Store) -> None:
+    session, _ = await store.start_session(new_session())
+    p = await store.participant_for(session.id, who(1), "participant", T0)
+    await _chat(store, session.id, p.id, "m0", consent_required=False)
+    (first,) = await store.claim_unscanned(owner="A", now=T0, lease=LEASE, limit=10)
+    assert first.attempts == 1
+    retry_at = T0 + timedelta(seconds=3)
+    await store.release_scan(first.message_id, owner="B", not_before=retry_at)  # not B's
+    assert await store.claim_unscanned(owner="B", now=T0, lease=LEASE, limit=10) == []
+    await store.release_scan(first.message_id, owner="A", not_before=retry_at)
+    assert await store.claim_unscanned(owner="A", now=T0, lease=LEASE, limit=10) == []
+    (second,) = await store.claim_unscanned(owner="A", now=retry_at + timedelta(seconds=1),
+                                            lease=LEASE, limit=10)
+    assert second.attempts == 2
+    await store.edit_chat_message(session_id=session.id, activity_id="m0", text="new", at=T0)
+    (edited,) = await store.claim_unscanned(owner="A", now=T0, lease=LEASE, limit=10)
+    assert (edited.text, edited.attempts) == ("new", 1)
+
+
 @pytest.mark.parametrize("table", t.APPEND_ONLY_TABLES)
 @pytest.mark.parametrize(
     "statement",
