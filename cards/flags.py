@@ -70,7 +70,7 @@ class HistoryEntry:
 @dataclass(frozen=True)
 class FlagCardContent:
     flag_id: int
-    kind: str  # identifying | safeguarding
+    kind: str  # identifying | safeguarding | unscreened
     sent_at: datetime
     author_name: str | None
     author_pseudonym: str | None
@@ -130,6 +130,11 @@ def _reasons(content: FlagCardContent) -> list[dict[str, Any]]:
             why = f" (found by: {', '.join(rules)}; confidence {top:.2f})" if rules else ""
             items.append(_text(f"• {CATEGORY_WORDS.get(category, category.lower())}{why}",
                                spacing="None"))
+    if content.kind == "unscreened":
+        items.append(_text(
+            "The screening engine failed on this message several times, so nothing in it "
+            "was checked. Please read it in the meeting chat and decide. If it still cannot "
+            "be screened at export time, it is left out of the export.", color="Warning"))
     if not items:
         items.append(_text("Nothing identifying was found.", isSubtle=True))
     return items
@@ -162,7 +167,12 @@ def _actions(content: FlagCardContent) -> list[dict[str, Any]]:
     actions = []
     if content.kind == "safeguarding":
         actions.append(execute("flag.escalate", "Escalate safeguarding", style="destructive"))
-    if content.reasons:
+    if content.kind == "unscreened":
+        actions.append(execute("flag.remind", "Remind group"))
+        if content.hide_available and not content.hidden:
+            actions.append(execute("flag.hide", "Hide from chat"))
+        actions.append(execute("flag.dismiss", "Read: not identifying"))
+    elif content.reasons:
         actions.append(execute("flag.remind", "Remind group"))
         if content.hide_available and not content.hidden:
             actions.append(execute("flag.hide", "Hide from chat"))
@@ -179,6 +189,8 @@ def flag_card(content: FlagCardContent) -> Card:
     if urgent:
         level = "URGENT" if content.safeguarding_level == "urgent" else "Concern"
         heading = f"⚠ Safeguarding ({level}) — a message needs your attention"
+    elif content.kind == "unscreened":
+        heading = "A message could not be screened: please read it"
     else:
         heading = "A message may identify someone"
     subheading = "Only facilitators see this card. Nothing has been said to the group."

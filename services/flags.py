@@ -153,8 +153,9 @@ class FlagService:
         content: FlagCardContent,
     ) -> list[OutboxItem]:
         content = replace(content, flag_id=flag_id)
-        summary = ("Safeguarding: a message needs your attention" if content.kind == "safeguarding"
-                   else "A message may identify someone")
+        summary = {"safeguarding": "Safeguarding: a message needs your attention",
+                   "unscreened": "A message could not be screened: please read it",
+                   }.get(content.kind, "A message may identify someone")
         payload = card_activity(cards.flag_card(content), summary=summary)
         items = []
         for recipient in recipients:

@@ -29,6 +29,8 @@ from services.flags import FlagService, Recipient, reasons_of, segments_of
 from store import Identity, Participant, Session, Store
 from store.chat_records import FindingRecord, NewFlag, ScanJob, ScanOutcome
 
+SCAN_ATTEMPTS = 3  # failures before facilitators are asked to read a message themselves
+
 log = logging.getLogger(__name__)
 
 _SCREENERS: dict[tuple[str, float], Any] = {}
@@ -182,6 +184,7 @@ class ScreeningPipeline:
         batch_size: int = 64,
         workers: int = 2,
         sweep_seconds: float = 2.0,
+        retry_after: timedelta = timedelta(seconds=3),
     ) -> None:
         self.store = store
         self.flags = flags
@@ -193,6 +196,7 @@ class ScreeningPipeline:
         self._batch = batch_size
         self._workers = workers
         self._sweep = sweep_seconds
+        self._retry_after = retry_after
         self._queue: asyncio.Queue[int] = asyncio.Queue()
         self._new_executor = new_executor
         self._executor = new_executor()
@@ -274,13 +278,22 @@ class ScreeningPipeline:
         results = await self._scan(work)
         reminded: set[str] = set()
         outcomes = []
+        retry = []
         for job, result in zip(jobs, results, strict=True):
-            if result is None:  # not "clean": left claimed, so retried when the lease ends
-                log.warning("a message could not be screened",
-                            extra={"message_id": job.message_id})
-                continue
             ctx = contexts[job.session_id]
-            outcomes.append(await self._outcome(job, result, ctx, reminded))
+            if result is not None:
+                outcomes.append(await self._outcome(job, result, ctx, reminded))
+            elif job.attempts < SCAN_ATTEMPTS:
+                log.warning("a message could not be screened; it will be tried again",
+                            extra={"message_id": job.message_id, "attempt": job.attempts})
+                retry.append(job.message_id)
+            else:
+                log.error("a message could not be screened; facilitators are told",
+                          extra={"message_id": job.message_id, "attempt": job.attempts})
+                outcomes.append(self._unscreened(job, ctx))
+        for message_id in retry:  # the sweep claims it again after a short pause
+            await self.store.release_scan(message_id, owner=self.owner,
+                                          not_before=self.clock() + self._retry_after)
         saved = await self.store.save_scans(outcomes, owner=self.owner, now=self.clock())
         flagged = sum(1 for o in saved if o.flag_id is not None)
         self.scanned += len(saved)
@@ -290,20 +303,29 @@ class ScreeningPipeline:
         log.debug("scanned", extra={"count": len(saved), "flagged": flagged})
 
     async def _scan(self, work: list[tuple[str, list[str]]]) -> list[Scanned | None]:
-        """Run a batch in the worker pool. A pool whose worker died (killed, out of memory)
-        is replaced, once per batch, so that screening does not stop for the bot's lifetime;
-        if the new pool fails too, the batch stays claimed and is retried when its lease ends
-        (a message that kills the worker every time costs one restart a lease, not a loop)."""
-        loop = asyncio.get_running_loop()
+        """Run a batch in the worker pool. A worker that dies (killed, out of memory, or a
+        message that crashes the engine) is replaced, so screening never stops for the bot's
+        lifetime, and the batch is run again message by message: the message that kills the
+        worker again is the one reported as not screened (None), the others are scanned."""
+        try:
+            return await self._run(work)
+        except BrokenExecutor:
+            if len(work) == 1:
+                return [None]
+        results: list[Scanned | None] = []
+        for item in work:
+            try:
+                results += await self._run([item])
+            except BrokenExecutor:
+                results.append(None)
+        return results
+
+    async def _run(self, work: list[tuple[str, list[str]]]) -> list[Scanned | None]:
         executor = self._executor
         try:
-            return await loop.run_in_executor(executor, _scan_batch, work)
+            return await asyncio.get_running_loop().run_in_executor(executor, _scan_batch, work)
         except BrokenExecutor:
             self._replace_executor(executor)
-        try:
-            return await loop.run_in_executor(self._executor, _scan_batch, work)
-        except BrokenExecutor:
-            self._replace_executor(self._executor)
             raise
 
     def _replace_executor(self, broken: Executor) -> None:
@@ -313,6 +335,30 @@ class ScreeningPipeline:
         broken.shutdown(wait=False, cancel_futures=True)
         self._executor = self._new_executor()
         self.worker_restarts += 1
+
+    def _unscreened(self, job: ScanJob, ctx: SessionContext | None) -> ScanOutcome:
+        """A message the engine failed on SCAN_ATTEMPTS times: stored as scanned, with a flag
+        that asks the facilitators to read it themselves (nothing in it was checked)."""
+        if ctx is None:
+            return ScanOutcome(job, [])
+        pseudonym, identity = ctx.people.get(job.participant_id, (None, None))
+        content = FlagCardContent(
+            flag_id=0,
+            kind="unscreened",
+            sent_at=job.received_at,
+            author_name=identity.display_name if identity else None,
+            author_pseudonym=pseudonym,
+            segments=segments_of(job.text, []),
+            reasons=[],
+            hide_available=self.flags.hide_available,
+            edited=job.edited_at is not None,
+            session_title=ctx.session.title,
+        )
+        session, recipients = ctx.session, ctx.recipients
+        return ScanOutcome(
+            job, [], NewFlag(kind="unscreened", level=None, reason="screening failed"),
+            cards=lambda flag_id: self.flags.card_items(session, recipients, flag_id, content),
+        )
 
     async def _outcome(self, job: ScanJob, result: Scanned, ctx: SessionContext | None,
                        reminded: set[str]) -> ScanOutcome:
