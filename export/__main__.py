@@ -115,7 +115,9 @@ async def _run(args: argparse.Namespace, settings: Any) -> int:
                 store, args.file, out, session_id=session.id, screener=screener.get(),
                 now=utcnow(), actor=_actor())
             print(f"wrote {out} ({result.cues} cues/paragraphs, {result.spans} spans replaced, "
-                  f"{result.speakers} speakers pseudonymised)")
+                  f"{result.speakers} speakers pseudonymised"
+                  + (f", {result.withheld} lines withheld: could not be screened"
+                     if result.withheld else "") + ")")
             return 0
         if args.command == "purge":
             try:

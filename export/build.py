@@ -30,7 +30,21 @@ EXCLUSION_REASONS = {
     "not_consented": "the participant did not consent (text never kept)",
     "deleted": "deleted by its author in Teams",
     "hidden": "hidden by a facilitator",
+    "unscreenable": "the screening engine failed on it, so it could not be checked",
 }
+
+
+class Unscreenable(Exception):
+    """The screening engine failed on a text. Such text is withheld, never exported unchecked."""
+
+
+def screened_spans(screener: ScreenerLike, text: str, roster: Any) -> list[Span]:
+    """The engine's identifying spans in `text`; Unscreenable if the engine fails on it."""
+    try:
+        result = screener.scan(text, roster=roster)
+    except Exception as exc:
+        raise Unscreenable(type(exc).__name__) from exc
+    return [Span(f.start, f.end, f.category) for f in result.findings]
 
 
 class ScreenerLike(Protocol):
@@ -161,11 +175,9 @@ class SessionRedactor:
             else:
                 spans.append(Span(stored.start, stored.end, stored.category))
         if screener is not None and text:
-            result = screener.scan(text, roster=self.roster)
-            for finding in result.findings:
-                key = (finding.start, finding.end, finding.category)
-                if key not in dismissed:  # a facilitator said this exact span is not identifying
-                    spans.append(Span(finding.start, finding.end, finding.category))
+            for span in screened_spans(screener, text, self.roster):
+                if (span.start, span.end, span.label) not in dismissed:
+                    spans.append(span)  # (a facilitator said a dismissed span is not identifying)
         removed = name_spans(text, self.withdrawn_names, REMOVED)
         spans += removed
         spans += name_spans(text, self.names, PERSON)
@@ -202,7 +214,11 @@ def anonymise_session(
             export.excluded[reason] += 1
             continue
         assert person is not None
-        result = redactor.anonymise(message, screener)
+        try:
+            result = redactor.anonymise(message, screener)
+        except Unscreenable:
+            export.excluded["unscreenable"] += 1
+            continue
         mentions_withdrawn = result.removed_mentions > 0 or (
             message.anonymised is None and redactor.mentions_withdrawn(message)
         )

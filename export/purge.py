@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from export.build import SessionRedactor, exclusion_reason
-from export.redact import PERSON, apply_spans, name_spans
+from export.build import SessionRedactor, Unscreenable, exclusion_reason, screened_spans
+from export.redact import PERSON, WITHHELD, apply_spans, name_spans
 from store import Store
 from store.data_life import SessionSource
 from study import Study
@@ -77,10 +77,10 @@ async def purge_blockers(store: Store, study: Study, now: datetime) -> list[str]
 def redact_text(text: str, redactor: SessionRedactor, screener: Any) -> str:
     spans = name_spans(text, redactor.names, PERSON)
     if screener is not None:
-        from export.redact import Span
-
-        spans += [Span(f.start, f.end, f.category)
-                  for f in screener.scan(text, roster=redactor.roster).findings]
+        try:
+            spans += screened_spans(screener, text, redactor.roster)
+        except Unscreenable:
+            return WITHHELD
     return apply_spans(text, spans)
 
 
@@ -161,8 +161,14 @@ async def _anonymise_session(
             continue  # already done (or never kept)
         person = source.people.get(message.participant_id)
         reason = exclusion_reason(message, person)
+        result = None
         if reason is None and message.text is not None:
-            result = await call(redactor.anonymise, message, screener)
+            try:
+                result = await call(redactor.anonymise, message, screener)
+            except Unscreenable:
+                log.warning("a message could not be screened; its text is not kept",
+                            extra={"message_id": message.id})
+        if result is not None:
             await store.save_anonymised(
                 message_id=message.id, session_id=source.session_id, text=result.text,
                 removed_mentions=result.removed_mentions, redactions=result.redactions,

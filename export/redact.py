@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 PERSON = "PERSON"
 REMOVED = "REMOVED"  # a mention of a withdrawn participant
+WITHHELD = "[withheld: could not be screened]"  # a text the screening engine failed on
 
 # Which label wins when spans of different labels overlap and are merged.
 _PRIORITY = {REMOVED: 0, PERSON: 1, "CONTACT": 2, "ID_NUMBER": 3, "LOCATION": 4,

@@ -16,8 +16,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from export.build import SessionRedactor
-from export.redact import PERSON, REMOVED, Span, apply_spans, clean_display_name, name_spans
+from export.build import SessionRedactor, Unscreenable, screened_spans
+from export.redact import (
+    PERSON,
+    REMOVED,
+    WITHHELD,
+    apply_spans,
+    clean_display_name,
+    name_spans,
+)
 from store import Store
 from store.data_life import SessionSource
 
@@ -38,6 +45,7 @@ class TranscriptResult:
     cues: int = 0
     spans: int = 0
     speakers: int = 0
+    withheld: int = 0  # lines the screening engine failed on, replaced by a notice
 
 
 @dataclass
@@ -89,6 +97,7 @@ class TextRedactor:
         self.redactor = redactor
         self.screener = screener
         self.spans = 0
+        self.withheld = 0  # lines the engine failed on, left out
 
     def __call__(self, text: str) -> str:
         if not text.strip():
@@ -96,8 +105,11 @@ class TextRedactor:
         spans = name_spans(text, self.redactor.withdrawn_names, REMOVED)
         spans += name_spans(text, self.redactor.names, PERSON)
         if self.screener is not None:
-            spans += [Span(f.start, f.end, f.category)
-                      for f in self.screener.scan(text, roster=self.redactor.roster).findings]
+            try:
+                spans += screened_spans(self.screener, text, self.redactor.roster)
+            except Unscreenable:
+                self.withheld += 1
+                return WITHHELD
         result = apply_spans(text, spans)
         self.spans += result.count("[") - text.count("[")
         return result
@@ -220,10 +232,11 @@ async def redact_transcript_file(
     speakers = Speakers.for_session(source)
     redact = TextRedactor(SessionRedactor(source), screener)
     cues = await asyncio.to_thread(_redact_file, path, out, speakers, redact)
-    result = TranscriptResult(cues=cues, spans=redact.spans, speakers=len(speakers.seen))
+    result = TranscriptResult(cues=cues, spans=redact.spans, speakers=len(speakers.seen),
+                              withheld=redact.withheld)
     await store.audit(
         actor=actor, action="transcript.redacted", subject=f"session:{session_id}", at=now,
         details={"format": suffix.lstrip("."), "cues": result.cues, "spans": result.spans,
-                 "speakers": result.speakers},
+                 "speakers": result.speakers, "withheld": result.withheld},
     )
     return result

@@ -18,6 +18,7 @@ from docx import Document
 from export.render import FORMATS
 from export.service import export_session
 from services.withdrawal import WithdrawalService
+from tests.harness.failing_engine import EngineFailingOn
 from tests.test_export_seed import (  # noqa: F401  (fixtures)
     END,
     EVERYONE,
@@ -95,11 +96,24 @@ async def test_header_states_study_date_form_version_and_exclusions(
     assert header["session_date"] == "2026-10-20"
     assert header["form_version"] == seeded.study.form_version
     assert header["messages_excluded"] == {"withdrawn": 0, "not_consented": 1, "deleted": 1,
-                                           "hidden": 1}
+                                           "hidden": 1, "unscreenable": 0}
     assert header["messages_included"] == 7
     for fmt in ("docx", "csv"):
         assert seeded.study.form_version in out[fmt] and "2026-10-20" in out[fmt]
         assert "hidden by a facilitator" in out[fmt]
+
+
+async def test_a_message_the_engine_fails_on_is_withheld_not_exported_unchecked(
+    seeded: Seeded, screener: Any
+) -> None:
+    out = await export_all(seeded, EngineFailingOn(screener, "07700 900123"))
+    header = jsonl_rows(out["jsonl"])[0]
+    assert header["messages_excluded"]["unscreenable"] == 1
+    assert header["messages_included"] == 6
+    for fmt in FORMATS:
+        assert "Hillcrest" not in out[fmt] and "900123" not in out[fmt], fmt
+        assert "Welcome everyone, thanks for joining." in out[fmt], fmt
+    assert "the screening engine failed on it" in out["csv"]
 
 
 async def test_pseudonyms_are_stable_within_a_session_and_differ_across_sessions(
