@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -13,12 +14,20 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from hypothesis import settings as hypothesis_settings
 
 from bot import create_app
 from config import Settings
 from observability import quiet_third_party_loggers
 from tests.connector_standin import ConnectorStandIn, start_connector
 from tests.teams import FACILITATOR, Teams
+
+# Property tests draw the same examples on every run (seeded by the test's name), so a run is
+# repeatable and CI's verdict does not depend on luck. `HYPOTHESIS_PROFILE=explore` draws new
+# examples each run, to look for new failures; add what it finds as an explicit @example.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture(autouse=True)
