@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import gc
 
+import pytest
 from sqlalchemy import text
 
 from store import Store
+from tests.harness.databases import admin, postgres_server_url
 
 SLOW_QUERY = {
     "sqlite": "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3000000)"
@@ -50,3 +52,24 @@ async def test_a_query_cancelled_twice_leaves_no_task_behind(store: Store, backe
     gc.collect()
     async with store.engine.connect() as conn:
         assert (await conn.execute(text("SELECT 1"))).scalar() == 1
+
+
+async def test_connections_the_server_closed_are_replaced_without_an_error(
+    store: Store, backend: str
+) -> None:
+    """A PostgreSQL restart (or an administrator) ends the pooled connections; the next
+    calls get new ones instead of failing."""
+    if backend != "postgres":
+        pytest.skip("SQLite has no server to close connections")
+    async with store.engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+        pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar()
+    other = await admin(postgres_server_url())
+    try:
+        await other.execute("SELECT pg_terminate_backend($1)", pid)
+    finally:
+        await other.close()
+    await asyncio.sleep(0.2)  # the socket's close reaches the event loop
+    for _ in range(3):
+        async with store.engine.connect() as conn:
+            assert (await conn.execute(text("SELECT 1"))).scalar() == 1
