@@ -219,11 +219,13 @@ class ChatStoreMixin:
                     "scanned_at": None if kept else item.at,
                 })
             m = t.messages.c
+            # executemany: SQLAlchemy sends it as multi-row INSERTs ("insertmanyvalues") from
+            # one cached statement; `.values(rows)` would compile a new one for every batch
             inserted = await conn.execute(
                 _upsert_insert(self.dialect)(t.messages)
-                .values(rows)
                 .on_conflict_do_nothing(index_elements=["session_id", "activity_id"])
-                .returning(m.id, m.session_id, m.activity_id)
+                .returning(m.id, m.session_id, m.activity_id),
+                rows,
             )
             ids = {(row.session_id, row.activity_id): row.id for row in inserted}
         return [
