@@ -10,7 +10,10 @@ the first stop, so nothing answers, and the task never ends. ``asyncio.run`` and
 ``run_app`` wait for every task at shutdown, so the process never exits.
 
 Here a second ``stop()`` returns nothing to wait for: the first one already stops the thread.
-SQLAlchemy takes the connection from ``async_creator``, so the fix sits in one place.
+And a ``stop()`` with no event loop running (a connection garbage-collected in synchronous
+code) asks for no reply: aiosqlite would otherwise make its thread answer on whatever loop
+``get_event_loop()`` gave, perhaps a closed one, and the thread dies with "Event loop is
+closed". SQLAlchemy takes the connection from ``async_creator``, so the fix sits in one place.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 
 import aiosqlite
+from aiosqlite.core import _STOP_RUNNING_SENTINEL
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import make_url
 
@@ -31,7 +35,23 @@ class StopOnceConnection(aiosqlite.Connection):
     def stop(self) -> asyncio.Future[object] | None:
         if not self._running:
             return None
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            self._stop_without_reply()
+            return None
         return super().stop()
+
+    def _stop_without_reply(self) -> None:
+        self._running = False
+
+        def close_and_stop() -> object:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+            return _STOP_RUNNING_SENTINEL
+
+        self._tx.put_nowait((None, close_and_stop))
 
 
 def sqlite_connector(database_url: str) -> Callable[[], Awaitable[aiosqlite.Connection]]:
