@@ -341,24 +341,8 @@ class ScreeningPipeline:
         that asks the facilitators to read it themselves (nothing in it was checked)."""
         if ctx is None:
             return ScanOutcome(job, [])
-        pseudonym, identity = ctx.people.get(job.participant_id, (None, None))
-        content = FlagCardContent(
-            flag_id=0,
-            kind="unscreened",
-            sent_at=job.received_at,
-            author_name=identity.display_name if identity else None,
-            author_pseudonym=pseudonym,
-            segments=segments_of(job.text, []),
-            reasons=[],
-            hide_available=self.flags.hide_available,
-            edited=job.edited_at is not None,
-            session_title=ctx.session.title,
-        )
-        session, recipients = ctx.session, ctx.recipients
-        return ScanOutcome(
-            job, [], NewFlag(kind="unscreened", level=None, reason="screening failed"),
-            cards=lambda flag_id: self.flags.card_items(session, recipients, flag_id, content),
-        )
+        flag = NewFlag(kind="unscreened", level=None, reason="screening failed")
+        return self._flagged(job, ctx, [], flag, [])
 
     async def _outcome(self, job: ScanJob, result: Scanned, ctx: SessionContext | None,
                        reminded: set[str]) -> ScanOutcome:
@@ -371,6 +355,17 @@ class ScreeningPipeline:
             level=safeguarding[0] if safeguarding else None,
             reason=safeguarding[1] if safeguarding else None,
         )
+        _, identity = ctx.people.get(job.participant_id, (None, None))
+        extra = await self.flags.auto_response_items(
+            ctx.session, message_id=job.message_id, author=identity,
+            identifying=bool(findings), safeguarding=safeguarding is not None,
+            reminded_sessions=reminded,
+        )
+        return self._flagged(job, ctx, findings, flag, extra)
+
+    def _flagged(self, job: ScanJob, ctx: SessionContext, findings: list[FindingRecord],
+                 flag: NewFlag, extra: list[Any]) -> ScanOutcome:
+        """The outcome for a message that gets a flag: its card to each recipient."""
         pseudonym, identity = ctx.people.get(job.participant_id, (None, None))
         content = FlagCardContent(
             flag_id=0,
@@ -387,10 +382,6 @@ class ScreeningPipeline:
             session_title=ctx.session.title,
         )
         session, recipients = ctx.session, ctx.recipients
-        extra = await self.flags.auto_response_items(
-            session, message_id=job.message_id, author=identity, identifying=bool(findings),
-            safeguarding=safeguarding is not None, reminded_sessions=reminded,
-        )
         return ScanOutcome(
             job, findings, flag,
             cards=lambda flag_id: self.flags.card_items(session, recipients, flag_id, content),
