@@ -10,15 +10,17 @@ the first stop, so nothing answers, and the task never ends. ``asyncio.run`` and
 ``run_app`` wait for every task at shutdown, so the process never exits.
 
 Here a second ``stop()`` returns nothing to wait for: the first one already stops the thread.
-And a ``stop()`` with no event loop running (a connection garbage-collected in synchronous
-code) asks for no reply: aiosqlite would otherwise make its thread answer on whatever loop
-``get_event_loop()`` gave, perhaps a closed one, and the thread dies with "Event loop is
-closed". SQLAlchemy takes the connection from ``async_creator``, so the fix sits in one place.
+And the thread's reply to a ``stop()`` goes to the loop that asked, and only while that loop is
+open: aiosqlite replies to whatever loop ``get_event_loop()`` gave, also when nobody awaits
+the reply (SQLAlchemy's force close, garbage collection), and its thread dies with "Event loop
+is closed" when that loop has closed meanwhile. SQLAlchemy takes the connection from
+``async_creator``, so the fix sits in one place.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import Awaitable, Callable
 from functools import partial
@@ -32,26 +34,33 @@ from sqlalchemy.engine import make_url
 class StopOnceConnection(aiosqlite.Connection):
     """An aiosqlite connection whose worker thread is asked to stop at most once."""
 
-    def stop(self) -> asyncio.Future[object] | None:
+    def stop(self) -> asyncio.Future[None] | None:
         if not self._running:
             return None
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            self._stop_without_reply()
-            return None
-        return super().stop()
-
-    def _stop_without_reply(self) -> None:
         self._running = False
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:  # garbage collection outside the loop: nobody waits
+            loop = None
+        future = loop.create_future() if loop is not None else None
 
         def close_and_stop() -> object:
             if self._connection is not None:
-                self._connection.close()
+                with contextlib.suppress(sqlite3.Error):  # the thread must leave regardless
+                    self._connection.close()
                 self._connection = None
+            if loop is not None and future is not None:
+                with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits
+                    loop.call_soon_threadsafe(_resolve, future)
             return _STOP_RUNNING_SENTINEL
 
         self._tx.put_nowait((None, close_and_stop))
+        return future
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def sqlite_connector(database_url: str) -> Callable[[], Awaitable[aiosqlite.Connection]]:
