@@ -262,9 +262,30 @@ def _authenticate_result(
     return result
 
 
+_REQUEST_ID_UNSAFE = re.compile(r"[^A-Za-z0-9._:|/+=-]")
+
+
+def _request_id(request: web.Request) -> str:
+    """The caller's `x-ms-request-id` for log correlation, reduced to safe characters (it is
+    untrusted and goes into every log line of the turn), or a fresh id."""
+    given = _REQUEST_ID_UNSAFE.sub("", request.headers.get("x-ms-request-id", ""))[:64]
+    return given or uuid.uuid4().hex[:16]
+
+
+def _content_type(request: web.Request) -> str | None:
+    """The request's media type, or None when the header cannot be parsed.
+
+    aiohttp parses Content-Type lazily with the standard library's header parser, which raises
+    (IndexError for `;0*`) on some malformed parameter lists: that must be a 415, not a 500.
+    """
+    try:
+        return request.content_type
+    except Exception:
+        return None
+
+
 async def messages(request: web.Request) -> web.StreamResponse:
-    request_id = request.headers.get("x-ms-request-id") or uuid.uuid4().hex[:16]
-    token = request_id_var.set(request_id[:64])
+    token = request_id_var.set(_request_id(request))
     try:
         return await _messages(request)
     except web.HTTPException as exc:
@@ -284,7 +305,10 @@ async def _messages(request: web.Request) -> web.StreamResponse:
             verified = await inbound.validator.verify(request.headers.get("Authorization"))
         except AuthError as exc:
             return _unauthorized(exc)
-    if request.content_type != "application/json":
+    content_type = _content_type(request)
+    if content_type is None:
+        return web.json_response({"error": "Content-Type could not be parsed"}, status=415)
+    if content_type != "application/json":
         return web.json_response({"error": "Content-Type must be application/json"}, status=415)
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         return web.json_response({"error": "body too large"}, status=413)

@@ -14,6 +14,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from bot import create_app
@@ -25,8 +26,13 @@ from tests.teams import FACILITATOR, Teams
 # Property tests draw the same examples on every run (seeded by the test's name), so a run is
 # repeatable and CI's verdict does not depend on luck. `HYPOTHESIS_PROFILE=explore` draws new
 # examples each run, to look for new failures; add what it finds as an explicit @example.
-hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
-hypothesis_settings.register_profile("explore", derandomize=False)
+# Nothing in the repeatable profile depends on the clock: no deadline, no health checks (the
+# "too slow" one times the test), a fixed number of examples, no report of further bugs (that
+# search stops on a 10-second timer). tests/test_repeatable.py checks that CI runs under it.
+REPEATABLE = dict(derandomize=True, database=None, deadline=None, max_examples=100,
+                  suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+hypothesis_settings.register_profile("repeatable", **REPEATABLE)
+hypothesis_settings.register_profile("explore", derandomize=False, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
