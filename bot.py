@@ -31,7 +31,6 @@ from botframework.connector.auth import (
     AuthenticationConstants,
     ClaimsIdentity,
 )
-from sqlalchemy.exc import DBAPIError, OperationalError
 
 from auth import (
     AuthError,
@@ -65,7 +64,7 @@ from services.screening_pipeline import (
     scan_executor,
 )
 from services.sessions import SessionService
-from store import LeasedItem, Store, StoreUnavailable, open_store
+from store import LeasedItem, Store, StoreUnavailable, is_unavailable, open_store
 from study import Study, StudyError, load_study
 
 log = logging.getLogger("bot")
@@ -220,22 +219,6 @@ async def _read_body(request: web.Request, limit_seconds: float) -> bytes:
     return b"".join(chunks)
 
 
-def _is_database_down(exc: BaseException) -> bool:
-    if isinstance(exc, StoreUnavailable | OperationalError | ConnectionError | OSError):
-        return True
-    if not isinstance(exc, DBAPIError):
-        return False
-    if exc.connection_invalidated:
-        return True
-    # PostgreSQL refusing connections (asyncpg errors carry no disconnect flag at connect
-    # time): class 08 connection exception, 57P admin/crash shutdown or cannot connect now,
-    # 53 insufficient resources (too many connections), and 55000 "database is not
-    # currently accepting connections". All mean "try again later", not a bug: 503.
-    state = str(getattr(exc.orig, "sqlstate", None) or "")
-    return state.startswith(("08", "57P", "53")) or (
-        state == "55000" and "accepting connections" in str(exc.orig))
-
-
 def _unauthorized(exc: AuthError) -> web.Response:
     """Every authentication failure looks the same to the caller: 401, no body."""
     log.info("request not authenticated", extra={"reason": exc.reason})
@@ -356,7 +339,7 @@ async def _messages(request: web.Request) -> web.StreamResponse:
     except PermissionError:
         return web.Response(status=401)
     except Exception as exc:
-        if _is_database_down(exc):
+        if is_unavailable(exc):
             log.error("database unavailable", extra={"error": type(exc).__name__})
             return web.json_response({"error": "temporarily unavailable"}, status=503,
                                      headers={"Retry-After": "5"})

@@ -1,5 +1,6 @@
 """Persistence: the records, the SQL store and its migrations. Imports nothing of the bot's."""
 
+from store.errors import StoreUnavailable, is_unavailable
 from store.records import (
     ConsentEvent,
     DueReminder,
@@ -13,7 +14,7 @@ from store.records import (
     Session,
     StateItem,
 )
-from store.sql_store import ETagConflict, Store, StoreUnavailable, open_store
+from store.sql_store import ETagConflict, Store, open_store
 
 __all__ = [
     "ConsentEvent",
@@ -30,5 +31,6 @@ __all__ = [
     "StateItem",
     "Store",
     "StoreUnavailable",
+    "is_unavailable",
     "open_store",
 ]

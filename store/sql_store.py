@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from store import schema as t
 from store.chat_records import ChatStoreMixin
 from store.data_life import DataLifeStoreMixin
+from store.errors import StoreUnavailable
 from store.group_commit import GroupCommit
 from store.migrate import upgrade_to_head
 from store.records import (
@@ -48,10 +49,6 @@ from store.records import (
     StateItem,
 )
 from store.sqlite_connection import sqlite_connector
-
-
-class StoreUnavailable(Exception):
-    """The database cannot be reached; callers answer 503 and acknowledge nothing."""
 
 
 class ETagConflict(Exception):
