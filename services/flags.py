@@ -23,8 +23,9 @@ from screening.textprep import clean
 from services.clock import Clock
 from services.messages import card_activity, to_session_chat, to_user
 from services.roles import Person, RoleResolver
-from store import FacilitatorChannel, Identity, OutboxItem, Session, Store
+from store import FacilitatorChannel, Identity, OutboxItem, Session
 from store.chat_records import FindingRecord, FlagView
+from store.ports import FlagServiceStore
 from study import Study
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def reasons_of(findings: Sequence[FindingRecord | Any]) -> list[Reason]:
 class FlagService:
     def __init__(
         self,
-        store: Store,
+        store: FlagServiceStore,
         study: Study,
         roles: RoleResolver,
         *,
