@@ -19,6 +19,7 @@ from typing import Any
 import cards
 from cards.flags import FlagCardContent, HistoryEntry, Reason, Segment
 from outbound.graph import GraphClient
+from outbound.outbox import Delivered, Notify
 from screening.textprep import clean
 from services.clock import Clock
 from services.messages import card_activity, to_session_chat, to_user
@@ -91,9 +92,9 @@ def segments_of(text: str, findings: Sequence[FindingRecord | Any]) -> list[Segm
     return [p for p in pieces if p.text]
 
 
-def _card_of(payload: dict[str, Any]) -> Any:
+def _card_of(payload: dict[str, Any] | None) -> Any:
     """The Adaptive Card in an outgoing activity (None if it carries none)."""
-    for attachment in payload.get("attachments") or []:
+    for attachment in (payload or {}).get("attachments") or []:
         if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
             return attachment.get("content")
     return None
@@ -168,7 +169,7 @@ class FlagService:
                 user_id=recipient.identity.teams_user_id,
                 session_id=session.id,
                 payload=payload,
-                notify_ref=f"flag_card:{flag_id}",
+                notify_ref=Notify.FLAG_CARD.ref(flag_id),
             ))
         return items
 
@@ -334,7 +335,16 @@ class FlagService:
                 await self._update_copies(session, view, content, None, change=change)
         self._wake()
 
-    async def card_delivered(self, flag_id: int, delivered: dict[str, Any],
+    async def on_card_delivered(self, delivered: Delivered) -> None:
+        """The outbox delivered a copy of a flag card (`Notify.FLAG_CARD`): record where it
+        is, so later changes can update it, and redraw it if it is already stale."""
+        await self.store.flag_card_delivered(delivered.outbox_id,
+                                             activity_id=delivered.activity_id,
+                                             conversation_id=delivered.conversation_id)
+        await self.card_delivered(int(delivered.key), delivered.payload,
+                                  delivered.conversation_id)
+
+    async def card_delivered(self, flag_id: int, delivered: dict[str, Any] | None,
                              conversation_id: str | None) -> None:
         """A copy of a flag card has just reached a facilitator. If the flag changed while
         that copy was on its way (another facilitator acted, the author deleted the message),
