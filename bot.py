@@ -35,7 +35,7 @@ from outbound.tokens import BOT_FRAMEWORK_SCOPE, GRAPH_SCOPE, ClientCredentialTo
 from services.clock import utcnow
 from services.consent import ConsentService
 from services.flags import FlagService
-from services.roles import RoleResolver
+from services.roles import FacilitatorPolicy
 from services.screening_pipeline import (
     ScreeningPipeline,
     SessionDirectory,
@@ -146,12 +146,13 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         wake_outbox=outbox.wake,
         list_members=connector.conversation_member_ids,
     )
-    roles = RoleResolver(settings.facilitator_ids, connector.meeting_role_name)
+    facilitators = FacilitatorPolicy(settings.facilitator_ids, connector.meeting_role_name, store)
     screener = await asyncio.to_thread(
         load_screener, settings.screening_model, settings.screening_threshold
     )
     graph = make_graph(settings)
-    flags = FlagService(store, study, roles, clock=utcnow, wake_outbox=outbox.wake, graph=graph)
+    flags = FlagService(store, study, facilitators, clock=utcnow, wake_outbox=outbox.wake,
+                        graph=graph)
     screening = ScreeningPipeline(
         store,
         functools.partial(scan_executor, settings.screening_model,
@@ -164,7 +165,7 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         study=study,
         sessions=sessions,
         consent=ConsentService(store, study, clock=utcnow),
-        roles=roles,
+        facilitators=facilitators,
         clock=utcnow,
         wake_outbox=outbox.wake,
         auto_start_on_meeting_start=settings.auto_start_on_meeting_start,

@@ -23,7 +23,7 @@ from outbound.outbox import Delivered, Notify
 from screening.textprep import clean
 from services.clock import Clock
 from services.messages import card_activity, to_session_chat, to_user
-from services.roles import Person, RoleResolver
+from services.roles import FacilitatorPolicy, Person, Where
 from store import FacilitatorChannel, Identity, OutboxItem, Session, Store
 from store.chat_records import FindingRecord, FlagView
 from study import Study
@@ -110,7 +110,7 @@ class FlagService:
         self,
         store: Store,
         study: Study,
-        roles: RoleResolver,
+        facilitators: FacilitatorPolicy,
         *,
         clock: Clock,
         wake_outbox: Any,
@@ -118,7 +118,7 @@ class FlagService:
     ) -> None:
         self.store = store
         self.study = study
-        self.roles = roles
+        self.facilitators = facilitators
         self.clock = clock
         self._wake = wake_outbox or (lambda: None)
         self.graph = graph
@@ -141,7 +141,7 @@ class FlagService:
         for person in facilitators:
             people[person.teams_user_id] = Recipient(person, channels.get(person.teams_user_id))
         for user_id, channel in channels.items():
-            listed = self.roles.is_listed(
+            listed = self.facilitators.is_listed(
                 Person(user_id, channel.aad_object_id, channel.display_name))
             if user_id not in people and listed:
                 people[user_id] = Recipient(
@@ -241,12 +241,6 @@ class FlagService:
 
     # ---- facilitator actions ----------------------------------------------------------------
 
-    async def is_flag_facilitator(self, person: Person, session_id: str) -> bool:
-        """Server-side check on every click: FACILITATOR_IDS, or a facilitator of the session."""
-        if self.roles.is_listed(person):
-            return True
-        return await self.store.session_role(session_id, person.teams_user_id) == "facilitator"
-
     async def act(
         self, verb: str, flag_id: int, person: Person, *, request_id: str,
         clicked_in: str | None,
@@ -256,7 +250,8 @@ class FlagService:
         if view is None:
             return ActionResult(cards.notice_card("Flag not found",
                                                   "This flag no longer exists."), refused=True)
-        if not await self.is_flag_facilitator(person, view.session_id):
+        # Checked on the server on every click (a card lives in a 1:1 chat: no meeting).
+        if not await self.facilitators.is_facilitator(person, Where(session_id=view.session_id)):
             log.info("flag action refused", extra={"flag_id": flag_id, "action": action})
             return ActionResult(cards.notice_card(
                 "Only facilitators can do that",

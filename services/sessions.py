@@ -52,7 +52,6 @@ class SessionService:
         *,
         reminder_interval: timedelta,
         clock: Clock,
-        facilitator_ids: frozenset[str] = frozenset(),
         worker_id: str = "bot",
         wake_outbox: Any = None,
         list_members: MemberLookup | None = None,
@@ -61,7 +60,6 @@ class SessionService:
         self.study = study
         self.reminder_interval = reminder_interval
         self.clock = clock
-        self.facilitator_ids = facilitator_ids
         self.worker_id = worker_id
         self._wake = wake_outbox or (lambda: None)
         self._list_members = list_members
