@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from export.build import ScreenerLike, SessionExport, anonymise_session
-from export.render import FORMATS, render
+from export.render import FORMATS, render_all
 from store import Session
 from store.ports import AuditLog, ExportServiceStore
 
@@ -78,7 +78,10 @@ async def export_session(
     audit: bool = True,
 ) -> tuple[SessionExport, dict[str, bytes]]:
     """Anonymise one session, render it in each format, and audit the export (unless
-    `audit` is False: the caller audits once the file has actually been handed over)."""
+    `audit` is False: the caller audits once the file has actually been handed over).
+
+    A format that fails to render is left out of the files and named, with its reason, in
+    `export.failed_formats`; the others are still returned."""
     for fmt in formats:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}")
@@ -89,14 +92,15 @@ async def export_session(
     def work() -> tuple[SessionExport, dict[str, bytes]]:
         export = anonymise_session(source, study_id=study_id, study_title=study_title,
                                    screener=screener, now=now)
-        return export, {fmt: render(export, fmt) for fmt in formats}
+        files, export.failed_formats = render_all(export, formats)
+        return export, files
 
     if run_in_thread is not None:
         export, files = await run_in_thread(work)
     else:
         export, files = work()
     if audit:
-        await audit_export(store, export, formats, now=now, actor=actor, channel=channel)
+        await audit_export(store, export, tuple(files), now=now, actor=actor, channel=channel)
     return export, files
 
 
