@@ -68,7 +68,7 @@ async def no_task_left_running() -> AsyncIterator[None]:
         print(f"--- task still running 15 s after it was cancelled: {task.get_name()}",
               file=sys.stderr)
         task.print_stack(limit=20, file=sys.stderr)
-        asyncio.tasks._unregister_task(task)  # type: ignore[attr-defined]
+        asyncio.tasks._unregister_task(task)
     if stuck:
         pytest.fail(f"{len(stuck)} task(s) would not stop: {[t.get_name() for t in stuck]}")
 

@@ -43,7 +43,7 @@ async def test_a_query_cancelled_twice_leaves_no_task_behind(store: Store, backe
         task.cancel()
     _, stuck = await asyncio.wait(left, timeout=10) if left else (set(), set())
     for task in stuck:
-        asyncio.tasks._unregister_task(task)  # type: ignore[attr-defined]
+        asyncio.tasks._unregister_task(task)
     assert not stuck, f"still waiting 10 s after being cancelled: {stuck}"
 
     # The store still works. (The cancelled SQLite statement keeps the file locked until its
