@@ -53,7 +53,7 @@ from outbound.connector import ConnectorClient
 from outbound.graph import GraphClient
 from outbound.outbox import OutboxWorker
 from outbound.tokens import BOT_FRAMEWORK_SCOPE, GRAPH_SCOPE, ClientCredentialTokens, no_token
-from services.clock import utcnow
+from services.clock import Clock, utcnow
 from services.consent import ConsentService
 from services.flags import FlagService
 from services.roles import RoleResolver
@@ -76,6 +76,7 @@ BOT = web.AppKey("bot", FocusGroupBot)
 ADAPTER = web.AppKey("adapter", CloudAdapter)
 OUTBOX = web.AppKey("outbox", OutboxWorker)
 SERVICES = web.AppKey("services", BotServices)
+CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_JSON_DEPTH = 64
@@ -360,7 +361,7 @@ async def _refuse_tenant(app: web.Application, body: dict[str, Any]) -> web.Resp
     activity_type = str(body.get("type"))[:40]
     subject = tenant_fingerprint(body)
     await app[STORE].audit(actor="bot", action="tenant_refused", subject=subject,
-                           at=utcnow(), details={"activity_type": activity_type})
+                           at=app[CLOCK](), details={"activity_type": activity_type})
     log.warning("activity from a tenant not allowed",
                 extra={"tenant_hash": subject, "activity_type": activity_type})
     return web.Response(status=403)
@@ -485,6 +486,7 @@ async def _cancel(task: asyncio.Task[Any], grace_seconds: float = 10.0) -> None:
 async def _lifespan(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     study = app[STUDY]
+    clock = app[CLOCK]
     store = await open_store(settings.database_url)
     app[STORE] = store
     connector = make_connector(settings)
@@ -501,7 +503,7 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
                                        conversation_id)
 
     outbox = OutboxWorker(store, connector, bot_id=settings.microsoft_app_id or None,
-                          on_delivered=on_delivered)
+                          on_delivered=on_delivered, clock=clock)
     app[OUTBOX] = outbox
 
     async def meeting_role(service_url: str, meeting_id: str, participant_id: str,
@@ -515,7 +517,7 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         store,
         study,
         reminder_interval=timedelta(minutes=settings.reminder_interval_minutes),
-        clock=utcnow,
+        clock=clock,
         worker_id=outbox.owner,
         wake_outbox=outbox.wake,
         list_members=connector.conversation_member_ids,
@@ -525,21 +527,21 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         load_screener, settings.screening_model, settings.screening_threshold
     )
     graph = make_graph(settings)
-    flags = FlagService(store, study, roles, clock=utcnow, wake_outbox=outbox.wake, graph=graph)
+    flags = FlagService(store, study, roles, clock=clock, wake_outbox=outbox.wake, graph=graph)
     screening = ScreeningPipeline(
         store,
         functools.partial(scan_executor, settings.screening_model,
                           settings.screening_threshold, settings.screening_processes),
         flags, SessionDirectory(store, flags),
-        clock=utcnow, owner=outbox.owner, wake_outbox=outbox.wake,
+        clock=clock, owner=outbox.owner, wake_outbox=outbox.wake,
     )
     services = BotServices(
         store=store,
         study=study,
         sessions=sessions,
-        consent=ConsentService(store, study, clock=utcnow),
+        consent=ConsentService(store, study, clock=clock),
         roles=roles,
-        clock=utcnow,
+        clock=clock,
         wake_outbox=outbox.wake,
         auto_start_on_meeting_start=settings.auto_start_on_meeting_start,
         screener=screener,
@@ -574,10 +576,17 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         await store.close()
 
 
-def create_app(settings: Settings, study: Study | None = None) -> web.Application:
-    """Build the application. Raises StudyError if the study file is invalid."""
+def create_app(
+    settings: Settings, study: Study | None = None, *, clock: Clock = utcnow
+) -> web.Application:
+    """Build the application. Raises StudyError if the study file is invalid.
+
+    `clock` is the time every service and the outbox read, so tests can move it instead of
+    waiting for it.
+    """
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SETTINGS] = settings
+    app[CLOCK] = clock
     app[STUDY] = study or load_study(settings.study_file)
     app[ADAPTER] = make_adapter(settings)
     app[INBOUND] = make_inbound(settings)
