@@ -24,6 +24,7 @@ SLOW_QUERY = {
 }
 
 
+@pytest.mark.slow
 async def test_a_query_cancelled_twice_leaves_no_task_behind(store: Store, backend: str) -> None:
     async def waiting_on_the_database() -> None:
         async with store.engine.connect() as conn:
