@@ -32,7 +32,7 @@ from outbound.connector import ConnectorClient
 from outbound.graph import GraphClient
 from outbound.outbox import Notify, OutboxWorker
 from outbound.tokens import BOT_FRAMEWORK_SCOPE, GRAPH_SCOPE, ClientCredentialTokens, no_token
-from services.clock import utcnow
+from services.clock import Clock, utcnow
 from services.consent import ConsentService
 from services.flags import FlagService
 from services.roles import FacilitatorPolicy
@@ -56,6 +56,7 @@ ADAPTER = web.AppKey("adapter", CloudAdapter)
 OUTBOX = web.AppKey("outbox", OutboxWorker)
 SERVICES = web.AppKey("services", BotServices)
 ENDPOINT = web.AppKey("endpoint", MessagesEndpoint)
+CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 INBOUND = web.AppKey("inbound", Inbound)
 
 
@@ -130,18 +131,20 @@ async def _scheduler(services: BotServices, every_seconds: float) -> None:
 async def _lifespan(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     study = app[STUDY]
+    clock = app[CLOCK]
     store = await open_store(settings.database_url)
     app[STORE] = store
     connector = make_connector(settings)
 
-    outbox = OutboxWorker(store, connector, bot_id=settings.microsoft_app_id or None)
+    outbox = OutboxWorker(store, connector, bot_id=settings.microsoft_app_id or None,
+                          clock=clock)
     app[OUTBOX] = outbox
 
     sessions = SessionService(
         store,
         study,
         reminder_interval=timedelta(minutes=settings.reminder_interval_minutes),
-        clock=utcnow,
+        clock=clock,
         worker_id=outbox.owner,
         wake_outbox=outbox.wake,
         list_members=connector.conversation_member_ids,
@@ -151,22 +154,22 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         load_screener, settings.screening_model, settings.screening_threshold
     )
     graph = make_graph(settings)
-    flags = FlagService(store, study, facilitators, clock=utcnow, wake_outbox=outbox.wake,
+    flags = FlagService(store, study, facilitators, clock=clock, wake_outbox=outbox.wake,
                         graph=graph)
     screening = ScreeningPipeline(
         store,
         functools.partial(scan_executor, settings.screening_model,
                           settings.screening_threshold, settings.screening_processes),
         flags, SessionDirectory(store, flags),
-        clock=utcnow, owner=outbox.owner, wake_outbox=outbox.wake,
+        clock=clock, owner=outbox.owner, wake_outbox=outbox.wake,
     )
     services = BotServices(
         store=store,
         study=study,
         sessions=sessions,
-        consent=ConsentService(store, study, clock=utcnow),
+        consent=ConsentService(store, study, clock=clock),
         facilitators=facilitators,
-        clock=utcnow,
+        clock=clock,
         wake_outbox=outbox.wake,
         auto_start_on_meeting_start=settings.auto_start_on_meeting_start,
         screener=screener,
@@ -183,7 +186,7 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
     app[BOT] = bot = FocusGroupBot(services)
     outbox.on_delivered(Notify.CONSENT_CARD, sessions.on_consent_card_delivered)
     outbox.on_delivered(Notify.FLAG_CARD, flags.on_card_delivered)
-    app[ENDPOINT] = MessagesEndpoint(app[INBOUND], app[ADAPTER], bot, store, utcnow)
+    app[ENDPOINT] = MessagesEndpoint(app[INBOUND], app[ADAPTER], bot, store, clock)
     tasks = [
         asyncio.create_task(outbox.run_forever(), name="outbox"),
         asyncio.create_task(_scheduler(services, settings.scheduler_poll_seconds),
@@ -204,10 +207,17 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         await store.close()
 
 
-def create_app(settings: Settings, study: Study | None = None) -> web.Application:
-    """Build the application. Raises StudyError if the study file is invalid."""
+def create_app(
+    settings: Settings, study: Study | None = None, *, clock: Clock = utcnow
+) -> web.Application:
+    """Build the application. Raises StudyError if the study file is invalid.
+
+    `clock` is the time every service and the outbox read, so tests can move it instead of
+    waiting for it.
+    """
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SETTINGS] = settings
+    app[CLOCK] = clock
     app[STUDY] = study or load_study(settings.study_file)
     app[ADAPTER] = make_adapter(settings.botbuilder_configuration())
     app[INBOUND] = make_inbound(settings)

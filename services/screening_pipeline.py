@@ -270,7 +270,7 @@ class ScreeningPipeline:
         for job in jobs:
             if job.session_id not in contexts or (
                 contexts[job.session_id] is not None
-                and job.participant_id not in contexts[job.session_id].people  # type: ignore[union-attr]
+                and job.participant_id not in contexts[job.session_id].people
             ):
                 contexts[job.session_id] = await self.directory.context(
                     job.session_id, need=job.participant_id)
