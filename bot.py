@@ -137,6 +137,7 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
     connector = make_connector(settings)
 
     outbox = OutboxWorker(store, connector, bot_id=settings.microsoft_app_id or None,
+                          give_up_after=timedelta(hours=settings.outbox_give_up_hours),
                           clock=clock)
     app[OUTBOX] = outbox
 

@@ -24,7 +24,7 @@ from screening.textprep import clean
 from services.clock import Clock
 from services.messages import card_activity, to_session_chat, to_user
 from services.roles import FacilitatorPolicy, Person, Where
-from store import FacilitatorChannel, Identity, OutboxItem, Session
+from store import FacilitatorChannel, Identity, OutboxItem, Priority, Session
 from store.chat_records import FindingRecord, FlagView
 from store.ports import FlagServiceStore
 from study import Study
@@ -32,6 +32,8 @@ from study import Study
 log = logging.getLogger(__name__)
 
 _SPACE = re.compile(r"\s+")
+# A flag card's outbox lane: safeguarding never waits behind a storm of identifying cards.
+FLAG_CARD_LANES = {"safeguarding": Priority.URGENT, "unscreened": Priority.NORMAL}
 
 HIDE_POLICY_TIP = (
     "A facilitator of this research focus group hid this message because it may identify "
@@ -171,6 +173,7 @@ class FlagService:
                 session_id=session.id,
                 payload=payload,
                 notify_ref=Notify.FLAG_CARD.ref(flag_id),
+                priority=FLAG_CARD_LANES.get(content.kind, Priority.BULK),
             ))
         return items
 
@@ -383,6 +386,7 @@ class FlagService:
                     operation="update",
                     target_activity_id=ref.activity_id,
                     payload=payload,
+                    priority=Priority.BULK,
                 )))
             else:
                 items.append((ref.outbox_id, OutboxItem(
