@@ -70,10 +70,15 @@ async def healthz(_: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
+    """200 only when a message would be screened at once: the database answers, the study is
+    loaded and the screening engine has answered its warm-up scan (`ready` false with
+    `database` and `study` true: the screening worker is still loading)."""
     store = request.app.get(STORE)
     database = bool(store and await store.ping())
     study = request.app.get(STUDY) is not None
-    ready = database and study
+    services = request.app.get(SERVICES)
+    warm = services is not None and services.screening is not None and services.screening.warm
+    ready = database and study and warm
     return web.json_response(
         {"ready": ready, "database": database, "study": study}, status=200 if ready else 503
     )
