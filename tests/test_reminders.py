@@ -7,6 +7,7 @@ import asyncio
 from bot import STORE
 from tests.conftest import BotFactory
 from tests.connector_standin import ConnectorStandIn
+from tests.harness.store_reads import pending_reminders
 from tests.teams import FACILITATOR, MEETING_CHAT, Teams
 
 INTERVAL_MINUTES = 0.02  # 1.2 seconds
@@ -55,7 +56,8 @@ async def test_a_due_reminder_survives_a_restart_and_is_posted_once(
     await connector.wait_for(lambda c: chatham_posts(c) == 2, timeout=5)
     await asyncio.sleep(0.5)
     assert chatham_posts(connector) == 2, "missed reminders must not be posted as a burst"
-    pending = await bot.app[STORE].pending_reminders(  # type: ignore[index]
+    pending = await pending_reminders(
+        bot.app[STORE],  # type: ignore[index]
         (await bot.app[STORE].live_session(MEETING_CHAT)).id  # type: ignore[index,union-attr]
     )
     assert len(pending) == 1
