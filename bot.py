@@ -23,10 +23,10 @@ from auth.http import MAX_BODY_BYTES, Inbound
 from background import repeat, stop
 from config import ConfigError, Settings, load_settings
 from handlers.adapter import make_adapter
-from handlers.context import BotServices
+from handlers.context import Services
+from handlers.data_life import make_data_life
 from handlers.endpoint import MessagesEndpoint, make_inbound
 from handlers.router import FocusGroupBot
-from handlers.withdrawal_commands import install as install_data_life
 from observability import configure_logging
 from outbound.connector import ConnectorClient
 from outbound.graph import GraphClient
@@ -54,7 +54,7 @@ STORE = web.AppKey("store", Store)
 BOT = web.AppKey("bot", FocusGroupBot)
 ADAPTER = web.AppKey("adapter", CloudAdapter)
 OUTBOX = web.AppKey("outbox", OutboxWorker)
-SERVICES = web.AppKey("services", BotServices)
+SERVICES = web.AppKey("services", Services)
 ENDPOINT = web.AppKey("endpoint", MessagesEndpoint)
 INBOUND = web.AppKey("inbound", Inbound)
 
@@ -122,7 +122,7 @@ def make_graph(settings: Settings) -> GraphClient | None:
     return GraphClient(settings.graph_base_url, token)
 
 
-async def _scheduler(services: BotServices, every_seconds: float) -> None:
+async def _scheduler(services: Services, every_seconds: float) -> None:
     """Post due reminders. Claims are made in the database, so instances never double-post."""
     await repeat(services.sessions.run_due_reminders, every_seconds, "reminder round failed")
 
@@ -160,26 +160,19 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         flags, SessionDirectory(store, flags),
         clock=utcnow, owner=outbox.owner, wake_outbox=outbox.wake,
     )
-    services = BotServices(
-        store=store,
-        study=study,
-        sessions=sessions,
-        consent=ConsentService(store, study, clock=utcnow),
-        facilitators=facilitators,
-        clock=utcnow,
-        wake_outbox=outbox.wake,
-        auto_start_on_meeting_start=settings.auto_start_on_meeting_start,
-        screener=screener,
-        screening=screening,
-        flags=flags,
-        reply_now=connector.send,
-    )
-    app[SERVICES] = services
-    data_life = install_data_life(  # withdrawal, export in Teams, retention purge
-        services, screening_model=settings.screening_model,
+    data_life = make_data_life(  # withdrawal, export in Teams, retention purge
+        store, study, clock=utcnow, notify_facilitators=sessions.notify_facilitators,
+        existing_screener=lambda: screener, screening_model=settings.screening_model,
         screening_threshold=settings.screening_threshold,
         retention_purge_after=settings.retention_purge_after,
     )
+    services = Services(
+        store=store, study=study, sessions=sessions, facilitators=facilitators, flags=flags,
+        consent=ConsentService(store, study, clock=utcnow), screening=screening,
+        data_life=data_life, clock=utcnow, wake_outbox=outbox.wake, reply_now=connector.send,
+        screener=screener, auto_start_on_meeting_start=settings.auto_start_on_meeting_start,
+    )
+    app[SERVICES] = services
     app[BOT] = bot = FocusGroupBot(services)
     outbox.on_delivered(Notify.CONSENT_CARD, sessions.on_consent_card_delivered)
     outbox.on_delivered(Notify.FLAG_CARD, flags.on_card_delivered)
@@ -189,8 +182,8 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         asyncio.create_task(_scheduler(services, settings.scheduler_poll_seconds),
                             name="reminders"),
         asyncio.create_task(screening.run_forever(), name="screening"),
+        asyncio.create_task(data_life.retention_task(store, study, utcnow), name="retention"),
     ]
-    tasks.append(asyncio.create_task(data_life.retention_task(services), name="retention"))
     log.info("bot ready", extra={"local_mode": settings.local_mode,
                                  "database": store.dialect})
     try:
