@@ -224,10 +224,16 @@ def main() -> int:
     except StudyError as exc:
         print(f"study error: {exc}", file=sys.stderr)
         return 2
-    if settings.local_mode:
+    if settings.local_mode and not settings.listens_on_loopback_only:
         log.warning(
-            "MicrosoftAppId is not set: authentication is OFF (local mode); "
-            "listening on %s only", settings.listen_host,
+            "UNAUTHENTICATED AND REACHABLE FROM THE NETWORK: MicrosoftAppId is not set, so "
+            "authentication is OFF, and ALLOW_UNAUTHENTICATED=true lets anyone who can reach "
+            "%s:%s post activities", settings.listen_host, settings.port,
+        )
+    elif settings.local_mode:
+        log.warning(
+            "MicrosoftAppId is not set: authentication is OFF (local mode); listening on %s:%s",
+            settings.listen_host, settings.port,
         )
     app = create_app(settings, study)
     try:
