@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter
 
+import cards
 from auth import outbound_hosts
 from auth.http import MAX_BODY_BYTES, Inbound
 from background import repeat, stop
@@ -130,20 +131,14 @@ async def _scheduler(services: Services, every_seconds: float) -> None:
 async def _lifespan(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     study = app[STUDY]
-    store = await open_store(settings.database_url)
-    app[STORE] = store
+    app[STORE] = store = await open_store(settings.database_url)
     connector = make_connector(settings)
-
-    outbox = OutboxWorker(store, connector, bot_id=settings.microsoft_app_id or None)
-    app[OUTBOX] = outbox
-
+    app[OUTBOX] = outbox = OutboxWorker(store, connector,
+                                        bot_id=settings.microsoft_app_id or None)
     sessions = SessionService(
-        store,
-        study,
+        store, study, cards=cards,
         reminder_interval=timedelta(minutes=settings.reminder_interval_minutes),
-        clock=utcnow,
-        worker_id=outbox.owner,
-        wake_outbox=outbox.wake,
+        clock=utcnow, worker_id=outbox.owner, wake_outbox=outbox.wake,
         list_members=connector.conversation_member_ids,
     )
     facilitators = FacilitatorPolicy(settings.facilitator_ids, connector.meeting_role_name, store)
@@ -151,8 +146,8 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         load_screener, settings.screening_model, settings.screening_threshold
     )
     graph = make_graph(settings)
-    flags = FlagService(store, study, facilitators, clock=utcnow, wake_outbox=outbox.wake,
-                        graph=graph)
+    flags = FlagService(store, study, facilitators, cards=cards, clock=utcnow,
+                        wake_outbox=outbox.wake, hider=graph)
     screening = ScreeningPipeline(
         store,
         functools.partial(scan_executor, settings.screening_model,

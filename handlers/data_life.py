@@ -15,6 +15,7 @@ from typing import Any
 from botbuilder.core import ConversationState, MemoryStorage, Storage
 from botbuilder.dialogs import DialogSet
 
+import cards
 from dialogs.withdrawal_dialog import WithdrawalDialog
 from export.service import LazyScreener
 from services.clock import Clock
@@ -61,7 +62,7 @@ def make_data_life(
     screener = LazyScreener(ScreeningConfig(model=screening_model, threshold=screening_threshold),
                             existing=existing_screener)
     withdrawals = WithdrawalService(
-        store, study, clock=clock, notify_facilitators=notify_facilitators,
+        store, study, clock=clock, notify_facilitators=notify_facilitators, cards=cards,
         screener=screener.get,
     )
     state = ConversationState(_dialog_storage(store))

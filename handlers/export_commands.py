@@ -17,6 +17,7 @@ from handlers.facilitated import acting_facilitator, default_session
 from handlers.file_upload import UploadError, file_consent_activity, file_info_activity, upload
 from handlers.incoming import as_dict
 from handlers.routes import routes
+from store import Session
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ async def export_command(turn: Turn, argument: str) -> None:
     words = argument.split()
     fmt = next((w.lower() for w in words if w.lower() in FORMATS), "docx")
     refs = [w for w in words if w.lower() not in FORMATS]
+    session: Session | None
     try:
         if refs:
             session = await resolve_session(turn.store, refs[0])

@@ -13,7 +13,7 @@ import logging
 import cards
 from handlers.context import Turn
 from handlers.routes import routes
-from services.flags import reasons_of, segments_of
+from services.flag_content import reasons_of, segments_of
 from services.messages import card_activity
 from store import FacilitatorChannel
 from store.chat_records import FindingRecord
