@@ -25,7 +25,8 @@ from typing import Any
 
 from background import cancel_requested
 from outbound.connector import ConnectorClient, ConnectorError
-from store import LeasedItem, Store
+from store import LeasedItem
+from store.ports import OutboxStore
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ class _ConversationPacer:
 class OutboxWorker:
     def __init__(
         self,
-        store: Store,
+        store: OutboxStore,
         connector: ConnectorClient,
         *,
         bot_id: str | None,

@@ -28,8 +28,9 @@ from services.flag_content import (
 )
 from services.messages import card_activity, to_session_chat, to_user
 from services.roles import FacilitatorPolicy, Person, Where
-from store import FacilitatorChannel, Identity, OutboxItem, Session, Store
+from store import FacilitatorChannel, Identity, OutboxItem, Session
 from store.chat_records import FlagView
+from store.ports import FlagServiceStore
 from study import Study
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ class MessageHider(Protocol):
 class FlagService:
     def __init__(
         self,
-        store: Store,
+        store: FlagServiceStore,
         study: Study,
         facilitators: FacilitatorPolicy,
         *,

@@ -20,8 +20,8 @@ from store import (
     OutboxItem,
     Participant,
     Session,
-    Store,
 )
+from store.ports import SessionServiceStore
 from study import Study
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class Conversation:
 class SessionService:
     def __init__(
         self,
-        store: Store,
+        store: SessionServiceStore,
         study: Study,
         *,
         cards: CardPort,

@@ -231,6 +231,7 @@ asyncio.run(main(sys.argv[1], sys.argv[2]))
 """
 
 
+@pytest.mark.slow
 async def test_a_real_message_is_acknowledged_quickly_while_50_large_bogus_bodies_are_in_flight(
     bot: RunningBot, teams: Teams, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
