@@ -17,6 +17,7 @@ import asyncio
 import getpass
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,6 @@ from export.purge import PurgeRefused, purge_study
 from export.render import FORMATS
 from export.service import LazyScreener, SessionNotFound, export_session, resolve_session
 from export.transcript import TranscriptError, redact_transcript_file
-from services.clock import utcnow
 from store import Store, open_store
 from study import Study, load_study
 
@@ -50,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     purge.add_argument("--force", action="store_true",
                        help="purge even if a session is live or within its withdrawal window")
     return parser
+
+
+def _now() -> datetime:
+    """The CLI's clock (its own: the export package sits below `services`, which uses it)."""
+    return datetime.now(UTC)
 
 
 def _actor() -> str:
@@ -82,7 +87,7 @@ async def _export(store: Store, study: Study, screener: LazyScreener, session_id
     for session_id in session_ids:
         export, files = await export_session(
             store, study_id=study.study_id, study_title=study.title, session_id=session_id,
-            screener=engine, formats=formats, now=utcnow(), actor=_actor(), channel="cli",
+            screener=engine, formats=formats, now=_now(), actor=_actor(), channel="cli",
         )
         for ext, data in files.items():
             path = out / f"{export.file_stem}.{ext}"
@@ -117,7 +122,7 @@ async def _run(args: argparse.Namespace, settings: Any) -> int:
                 f"{args.file.stem}.redacted{args.file.suffix}")
             result = await redact_transcript_file(
                 store, args.file, out, session_id=session.id, screener=screener.get(),
-                now=utcnow(), actor=_actor())
+                now=_now(), actor=_actor())
             print(f"wrote {out} ({result.cues} cues/paragraphs, {result.spans} spans replaced, "
                   f"{result.speakers} speakers pseudonymised"
                   + (f", {result.withheld} lines withheld: could not be screened"
@@ -125,7 +130,7 @@ async def _run(args: argparse.Namespace, settings: Any) -> int:
             return 0
         if args.command == "purge":
             try:
-                report = await purge_study(store, study, screener=screener.get(), clock=utcnow,
+                report = await purge_study(store, study, screener=screener.get(), clock=_now,
                                            actor=_actor(), force=args.force)
             except PurgeRefused as exc:
                 print(f"purge refused: {exc}. Use --force to purge anyway.", file=sys.stderr)

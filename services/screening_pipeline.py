@@ -23,9 +23,9 @@ from datetime import timedelta
 from typing import Any
 
 from background import cancel_requested
-from cards.flags import FlagCardContent
 from services.clock import Clock
-from services.flags import FlagService, Recipient, reasons_of, segments_of
+from services.flag_content import FlagCardContent, reasons_of, segments_of
+from services.flags import FlagService, Recipient
 from store import Identity, Participant, Session
 from store.chat_records import FindingRecord, NewFlag, ScanJob, ScanOutcome
 from store.ports import ScreeningStore
