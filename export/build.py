@@ -182,9 +182,9 @@ class SessionRedactor:
                         self.withdrawn_names.add(text.strip())
         self.pseudonyms: dict[str, str] = {}  # name -> pseudonym, for unambiguous names only
         for key, ids in owners.items():
-            person = source.people.get(next(iter(ids))) if len(ids) == 1 else None
-            if person is not None and in_export(person):
-                self.pseudonyms.update(dict.fromkeys(spelled[key], person.pseudonym))
+            owner = source.people.get(next(iter(ids))) if len(ids) == 1 else None
+            if owner is not None and in_export(owner):
+                self.pseudonyms.update(dict.fromkeys(spelled[key], owner.pseudonym))
 
     def mentions_withdrawn(self, message: SourceMessage) -> bool:
         ids = {user_id.lower() for user_id, _ in mention_texts(message.mentions)}

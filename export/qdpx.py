@@ -183,7 +183,8 @@ def project_xml(export: SessionExport, source_guid: str, guid: _Guids) -> bytes:
         _variable(source, guid("variable", "Session ended"), "DateTimeValue",
                   iso_utc(export.ended_at))
     _sub(project, "Description", to_about(export).decode("utf-8"))
-    return ET.tostring(project, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(project, encoding="utf-8", xml_declaration=True)
+    return document
 
 
 def _coding(selection: ET.Element, coding_guid: str, code_guid: str, user: str,

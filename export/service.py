@@ -13,7 +13,8 @@ from typing import Any
 
 from export.build import ScreenerLike, SessionExport, anonymise_session
 from export.render import FORMATS, render_all
-from store import Session, Store
+from store import Session
+from store.ports import AuditLog, ExportServiceStore
 from study.dates import DEFAULT_TIMEZONE
 
 _SCREENERS: dict[Any, Any] = {}
@@ -48,7 +49,7 @@ class SessionNotFound(LookupError):
     pass
 
 
-async def resolve_session(store: Store, ref: str) -> Session:
+async def resolve_session(store: ExportServiceStore, ref: str) -> Session:
     """A session by id or unique id prefix (at least 4 characters)."""
     ref = ref.strip()
     found = await store.get_session(ref)
@@ -64,7 +65,7 @@ async def resolve_session(store: Store, ref: str) -> Session:
 
 
 async def export_session(
-    store: Store,
+    store: ExportServiceStore,
     *,
     study_id: str,
     study_title: str,
@@ -109,7 +110,7 @@ async def export_session(
 
 
 async def audit_export(
-    store: Store, export: SessionExport, formats: tuple[str, ...], *, now: datetime, actor: str,
+    store: AuditLog, export: SessionExport, formats: tuple[str, ...], *, now: datetime, actor: str,
     channel: str,
 ) -> None:
     """One append-only audit entry per export: who, when, which session, counts only."""

@@ -26,8 +26,9 @@ from background import cancel_requested
 from cards.flags import FlagCardContent
 from services.clock import Clock
 from services.flags import FlagService, Recipient, reasons_of, segments_of
-from store import Identity, Participant, Session, Store
+from store import Identity, Participant, Session
 from store.chat_records import FindingRecord, NewFlag, ScanJob, ScanOutcome
+from store.ports import ScreeningStore
 
 SCAN_ATTEMPTS = 3  # failures before facilitators are asked to read a message themselves
 
@@ -115,7 +116,7 @@ class SessionDirectory:
     once); a participant for the session's life (its id never changes).
     """
 
-    store: Store
+    store: ScreeningStore
     flags: FlagService
     ttl: float = 1.0
     context_ttl: float = 2.0
@@ -172,7 +173,7 @@ class SessionDirectory:
 class ScreeningPipeline:
     def __init__(
         self,
-        store: Store,
+        store: ScreeningStore,
         new_executor: Callable[[], Executor],
         flags: FlagService,
         directory: SessionDirectory,
@@ -269,7 +270,7 @@ class ScreeningPipeline:
         for job in jobs:
             if job.session_id not in contexts or (
                 contexts[job.session_id] is not None
-                and job.participant_id not in contexts[job.session_id].people  # type: ignore[union-attr]
+                and job.participant_id not in contexts[job.session_id].people
             ):
                 contexts[job.session_id] = await self.directory.context(
                     job.session_id, need=job.participant_id)

@@ -20,6 +20,8 @@ from hypothesis import settings as hypothesis_settings
 from bot import create_app
 from config import Settings
 from observability import quiet_third_party_loggers
+from services.clock import Clock, utcnow
+from tests.clock import ManualClock
 from tests.connector_standin import ConnectorStandIn, start_connector
 from tests.teams import FACILITATOR, Teams
 
@@ -68,7 +70,7 @@ async def no_task_left_running() -> AsyncIterator[None]:
         print(f"--- task still running 15 s after it was cancelled: {task.get_name()}",
               file=sys.stderr)
         task.print_stack(limit=20, file=sys.stderr)
-        asyncio.tasks._unregister_task(task)  # type: ignore[attr-defined]
+        asyncio.tasks._unregister_task(task)
     if stuck:
         pytest.fail(f"{len(stuck)} task(s) would not stop: {[t.get_name() for t in stuck]}")
 
@@ -115,15 +117,16 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
 class RunningBot:
     """The real aiohttp app on a loopback port, driven over HTTP like Teams drives it."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Clock = utcnow) -> None:
         self.settings = settings
+        self.clock = clock
         self.app: web.Application | None = None
         self._runner: web.AppRunner | None = None
         self._http: aiohttp.ClientSession | None = None
         self.url = ""
 
     async def start(self) -> RunningBot:
-        self.app = create_app(self.settings)
+        self.app = create_app(self.settings, clock=self.clock)
         self._runner = web.AppRunner(self.app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -173,14 +176,20 @@ BotFactory = Callable[..., Awaitable[RunningBot]]
 async def start_bot(tmp_path: Path) -> AsyncIterator[BotFactory]:
     running: list[RunningBot] = []
 
-    async def factory(**overrides: Any) -> RunningBot:
-        bot = await RunningBot(make_settings(tmp_path, **overrides)).start()
+    async def factory(*, clock: Clock = utcnow, **overrides: Any) -> RunningBot:
+        bot = await RunningBot(make_settings(tmp_path, **overrides), clock).start()
         running.append(bot)
         return bot
 
     yield factory
     for bot in running:
         await bot.stop()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """Time for the bot under test that stands still until the test advances it."""
+    return ManualClock()
 
 
 @pytest.fixture

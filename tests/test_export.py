@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from docx import Document
 
 from export.render import ABOUT, FORMATS
@@ -177,6 +178,7 @@ async def test_every_export_is_audited_with_counts_only(seeded: Seeded, screener
     assert not [w for w in forbidden(seeded) if w.lower() in dumped]
 
 
+@pytest.mark.slow
 async def test_cli_lists_sessions_and_writes_all_three_formats(
     seeded: Seeded, tmp_path: Path
 ) -> None:

@@ -30,7 +30,7 @@ PEOPLE = {p.participant_id: p for p in (
 )}
 
 
-def message(text: str, *, by: str = "a", mentions: list | None = None) -> SourceMessage:
+def message(text: str, *, by: str = "a", mentions: list[object] | None = None) -> SourceMessage:
     return SourceMessage(id=1, participant_id=by, received_at=AT, edited_at=None,
                          deleted_at=None, hidden_at=None, kept=True, text=text,
                          mentions=mentions or [])

@@ -60,7 +60,9 @@ def test_a_zip_with_project_qde_and_one_text_source() -> None:
 
 
 @pytest.mark.parametrize("lines", [CHAT, ()], ids=["chat", "empty"])
-def test_project_validates_against_the_refi_qda_schema(lines: tuple) -> None:
+def test_project_validates_against_the_refi_qda_schema(
+    lines: tuple[tuple[str, str, str], ...],
+) -> None:
     schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
     document = etree.fromstring(unzip(to_qdpx(session_export(*lines)))["project.qde"])
     assert schema.validate(document), schema.error_log

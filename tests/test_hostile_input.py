@@ -18,7 +18,9 @@ import pytest
 from sqlalchemy import text
 
 import bot as bot_module
-from bot import STORE, BadActivity, parse_activity, parse_body
+from auth.http import BadActivity, parse_body
+from bot import STORE
+from handlers.adapter import parse_activity
 from services.sessions import SessionService
 from tests.conftest import BotFactory, RunningBot
 from tests.connector_standin import ConnectorStandIn
@@ -229,6 +231,7 @@ asyncio.run(main(sys.argv[1], sys.argv[2]))
 """
 
 
+@pytest.mark.slow
 async def test_a_real_message_is_acknowledged_quickly_while_50_large_bogus_bodies_are_in_flight(
     bot: RunningBot, teams: Teams, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

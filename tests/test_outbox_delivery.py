@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
+import pytest
+
 from bot import OUTBOX, STORE
 from services.clock import utcnow
 from store import OutboxItem
@@ -36,6 +38,7 @@ async def test_429_twice_then_201_is_delivered_once_after_the_retry_after_delays
     assert counts == {"sent": 1}
 
 
+@pytest.mark.slow
 async def test_items_pending_at_a_restart_are_delivered_once(
     start_bot: BotFactory, teams: Teams, connector: ConnectorStandIn
 ) -> None:
@@ -55,6 +58,7 @@ async def test_items_pending_at_a_restart_are_delivered_once(
     assert counts == {"sent": 3}
 
 
+@pytest.mark.slow
 async def test_two_instances_on_one_database_send_each_item_once(
     start_bot: BotFactory, connector: ConnectorStandIn
 ) -> None:
