@@ -76,8 +76,17 @@ class _Guids:
         return str(uuid.uuid5(self._base, "/".join(str(k) for k in key)))
 
 
-def chat_text(export: SessionExport) -> tuple[str, list[_Span], list[list[_Span]]]:
+@dataclass(frozen=True)
+class _Chat:
     """The plain-text source, each contribution's span and the placeholders in each."""
+
+    text: str
+    spans: list[_Span]
+    placeholders: list[list[_Span]]
+
+
+def chat_text(export: SessionExport) -> _Chat:
+    """The chat as the plain-text source: one line per contribution, speaker first."""
     lines: list[str] = []
     spans: list[_Span] = []
     placeholders: list[list[_Span]] = []
@@ -92,10 +101,10 @@ def chat_text(export: SessionExport) -> tuple[str, list[_Span], list[list[_Span]
                              for m in _PLACEHOLDER.finditer(body) if m.group(1) in _CATEGORIES])
         lines.append(text)
         offset += len(text) + 1  # the newline
-    return "\n".join(lines) + ("\n" if lines else ""), spans, placeholders
+    return _Chat("\n".join(lines) + ("\n" if lines else ""), spans, placeholders)
 
 
-def project_xml(export: SessionExport, source_guid: str, guid: _Guids) -> bytes:
+def project_xml(export: SessionExport, chat: _Chat, source_guid: str, guid: _Guids) -> bytes:
     """The `project.qde` document."""
     created = iso_utc(export.generated_at)
     user = guid("user")
@@ -112,7 +121,7 @@ def project_xml(export: SessionExport, source_guid: str, guid: _Guids) -> bytes:
     users = _sub(project, "Users")
     _sub(users, "User", guid=user, name=ORIGIN)
 
-    _, spans, placeholders = chat_text(export)
+    spans, placeholders = chat.spans, chat.placeholders
     speakers = sorted({line.speaker: line.role for line in export.lines}.items())
     used = sorted({p.name for found in placeholders for p in found})
     codes = _sub(_sub(project, "CodeBook"), "Codes")
@@ -203,9 +212,9 @@ def _variable(parent: ET.Element, variable_guid: str, kind: str, value: str) -> 
 def _entries(export: SessionExport) -> Iterator[tuple[str, bytes]]:
     guid = _Guids(export.session_id)
     source_guid = guid("source", "chat")
-    text, _, _ = chat_text(export)
-    yield "project.qde", project_xml(export, source_guid, guid)
-    yield f"sources/{source_guid}.txt", text.encode("utf-8")
+    chat = chat_text(export)
+    yield "project.qde", project_xml(export, chat, source_guid, guid)
+    yield f"sources/{source_guid}.txt", chat.text.encode("utf-8")
 
 
 def to_qdpx(export: SessionExport) -> bytes:
