@@ -15,7 +15,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from aiohttp import ClientPayloadError, web
 
@@ -195,7 +195,7 @@ def parse_body(raw: bytes) -> dict[str, Any]:
         body = _without_nul(body)
     if not isinstance(body.get("type"), str) or not body["type"].strip():
         raise BadActivity("activity has no type")
-    return body
+    return cast(dict[str, Any], body)
 
 
 def check_envelope(body: dict[str, Any]) -> None:

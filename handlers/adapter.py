@@ -68,7 +68,8 @@ def _fast_msrest_retry_policy() -> None:
     from msrest.universal_http.requests import ClientRetryPolicy
 
     if not isinstance(ClientRetryPolicy.safe_codes, frozenset):
-        ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)
+        # msrest types the attribute as a list; only `in` is ever used on it.
+        setattr(ClientRetryPolicy, "safe_codes", frozenset(ClientRetryPolicy.safe_codes))  # noqa: B010
 
 
 def make_adapter(configuration: BotbuilderConfig) -> CloudAdapter:
