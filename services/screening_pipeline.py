@@ -24,9 +24,9 @@ from datetime import timedelta
 from typing import Any
 
 from background import cancel_requested
-from cards.flags import FlagCardContent
 from services.clock import Clock
-from services.flags import FlagService, Recipient, reasons_of, segments_of
+from services.flag_content import FlagCardContent, reasons_of, segments_of
+from services.flags import FlagService, Recipient
 from store import Identity, Participant, Session
 from store.chat_records import FindingRecord, FlagIdTaken, NewFlag, ScanJob, ScanOutcome
 from store.ports import ScreeningStore
@@ -281,7 +281,7 @@ class ScreeningPipeline:
         for job in jobs:
             if job.session_id not in contexts or (
                 contexts[job.session_id] is not None
-                and job.participant_id not in contexts[job.session_id].people  # type: ignore[union-attr]
+                and job.participant_id not in contexts[job.session_id].people
             ):
                 contexts[job.session_id] = await self.directory.context(
                     job.session_id, need=job.participant_id)

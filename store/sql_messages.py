@@ -150,7 +150,8 @@ class SqlMessages(SqlBase):
                 )
                 .returning(m.id)
             )
-            return result.scalar()
+            message_id: int | None = result.scalar()
+            return message_id
 
     async def mark_chat_message_deleted(
         self, *, session_id: str, activity_id: str, at: datetime
@@ -170,7 +171,7 @@ class SqlMessages(SqlBase):
         m = t.messages.c
         currently = m.deleted_at.is_(None) if deleted else m.deleted_at.is_not(None)
         async with self._writing() as conn:
-            message_id = (await conn.execute(
+            message_id: int | None = (await conn.execute(
                 update(t.messages)
                 .where(m.session_id == session_id, m.activity_id == activity_id, currently)
                 .values(deleted_at=at if deleted else None)
