@@ -131,11 +131,7 @@ class SqlParticipants(SqlBase):
             latest = await latest_consents(conn, session_id)
         entries = []
         for row in rows:
-            identity = (
-                Identity(row.teams_user_id, row.aad_object_id, row.display_name)
-                if row.teams_user_id
-                else None
-            )
+            identity = record(Identity, row) if row.teams_user_id else None
             entries.append(RosterEntry(record(Participant, row), identity, latest.get(row.id)))
         return entries
 
