@@ -15,7 +15,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from aiohttp import ClientPayloadError, web
 
@@ -194,7 +194,7 @@ def parse_body(raw: bytes) -> dict[str, Any]:
     body: dict[str, Any] = _without_nul(parsed) if b"\\u0000" in raw else parsed
     if not isinstance(body.get("type"), str) or not body["type"].strip():
         raise BadActivity("activity has no type")
-    return cast(dict[str, Any], body)
+    return body
 
 
 def check_envelope(body: dict[str, Any]) -> None:

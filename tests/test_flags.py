@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from aiohttp import web
@@ -520,7 +521,7 @@ async def test_screening_goes_on_after_its_worker_process_is_killed(
     await bot.post(teams.chat(ALICE, HARMLESS))
     await settle(bot, within=60)  # the worker has started and loaded the engine
     pipeline = bot.app[SERVICES].screening
-    for pid in list(pipeline._executor._processes):
+    for pid in list(cast(ProcessPoolExecutor, pipeline._executor)._processes):
         os.kill(pid, signal.SIGKILL)
 
     await bot.post(teams.chat(ALICE, IDENTIFYING))
