@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -521,7 +520,7 @@ async def test_screening_goes_on_after_its_worker_process_is_killed(
     await bot.post(teams.chat(ALICE, HARMLESS))
     await settle(bot, within=60)  # the worker has started and loaded the engine
     pipeline = bot.app[SERVICES].screening
-    for pid in list(cast(ProcessPoolExecutor, pipeline._executor)._processes):
+    for pid in list(pipeline._executor._processes):  # type: ignore[attr-defined]
         os.kill(pid, signal.SIGKILL)
 
     await bot.post(teams.chat(ALICE, IDENTIFYING))
