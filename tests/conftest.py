@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -14,28 +13,24 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from hypothesis import HealthCheck
-from hypothesis import settings as hypothesis_settings
 
 from bot import create_app
 from config import Settings
 from observability import quiet_third_party_loggers
 from services.clock import Clock, utcnow
+from tests import hypothesis_profile
 from tests.clock import ManualClock
 from tests.connector_standin import ConnectorStandIn, start_connector
 from tests.teams import FACILITATOR, Teams
 
-# Property tests draw the same examples on every run (seeded by the test's name), so a run is
-# repeatable and CI's verdict does not depend on luck. `HYPOTHESIS_PROFILE=explore` draws new
-# examples each run, to look for new failures; add what it finds as an explicit @example.
-# Nothing in the repeatable profile depends on the clock: no deadline, no health checks (the
-# "too slow" one times the test), a fixed number of examples, no report of further bugs (that
-# search stops on a 10-second timer). tests/test_repeatable.py checks that CI runs under it.
-REPEATABLE = dict(derandomize=True, database=None, deadline=None, max_examples=100,
-                  suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
-hypothesis_settings.register_profile("repeatable", **REPEATABLE)
-hypothesis_settings.register_profile("explore", derandomize=False, deadline=None)
-hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+# Property and fuzz tests draw the same examples on every run: see tests/hypothesis_profile.py.
+HYPOTHESIS_PROFILE = hypothesis_profile.load()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def hypothesis_draws_do_not_depend_on_import_timing() -> None:
+    if HYPOTHESIS_PROFILE == "repeatable":
+        hypothesis_profile.freeze_local_constants()
 
 
 @pytest.fixture(autouse=True)
@@ -120,14 +115,14 @@ class RunningBot:
     def __init__(self, settings: Settings, clock: Clock = utcnow) -> None:
         self.settings = settings
         self.clock = clock
-        self.app: web.Application | None = None
+        self._app: web.Application | None = None
         self._runner: web.AppRunner | None = None
         self._http: aiohttp.ClientSession | None = None
         self.url = ""
 
     async def start(self) -> RunningBot:
-        self.app = create_app(self.settings, clock=self.clock)
-        self._runner = web.AppRunner(self.app)
+        self._app = create_app(self.settings, clock=self.clock)
+        self._runner = web.AppRunner(self._app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -135,6 +130,13 @@ class RunningBot:
         self.url = f"http://127.0.0.1:{port}"
         self._http = aiohttp.ClientSession()
         return self
+
+    @property
+    def app(self) -> web.Application:
+        """The application of the latest start (kept after a stop, so a test can read its
+        store's state)."""
+        assert self._app is not None, "the bot was never started"
+        return self._app
 
     async def stop(self) -> None:
         if self._http:
