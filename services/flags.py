@@ -160,10 +160,12 @@ class FlagService:
                    }.get(content.kind, "A message may identify someone")
         payload = card_activity(cards.flag_card(content), summary=summary)
         items = []
-        for recipient in recipients:
+        # The copy's number, not the recipient's Teams id, keys it: the flag and all its copies
+        # are queued in one transaction, and a key must never carry identity (purge).
+        for copy_number, recipient in enumerate(recipients):
             channel = recipient.channel
             items.append(to_user(
-                key=f"flag:{flag_id}:to:{recipient.identity.teams_user_id}",
+                key=f"flag:{flag_id}:copy:{copy_number}",
                 service_url=channel.service_url if channel else session.service_url,
                 tenant_id=session.tenant_id,
                 conversation_id=channel.conversation_id if channel else None,

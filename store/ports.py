@@ -199,6 +199,7 @@ class PurgeStore(Protocol):
     async def find_identifiers(
         self, ids: Iterable[str], names: Iterable[str] = (), words: Iterable[str] = ()
     ) -> dict[str, int]: ...
+    async def find_identifiers_in_files(self, needles: Iterable[str]) -> dict[str, int]: ...
     async def compact(self) -> None: ...
 
 
@@ -263,5 +264,6 @@ class PurgeServiceStore(SessionStore, DataLife, AuditLog, Protocol):
     """Purging the study's linking data and auditing it (export/purge.py)."""
 
 
-class RetentionStore(PurgeServiceStore, Protocol):
-    """Deciding what is due for deletion, then purging it (services/retention.py)."""
+class RetentionStore(PurgeServiceStore, ParticipantStore, OutboxStore, Protocol):
+    """Deciding what is due for deletion, then purging it, and telling facilitators when it
+    failed (services/retention.py)."""
