@@ -175,7 +175,7 @@ async def test_database_down_answers_503_and_acknowledges_nothing(
     from tests.teams import FACILITATOR, Teams
 
     bot = await start_bot()
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
     await store.engine.dispose()
     db = tmp_path / "bot.db"
     db.rename(tmp_path / "moved.db")
