@@ -26,7 +26,7 @@ from services.flag_content import (
     reasons_of,
     segments_of,
 )
-from services.messages import card_activity, to_session_chat, to_user
+from services.messages import SESSION_DELETED, card_activity, to_session_chat, to_user
 from services.roles import FacilitatorPolicy, Person, Where
 from store import FacilitatorChannel, Identity, OutboxItem, Session
 from store.chat_records import FlagView
@@ -246,6 +246,8 @@ class FlagService:
         if view is None:
             return ActionResult(self.cards.notice_card("Flag not found",
                                                   "This flag no longer exists."), refused=True)
+        if await self.store.session_purged(view.session_id):
+            return ActionResult(self.cards.notice_card("Flag", SESSION_DELETED), refused=True)
         # Checked on the server on every click (a card lives in a 1:1 chat: no meeting).
         if not await self.facilitators.is_facilitator(person, Where(session_id=view.session_id)):
             log.info("flag action refused", extra={"flag_id": flag_id, "action": action})

@@ -75,7 +75,7 @@ class ConsentStore(Protocol):
 
     async def record_consent(
         self, *, session_id: str, participant_id: str, decision: Decision, form_version: str,
-        content_hash: str, answers: dict[str, bool], at: datetime,
+        content_hash: str, answers: dict[str, bool], at: datetime, activity_id: str | None = None,
     ) -> ConsentEvent: ...
     async def latest_consent(
         self, session_id: str, participant_id: str
@@ -204,6 +204,13 @@ class PurgeStore(Protocol):
     async def compact(self) -> None: ...
 
 
+class PurgedSessions(Protocol):
+    """Whether a session's data has been purged (store/sql_purge.py): card actions on it must
+    create nothing."""
+
+    async def session_purged(self, session_id: str) -> bool: ...
+
+
 class BotStateStore(Protocol):
     """Key-value state with eTags, backing botbuilder's `Storage` (store/sql_bot_state.py)."""
 
@@ -245,7 +252,8 @@ class ConsentServiceStore(ConsentStore, ParticipantStore, Protocol):
     """Recording consent and reading who has answered (services/consent.py)."""
 
 
-class FlagServiceStore(FlagStore, SessionStore, ParticipantStore, OutboxStore, Protocol):
+class FlagServiceStore(FlagStore, SessionStore, ParticipantStore, OutboxStore, PurgedSessions,
+                       Protocol):
     """Flags, their recipients and their cards (services/flags.py)."""
 
 

@@ -58,6 +58,21 @@ class SqlPurge(SqlBase):
             rows = (await conn.execute(select(t.purge_runs).order_by(t.purge_runs.c.id))).all()
         return [PurgeRun(r.id, r.started_at, r.step, r.completed_at) for r in rows]
 
+    async def session_purged(self, session_id: str) -> bool:
+        """True once a purge run has started after the session started: purge handles every
+        session there is when it starts, so this one's links are deleted (or being deleted)
+        and nothing may re-create them (a click on an old card, a replayed invoke)."""
+        async with self._reading() as conn:
+            found = (
+                await conn.execute(
+                    select(t.purge_runs.c.id)
+                    .join(t.sessions, t.purge_runs.c.started_at >= t.sessions.c.started_at)
+                    .where(t.sessions.c.id == session_id)
+                    .limit(1)
+                )
+            ).first()
+        return found is not None
+
     async def linking_identifiers(self) -> tuple[set[str], set[str]]:
         """(Teams and AAD ids, display names) the database still links to anyone."""
         ids: set[str] = set()

@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from bot import STORE, STUDY
 from export.purge import purge_study
 from services.clock import utcnow
+from services.messages import SESSION_DELETED
 from services.retention import PURGE_FAILED, retention_status, run_retention
 from store import FacilitatorChannel, Store
 from store import schema as t
@@ -33,9 +34,17 @@ from tests.test_export_seed import (  # noqa: F401  (fixtures)
     screener_fixture,
     seeded_fixture,
 )
-from tests.test_flags import FACILITATORS, IDENTIFYING, flag_cards, live_session, personal, settle
+from tests.test_flags import (
+    FACILITATORS,
+    IDENTIFYING,
+    flag_cards,
+    flag_id_of,
+    live_session,
+    personal,
+    settle,
+)
 from tests.test_purge import dump
-from tests.test_session_flow import all_statements_ticked, consent_data
+from tests.test_session_flow import all_statements_ticked, consent_data, start_session
 
 CAROL = User("Carol Latejoiner", "bbbbbbbb-0000-4000-8000-000000000003")
 DAN = User("Dan Decliner", "bbbbbbbb-0000-4000-8000-000000000004")
@@ -97,11 +106,11 @@ async def test_purge_of_a_realistic_session_completes_and_leaves_no_identifier(
     bot = await start_bot(facilitator_ids=FACILITATORS, screening_processes=0,
                           database_url=database_url)
     await realistic_session(bot, teams, connector)
-    store: Store = bot.app[STORE]  # type: ignore[index]
+    store: Store = bot.app[STORE]
     assert leaks(json.dumps(await dump(store)))  # the session really holds them
     later = utcnow() + timedelta(days=365)
 
-    report = await purge_study(store, bot.app[STUDY], screener=screener,  # type: ignore[index]
+    report = await purge_study(store, bot.app[STUDY], screener=screener,
                                clock=lambda: later, actor="test", force=True)
 
     assert report.clean, report.residue
@@ -110,7 +119,7 @@ async def test_purge_of_a_realistic_session_completes_and_leaves_no_identifier(
         raw = database_bytes(tmp_path)
         assert [u.name for u in EVERYONE if u.name.encode() in raw] == []
         assert [u.id for u in EVERYONE if u.id.encode() in raw] == []
-    again = await purge_study(store, bot.app[STUDY], screener=screener,  # type: ignore[index]
+    again = await purge_study(store, bot.app[STUDY], screener=screener,
                               clock=lambda: later, actor="test", force=True)
     assert again.clean and again.anonymised == 0
     assert await retention_status(store) == "ok"
@@ -157,7 +166,7 @@ async def test_residue_found_by_verification_fails_the_run(
 async def test_readyz_shows_a_failed_retention_purge_and_stays_ready(bot: RunningBot) -> None:
     assert (await bot.get("/readyz")) == (200, {"ready": True, "database": True, "study": True,
                                                 "retention": "none"})
-    store: Store = bot.app[STORE]  # type: ignore[index]
+    store: Store = bot.app[STORE]
     async with store.engine.begin() as conn:
         await conn.execute(insert(t.purge_runs).values(started_at=END, step="failed"))
     status, body = await bot.get("/readyz")
@@ -168,3 +177,61 @@ async def pending(store: Store) -> list[Any]:
     leased = await store.lease_outbox(owner="test", now=END + timedelta(days=61),
                                       lease=timedelta(minutes=1))
     return [x.item for x in leased]
+
+
+async def counts(store: Store) -> dict[str, int]:
+    """Rows in every table a card action could add to."""
+    found = {}
+    async with store.engine.connect() as conn:
+        for table in ("participants", "identity_links", "consent_events", "flag_actions",
+                      "outbox", "facilitator_channels", "audit_log"):
+            found[table] = (await conn.execute(text(f"SELECT COUNT(*) FROM {table}"))).scalar_one()
+    return found
+
+
+async def test_a_replayed_consent_invoke_records_one_answer(
+    bot: RunningBot, teams: Teams, connector: ConnectorStandIn
+) -> None:
+    await start_session(bot, teams, connector)
+    data = {**consent_data(connector), **all_statements_ticked(connector)}
+    invoke = teams.card_action(ALICE, "consent.accept", data)
+
+    first = await bot.post(invoke)
+    again = await bot.post(invoke)  # Teams retries an invoke it got no answer to
+
+    assert first[0] == again[0] == 200
+    assert (await counts(bot.app[STORE]))["consent_events"] == 1
+
+
+async def test_cards_of_a_purged_session_answer_deleted_and_create_nothing(
+    start_bot: BotFactory, teams: Teams, connector: ConnectorStandIn, screener: Any
+) -> None:
+    bot = await start_bot(facilitator_ids=FACILITATORS, screening_processes=0)
+    await live_session(bot, teams, connector)
+    await bot.post(teams.chat(ALICE, IDENTIFYING))
+    await connector.wait_for(lambda c: flag_cards(c, personal(FACILITATOR)))
+    await settle(bot)
+    [card] = flag_cards(connector, personal(FACILITATOR))
+    await bot.post(teams.command(FACILITATOR, "end"))
+    await settle(bot)
+    store: Store = bot.app[STORE]
+    later = utcnow() + timedelta(days=365)
+    assert (await purge_study(store, bot.app[STUDY], screener=screener, clock=lambda: later,
+                              actor="test", force=True)).clean
+    data = {**consent_data(connector), **all_statements_ticked(connector)}
+    dismiss = teams.card_action(FACILITATOR, "flag.dismiss", {"flag_id": flag_id_of(card)})
+    dismiss["conversation"] = {"conversationType": "personal", "id": personal(FACILITATOR)}
+    before = await counts(store)
+
+    for clicked in (teams.card_action(BOB, "consent.refresh", data, trigger="automatic"),
+                    teams.card_action(ALICE, "consent.refresh", data),
+                    teams.card_action(BOB, "consent.accept", data),
+                    teams.card_action(ALICE, "consent.decline", data),
+                    teams.card_action(ALICE, "consent.change", data),
+                    dismiss):
+        status, body = await bot.post(clicked)
+        assert status == 200
+        assert SESSION_DELETED in str(body), body
+
+    assert await counts(store) == before
+    assert leaks(json.dumps(await dump(store))) == []
