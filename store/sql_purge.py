@@ -21,7 +21,7 @@ from sqlalchemy import JSON, String, Text, delete, insert, inspect, select, text
 
 from store import schema as t
 from store.data_life import PurgeRun
-from store.sql_base import SqlBase
+from store.sql_base import SqlBase, record
 
 LINKING_TABLES = (t.identity_links, t.facilitator_channels, t.bot_state,
                   t.processed_activities, t.outbox)
@@ -56,7 +56,7 @@ class SqlPurge(SqlBase):
     async def purge_runs(self) -> list[PurgeRun]:
         async with self._reading() as conn:
             rows = (await conn.execute(select(t.purge_runs).order_by(t.purge_runs.c.id))).all()
-        return [PurgeRun(r.id, r.started_at, r.step, r.completed_at) for r in rows]
+        return [record(PurgeRun, r) for r in rows]
 
     async def session_purged(self, session_id: str) -> bool:
         """True once a purge run has started after the session started: purge handles every

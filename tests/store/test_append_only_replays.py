@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from store import Store
+from store import schema as t
 from tests.store.test_store_contract import T0, new_session, who
 
 
@@ -34,8 +37,11 @@ async def test_a_replayed_consent_invoke_adds_no_row(store: Store) -> None:
     await _answer(store, session.id, bob.id, "accepted", None, 6)
 
     assert replay == first
-    history = await store.consent_history(session.id)
-    assert [(e.participant_id, e.decision) for e in history] == [
+    async with store.engine.connect() as conn:
+        history = (await conn.execute(select(t.consent_events.c.participant_id,
+                                             t.consent_events.c.decision)
+                                      .order_by(t.consent_events.c.id))).all()
+    assert [tuple(e) for e in history] == [
         (alice.id, "accepted"), (alice.id, "declined"), (bob.id, "accepted"),
         (bob.id, "accepted"), (bob.id, "accepted"),
     ]
