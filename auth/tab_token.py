@@ -6,8 +6,9 @@ bot's inbound tokens (auth/bot_token.py, whose decoder and reason codes are shar
 1. the header is `Bearer <JWT>`, `alg: RS256`, with a `kid`;
 2. the `kid` is a key of the identity platform (OpenID metadata, refetched when unknown);
 3. the signature verifies with that key;
-4. `aud` is the tab's application id URI `api://<host>/<app id>` (v1 tokens) or the app id
-   itself (v2 tokens carry the client id as audience);
+4. `aud` is the tab's application id URI `api://<host>/<app id>` (the manifest's
+   webApplicationInfo; `api://<host>/botid-<app id>`, Microsoft's form for a bot with a tab, is
+   accepted too) in v1 tokens, or the app id itself (v2 tokens carry the client id);
 5. `iss` is the token's own tenant (`tid`) in the v1 or v2 form, and the tenant is allowed;
 6. `exp` (required) and `nbf` hold with five minutes' clock skew;
 7. `oid` (the user's AAD object id) and `tid` are present.
@@ -66,7 +67,8 @@ class TabTokenValidator:
         if not app_id or not public_host:
             raise ValueError("app_id and public_host are required")
         self.keys = keys
-        self.audiences = [f"api://{public_host}/{app_id}", app_id]
+        self.audiences = [f"api://{public_host}/{app_id}", f"api://{public_host}/botid-{app_id}",
+                          app_id]
         self.allowed_tenants = allowed_tenants
 
     async def verify(self, header: str | None) -> TabUser:

@@ -42,6 +42,7 @@ STATIC_FILES = {
     "console.js": WEB_DIR / "console.js",
     "console.css": WEB_DIR / "console.css",
     "local.js": WEB_DIR / "local.js",
+    "configure.js": WEB_DIR / "configure.js",
     "teams-js.js": WEB_DIR / "vendor" / "teams-js" / "MicrosoftTeams.min.js",
 }
 # Microsoft's list of hosts that frame Teams tabs ("Prerequisites" for tabs, learn.microsoft.com).
@@ -200,6 +201,12 @@ async def page(request: web.Request) -> web.StreamResponse:
 
 async def to_page(_: web.Request) -> web.StreamResponse:
     raise web.HTTPFound("/console/")
+
+
+async def configure_page(request: web.Request) -> web.StreamResponse:
+    """Teams' configuration page for the tab: it only names the console as the tab's content."""
+    return web.FileResponse(WEB_DIR / "configure.html",
+                            headers={"Content-Type": "text/html; charset=utf-8"})
 
 
 async def local_page(request: web.Request) -> web.StreamResponse:
@@ -381,6 +388,7 @@ def add_console(app: web.Application) -> None:
     router.add_get("/console", to_page)
     router.add_get("/console/", page)
     router.add_get("/console/local", local_page)
+    router.add_get("/console/configure", configure_page)
     router.add_get("/console/static/{name}", static)
     router.add_get("/console/api/local/people", local_people)
     router.add_get("/console/api/me", me)

@@ -43,6 +43,8 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def consent_word(entry: RosterEntry) -> tuple[str, str]:
+    if entry.participant.role == "facilitator":
+        return "facilitator", "Facilitator: no consent needed"
     decision = entry.consent.decision if entry.consent else None
     key = decision if decision in ("accepted", "declined") else "none"
     return key, CONSENT_WORDS.get(decision, CONSENT_WORDS[None])

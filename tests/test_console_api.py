@@ -11,12 +11,13 @@ from urllib.parse import quote
 import aiohttp
 import pytest
 
+import bot as bot_module
 from bot import SERVICES
 from services.sessions import Conversation
 from tests.conftest import BotFactory, RunningBot
 from tests.connector_standin import ConnectorStandIn
 from tests.teams import ALICE, BOB, FACILITATOR, MEETING_CHAT, TENANT, Teams, User
-from tests.test_auth import APP_ID, KeyServer, sign
+from tests.test_auth import APP_ID, FakeTokens, KeyServer, sign
 from tests.test_flags import (
     FACILITATORS,
     IDENTIFYING,
@@ -78,6 +79,8 @@ async def test_facilitator_sees_roster_and_flags_and_redact_updates_the_flag_car
     [update] = [s for s in connector.to(personal(FACILITATOR)) if s.method == "PUT"]
     shown = " ".join(_texts(update.cards[0]))
     assert "F1" in shown and "redact" in shown.lower()  # the card says who did what
+    # Its headline is dark text on the tinted band (it was amber on amber, 1.18:1).
+    assert update.cards[0]["body"][0]["items"][0]["color"] == "Default"
     assert len([s for s in connector.sent if s.method == "PUT"]) > puts
     _, after, _ = await call(consolebot, "GET", "/console/api/state", local(FACILITATOR))
     assert [f["status"] for f in after["flags"] if f["id"] == second["id"]] == ["redact"]
@@ -163,11 +166,10 @@ def tab_claims(user: User, **overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in claims.items() if v is not None}
 
 
-@pytest.fixture
-async def ssobot(start_bot: BotFactory, entra: KeyServer, connector: ConnectorStandIn,
-                 monkeypatch: pytest.MonkeyPatch) -> RunningBot:
-    import bot as bot_module
-    from tests.test_auth import FakeTokens
+async def ssobot_for(start_bot: BotFactory, entra: KeyServer, connector: ConnectorStandIn,
+                     monkeypatch: pytest.MonkeyPatch) -> RunningBot:
+    """The bot with an app id (so tab tokens are required) and a live session in the meeting
+    chat, started through the session service (activities would need bot tokens too)."""
     monkeypatch.setattr(bot_module, "ClientCredentialTokens", FakeTokens)
     running = await start_bot(
         microsoft_app_id=APP_ID, microsoft_app_password="not-a-real-secret",
@@ -178,6 +180,12 @@ async def ssobot(start_bot: BotFactory, entra: KeyServer, connector: ConnectorSt
         conversation_id=MEETING_CHAT, service_url=connector.url, tenant_id=TENANT,
         meeting_id=None, bot_id=None, bot_name=None, title="Focus group 1"))
     return running
+
+
+@pytest.fixture
+async def ssobot(start_bot: BotFactory, entra: KeyServer, connector: ConnectorStandIn,
+                 monkeypatch: pytest.MonkeyPatch) -> RunningBot:
+    return await ssobot_for(start_bot, entra, connector, monkeypatch)
 
 
 async def test_tab_tokens_facilitator_reads_participant_refused(

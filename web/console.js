@@ -110,15 +110,14 @@
       ? "in " + duration(Date.parse(s.next_reminder_at) - now) : "none scheduled";
   }
 
-  const CONSENT_SYMBOL = { accepted: "✓ ", declined: "✗ ", none: "… " };
+  const CONSENT_SYMBOL = { accepted: "✓ ", declined: "✗ ", none: "… ", facilitator: "" };
 
   function renderRoster(people) {
     const list = $("roster");
     list.replaceChildren();
     people.forEach((p) => {
-      const role = p.role === "facilitator" ? " (facilitator)" : "";
       list.appendChild(el("li", {}, [
-        el("span", { class: "who", text: p.name + role }),
+        el("span", { class: "who", text: p.name }),
         el("span", { class: "consent-" + p.consent,
           text: CONSENT_SYMBOL[p.consent] + p.consent_words }),
       ]));
