@@ -17,7 +17,6 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
-from botbuilder.integration.aiohttp import CloudAdapter
 
 import cards
 from auth import outbound_hosts
@@ -57,8 +56,6 @@ log = logging.getLogger("bot")
 SETTINGS = web.AppKey("settings", Settings)
 STUDY = web.AppKey("study", Study)
 STORE = web.AppKey("store", Store)
-BOT = web.AppKey("bot", FocusGroupBot)
-ADAPTER = web.AppKey("adapter", CloudAdapter)
 OUTBOX = web.AppKey("outbox", OutboxWorker)
 SERVICES = web.AppKey("services", Services)
 ENDPOINT = web.AppKey("endpoint", MessagesEndpoint)
@@ -196,12 +193,12 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         screener=screener, auto_start_on_meeting_start=settings.auto_start_on_meeting_start,
     )
     app[SERVICES] = services
-    app[BOT] = bot = FocusGroupBot(services)
     console = make_console(settings, services)
     app[CONSOLE] = console
     outbox.on_delivered(Notify.CONSENT_CARD, sessions.on_consent_card_delivered)
     outbox.on_delivered(Notify.FLAG_CARD, flags.on_card_delivered)
-    app[ENDPOINT] = MessagesEndpoint(app[INBOUND], app[ADAPTER], bot, store, clock)
+    adapter = make_adapter(settings.botbuilder_configuration())
+    app[ENDPOINT] = MessagesEndpoint(app[INBOUND], adapter, FocusGroupBot(services), store, clock)
     tasks = [
         asyncio.create_task(outbox.run_forever(), name="outbox"),
         asyncio.create_task(_scheduler(services, settings.scheduler_poll_seconds),
@@ -238,7 +235,6 @@ def create_app(
     app[SETTINGS] = settings
     app[CLOCK] = clock
     app[STUDY] = study or load_study(settings.study_file)
-    app[ADAPTER] = make_adapter(settings.botbuilder_configuration())
     app[INBOUND] = make_inbound(settings)
     app.on_cleanup.append(_close_inbound)
     app.router.add_post("/api/messages", messages)

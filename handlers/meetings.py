@@ -11,7 +11,6 @@ from handlers.incoming import meeting_details
 from handlers.routes import routes
 from services.messages import card_activity, to_session_chat
 from services.roles import Person
-from store import Identity
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +52,7 @@ async def on_members_joined(turn: Turn, members: list[Person]) -> None:
     for person in people:
         await turn.services.sessions.participant(
             session,
-            Identity(person.teams_user_id, person.aad_object_id, person.display_name),
+            person,
             facilitator=await turn.services.facilitators.is_facilitator(person, turn.where()),
         )
         await turn.store.enqueue(

@@ -295,8 +295,7 @@ class FlagService:
     async def _actor_label(self, session: Session, person: Person) -> str:
         """The facilitator's pseudonym in the flag's session (never a name)."""
         participant = await self.store.participant_for(
-            session.id, Identity(person.teams_user_id, person.aad_object_id, person.display_name),
-            "facilitator", self.clock(),
+            session.id, person, "facilitator", self.clock(),
         )
         return participant.pseudonym
 

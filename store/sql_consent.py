@@ -10,20 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from store import schema as t
 from store.records import ConsentEvent, Decision
-from store.sql_base import SqlBase
+from store.sql_base import SqlBase, record
 
 
 def _consent(row: Any) -> ConsentEvent:
-    return ConsentEvent(
-        id=row.id,
-        session_id=row.session_id,
-        participant_id=row.participant_id,
-        decision=row.decision,
-        form_version=row.form_version,
-        content_hash=row.content_hash,
-        answers=dict(row.answers),
-        recorded_at=row.recorded_at,
-    )
+    return record(ConsentEvent, row, answers=dict(row.answers))
 
 
 async def latest_consents(conn: AsyncConnection, session_id: str) -> dict[str, ConsentEvent]:
@@ -93,14 +84,3 @@ class SqlConsent(SqlBase):
                 )
             ).first()
         return _consent(row) if row else None
-
-    async def consent_history(self, session_id: str) -> list[ConsentEvent]:
-        async with self._reading() as conn:
-            rows = (
-                await conn.execute(
-                    select(t.consent_events)
-                    .where(t.consent_events.c.session_id == session_id)
-                    .order_by(t.consent_events.c.id)
-                )
-            ).all()
-        return [_consent(r) for r in rows]

@@ -19,7 +19,7 @@ from sqlalchemy import JSON, String, Text, delete, insert, inspect, select, text
 
 from store import schema as t
 from store.data_life import PurgeRun
-from store.sql_base import SqlBase
+from store.sql_base import SqlBase, record
 
 
 class SqlPurge(SqlBase):
@@ -47,7 +47,7 @@ class SqlPurge(SqlBase):
     async def purge_runs(self) -> list[PurgeRun]:
         async with self._reading() as conn:
             rows = (await conn.execute(select(t.purge_runs).order_by(t.purge_runs.c.id))).all()
-        return [PurgeRun(r.id, r.started_at, r.step, r.completed_at) for r in rows]
+        return [record(PurgeRun, r) for r in rows]
 
     async def linking_identifiers(self) -> tuple[set[str], set[str]]:
         """(Teams and AAD ids, display names) the database still links to anyone."""
