@@ -1,8 +1,9 @@
 """The HTTP host: `create_app(settings)` wires the bot together; `python bot.py` runs it.
 
 Routes: POST /api/messages (Bot Framework activities), GET /healthz (process alive),
-GET /readyz (database reachable, study loaded). The startup hook owns every resource (store,
-connector, screening engine, outbox worker, reminder scheduler) and closes it on shutdown.
+GET /readyz (database reachable, study loaded), /console/ (the facilitator console). The
+startup hook owns every resource (store, connector, screening engine, outbox worker, reminder
+scheduler, the console's change feed) and closes it on shutdown.
 """
 
 from __future__ import annotations
@@ -16,17 +17,21 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
-from botbuilder.integration.aiohttp import CloudAdapter
 
+import cards
 from auth import outbound_hosts
 from auth.http import MAX_BODY_BYTES, Inbound
+from auth.openid import OpenIdKeys
+from auth.tab_token import TabTokenValidator
 from background import repeat, stop
 from config import ConfigError, Settings, load_settings
+from console.feed import ChangeFeed
+from console.routes import CONSOLE, ConsoleDeps, add_console
 from handlers.adapter import make_adapter
-from handlers.context import BotServices
+from handlers.context import Services
+from handlers.data_life import make_data_life
 from handlers.endpoint import MessagesEndpoint, make_inbound
 from handlers.router import FocusGroupBot
-from handlers.withdrawal_commands import install as install_data_life
 from observability import configure_logging
 from outbound.connector import ConnectorClient
 from outbound.graph import GraphClient
@@ -35,6 +40,7 @@ from outbound.tokens import BOT_FRAMEWORK_SCOPE, GRAPH_SCOPE, ClientCredentialTo
 from services.clock import Clock, utcnow
 from services.consent import ConsentService
 from services.flags import FlagService
+from services.retention import retention_status
 from services.roles import FacilitatorPolicy
 from services.screening_pipeline import (
     ScreeningPipeline,
@@ -51,10 +57,8 @@ log = logging.getLogger("bot")
 SETTINGS = web.AppKey("settings", Settings)
 STUDY = web.AppKey("study", Study)
 STORE = web.AppKey("store", Store)
-BOT = web.AppKey("bot", FocusGroupBot)
-ADAPTER = web.AppKey("adapter", CloudAdapter)
 OUTBOX = web.AppKey("outbox", OutboxWorker)
-SERVICES = web.AppKey("services", BotServices)
+SERVICES = web.AppKey("services", Services)
 ENDPOINT = web.AppKey("endpoint", MessagesEndpoint)
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 INBOUND = web.AppKey("inbound", Inbound)
@@ -79,8 +83,11 @@ async def readyz(request: web.Request) -> web.Response:
     services = request.app.get(SERVICES)
     warm = services is not None and services.screening is not None and services.screening.warm
     ready = database and study and warm
+    # A failed retention purge shows here but leaves readiness alone (services/retention.py).
+    retention = await retention_status(store) if store is not None and database else "unknown"
     return web.json_response(
-        {"ready": ready, "database": database, "study": study}, status=200 if ready else 503
+        {"ready": ready, "database": database, "study": study, "retention": retention},
+        status=200 if ready else 503,
     )
 
 
@@ -128,7 +135,28 @@ def make_graph(settings: Settings) -> GraphClient | None:
     return GraphClient(settings.graph_base_url, token)
 
 
-async def _scheduler(services: BotServices, every_seconds: float) -> None:
+def make_console(settings: Settings, services: Services) -> ConsoleDeps:
+    """The facilitator console's dependencies: the same services the handlers use, and the
+    tab token validator (none in local mode, where a loopback sign-in stands in for SSO)."""
+    tab_tokens = None
+    if not settings.local_mode:
+        keys = OpenIdKeys(settings.tab_openid_metadata_url,
+                          timeout_seconds=settings.openid_timeout_seconds,
+                          min_refetch_seconds=settings.openid_min_refetch_seconds)
+        tab_tokens = TabTokenValidator(
+            keys, app_id=settings.microsoft_app_id,
+            public_host=settings.public_host or "localhost",
+            allowed_tenants=settings.tenant_allow_list)
+    store = services.store
+    return ConsoleDeps(
+        store=store, study=services.study, flags=services.flags, sessions=services.sessions,
+        facilitators=services.facilitators, feed=ChangeFeed(store.console_fingerprint),
+        clock=services.clock, tab_tokens=tab_tokens, screener=services.data_life.screener.get,
+        app_id=settings.microsoft_app_id,
+    )
+
+
+async def _scheduler(services: Services, every_seconds: float) -> None:
     """Post due reminders. Claims are made in the database, so instances never double-post."""
     await repeat(services.sessions.run_due_reminders, every_seconds, "reminder round failed")
 
@@ -137,22 +165,17 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     study = app[STUDY]
     clock = app[CLOCK]
-    store = await open_store(settings.database_url)
-    app[STORE] = store
+    app[STORE] = store = await open_store(settings.database_url)
     connector = make_connector(settings)
-
-    outbox = OutboxWorker(store, connector, bot_id=settings.microsoft_app_id or None,
-                          give_up_after=timedelta(hours=settings.outbox_give_up_hours),
-                          clock=clock)
-    app[OUTBOX] = outbox
-
+    app[OUTBOX] = outbox = OutboxWorker(store, connector,
+                                        bot_id=settings.microsoft_app_id or None,
+                                        give_up_after=timedelta(
+                                            hours=settings.outbox_give_up_hours),
+                                        clock=clock)
     sessions = SessionService(
-        store,
-        study,
+        store, study, cards=cards,
         reminder_interval=timedelta(minutes=settings.reminder_interval_minutes),
-        clock=clock,
-        worker_id=outbox.owner,
-        wake_outbox=outbox.wake,
+        clock=clock, worker_id=outbox.owner, wake_outbox=outbox.wake,
         list_members=connector.conversation_member_ids,
     )
     facilitators = FacilitatorPolicy(settings.facilitator_ids, connector.meeting_role_name, store)
@@ -160,8 +183,8 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         load_screener, settings.screening_model, settings.screening_threshold
     )
     graph = make_graph(settings)
-    flags = FlagService(store, study, facilitators, clock=clock, wake_outbox=outbox.wake,
-                        graph=graph)
+    flags = FlagService(store, study, facilitators, cards=cards, clock=clock,
+                        wake_outbox=outbox.wake, hider=graph)
     screening = ScreeningPipeline(
         store,
         functools.partial(scan_executor, settings.screening_model,
@@ -169,37 +192,34 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         flags, SessionDirectory(store, flags),
         clock=clock, owner=outbox.owner, wake_outbox=outbox.wake,
     )
-    services = BotServices(
-        store=store,
-        study=study,
-        sessions=sessions,
-        consent=ConsentService(store, study, clock=clock),
-        facilitators=facilitators,
-        clock=clock,
-        wake_outbox=outbox.wake,
-        auto_start_on_meeting_start=settings.auto_start_on_meeting_start,
-        screener=screener,
-        screening=screening,
-        flags=flags,
-        reply_now=connector.send,
-    )
-    app[SERVICES] = services
-    data_life = install_data_life(  # withdrawal, export in Teams, retention purge
-        services, screening_model=settings.screening_model,
+    data_life = make_data_life(  # withdrawal, export in Teams, retention purge
+        store, study, clock=clock, notify_facilitators=sessions.notify_facilitators,
+        existing_screener=lambda: screener, screening_model=settings.screening_model,
         screening_threshold=settings.screening_threshold,
         retention_purge_after=settings.retention_purge_after,
     )
-    app[BOT] = bot = FocusGroupBot(services)
+    services = Services(
+        store=store, study=study, sessions=sessions, facilitators=facilitators, flags=flags,
+        consent=ConsentService(store, study, clock=clock), screening=screening,
+        data_life=data_life, clock=clock, wake_outbox=outbox.wake, reply_now=connector.send,
+        screener=screener, auto_start_on_meeting_start=settings.auto_start_on_meeting_start,
+    )
+    app[SERVICES] = services
+    console = make_console(settings, services)
+    app[CONSOLE] = console
     outbox.on_delivered(Notify.CONSENT_CARD, sessions.on_consent_card_delivered)
     outbox.on_delivered(Notify.FLAG_CARD, flags.on_card_delivered)
-    app[ENDPOINT] = MessagesEndpoint(app[INBOUND], app[ADAPTER], bot, store, clock)
+    adapter = make_adapter(settings.botbuilder_configuration())
+    app[ENDPOINT] = MessagesEndpoint(app[INBOUND], adapter, FocusGroupBot(services), store, clock)
     tasks = [
         asyncio.create_task(outbox.run_forever(), name="outbox"),
         asyncio.create_task(_scheduler(services, settings.scheduler_poll_seconds),
                             name="reminders"),
         asyncio.create_task(screening.run_forever(), name="screening"),
+        asyncio.create_task(data_life.retention_task(store, study, clock), name="retention"),
+        asyncio.create_task(repeat(console.feed.check_once, 1.0, "console change check failed"),
+                            name="console-feed"),
     ]
-    tasks.append(asyncio.create_task(data_life.retention_task(services), name="retention"))
     log.info("bot ready", extra={"local_mode": settings.local_mode,
                                  "database": store.dialect})
     try:
@@ -208,6 +228,8 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         for task in tasks:
             await stop(task)
         await connector.close()
+        if console.tab_tokens is not None:
+            await console.tab_tokens.keys.close()
         if graph is not None:
             await graph.close()
         await store.close()
@@ -225,12 +247,12 @@ def create_app(
     app[SETTINGS] = settings
     app[CLOCK] = clock
     app[STUDY] = study or load_study(settings.study_file)
-    app[ADAPTER] = make_adapter(settings.botbuilder_configuration())
     app[INBOUND] = make_inbound(settings)
     app.on_cleanup.append(_close_inbound)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    add_console(app)
     app.cleanup_ctx.append(_lifespan)
     return app
 

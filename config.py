@@ -10,11 +10,13 @@ import ipaddress
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from study import DEFAULT_STUDY_FILE
+from study.dates import DEFAULT_TIMEZONE, study_zone
 
 PROJECT_DIR = Path(__file__).resolve().parent
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_DIR / 'data' / 'focusbot.db'}"
@@ -48,6 +50,8 @@ class Settings(BaseSettings):
     allow_unauthenticated: bool = Field(False, validation_alias=_env("ALLOW_UNAUTHENTICATED"))
     database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias=_env("DATABASE_URL"))
     study_file: Path = Field(DEFAULT_STUDY_FILE, validation_alias=_env("STUDY_FILE"))
+    # The wall clock people read dates and times in (exports' human parts); an IANA zone name.
+    study_timezone: str = Field(DEFAULT_TIMEZONE, validation_alias=_env("STUDY_TIMEZONE"))
     facilitator_ids: CommaList = Field(
         default_factory=list, validation_alias=_env("FACILITATOR_IDS")
     )
@@ -107,11 +111,25 @@ class Settings(BaseSettings):
         10.0, gt=0, le=120, validation_alias=_env("REQUEST_BODY_TIMEOUT_SECONDS")
     )
 
+    # The facilitator console (console/): the bot's public https address, used for the tab's
+    # URL, the manifest's validDomains and the SSO audience api://<host>/<app id>.
+    public_base_url: str = Field("", validation_alias=_env("PUBLIC_BASE_URL"))
+    tab_openid_metadata_url: str = Field(
+        "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration",
+        validation_alias=_env("TAB_OPENID_METADATA_URL"),
+    )
+
     @field_validator("facilitator_ids", "allowed_tenants", "allowed_service_hosts", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("study_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        study_zone(value)  # ValueError names the bad zone
         return value
 
     @field_validator("database_url")
@@ -134,6 +152,11 @@ class Settings(BaseSettings):
         if self.microsoft_app_type == "SingleTenant" and self.microsoft_app_tenant_id:
             return frozenset({self.microsoft_app_tenant_id.strip().lower()})
         return None
+
+    @property
+    def public_host(self) -> str:
+        """The host (and port, if any) of PUBLIC_BASE_URL; empty when it is not set."""
+        return urlsplit(self.public_base_url).netloc.lower()
 
     @property
     def listen_host(self) -> str:

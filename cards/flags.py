@@ -8,25 +8,22 @@ nothing of the store or the screening engine.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from cards.markdown import inert
 from cards.template import render
+from services.flag_content import (
+    CATEGORY_WORDS,
+    FlagCardContent,
+    Reason,
+    Segment,
+)
 from study.dates import format_utc
 
 Card = dict[str, Any]
 
 FLAG_VERBS = ("flag.remind", "flag.hide", "flag.redact", "flag.dismiss", "flag.escalate")
-
-CATEGORY_WORDS = {
-    "PERSON": "a person's name",
-    "LOCATION": "a place or address",
-    "ORGANISATION": "an organisation (e.g. a school or service)",
-    "CONTACT": "contact details",
-    "ID_NUMBER": "an ID or reference number",
-    "DATE": "a date that could identify someone",
-}
 
 ACTION_WORDS = {
     "remind": "reminded the group about confidentiality",
@@ -42,50 +39,6 @@ STATUS_WORDS = {
     "dismissed": "Marked not identifying: nothing will be redacted for this message.",
     "escalated": "Escalated as a safeguarding concern.",
 }
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A piece of the message; `category` is set for an identifying span."""
-
-    text: str
-    category: str | None = None
-
-
-@dataclass(frozen=True)
-class Reason:
-    category: str
-    rule: str
-    score: float
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    action: str
-    actor: str
-    at: datetime
-    outcome: str | None = None
-
-
-@dataclass(frozen=True)
-class FlagCardContent:
-    flag_id: int
-    kind: str  # identifying | safeguarding | unscreened
-    sent_at: datetime
-    author_name: str | None
-    author_pseudonym: str | None
-    segments: Sequence[Segment]
-    reasons: Sequence[Reason]
-    safeguarding_level: str | None = None
-    safeguarding_reason: str | None = None
-    status: str = "open"
-    history: Sequence[HistoryEntry] = field(default_factory=tuple)
-    hide_available: bool = False
-    edited: bool = False
-    hidden: bool = False
-    deleted: bool = False
-    notice: str | None = None  # e.g. why Graph refused to hide the message
-    session_title: str | None = None
 
 
 def _text(text: str, **style: Any) -> dict[str, Any]:
@@ -118,7 +71,8 @@ def _reasons(content: FlagCardContent) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     if content.safeguarding_level:
         level = "Urgent" if content.safeguarding_level == "urgent" else "Concern"
-        items.append(_text(f"Safeguarding ({level}): {content.safeguarding_reason or ''}".strip(),
+        reason = inert(content.safeguarding_reason or "")
+        items.append(_text(f"Safeguarding ({level}): {reason}".strip(),
                            weight="Bolder", color="Attention"))
     categories = list(dict.fromkeys(r.category for r in content.reasons))
     if categories:
@@ -148,9 +102,9 @@ def _history(content: FlagCardContent) -> list[dict[str, Any]]:
         items.append(_text("The author has deleted this message.", spacing="None"))
     for entry in content.history:
         did = ACTION_WORDS.get(entry.action, entry.action)
-        line = f"{entry.actor} {did} — {format_utc(entry.at)}"
+        line = f"{inert(entry.actor)} {did} — {format_utc(entry.at)}"
         if entry.outcome:
-            line += f". {entry.outcome}"
+            line += f". {inert(entry.outcome)}"
         items.append(_text(line, isSubtle=True, spacing="None"))
     if content.notice:
         items.append(_text(content.notice, color="Attention"))
@@ -203,7 +157,7 @@ def flag_card(content: FlagCardContent) -> Card:
     )]
     facts = [{"title": "Sent", "value": format_utc(content.sent_at)}]
     if content.session_title:
-        facts.append({"title": "Session", "value": content.session_title})
+        facts.append({"title": "Session", "value": inert(content.session_title)})
     categories = list(dict.fromkeys(r.category for r in content.reasons))
     if categories:
         facts.append({"title": "Found",
@@ -211,7 +165,6 @@ def flag_card(content: FlagCardContent) -> Card:
     return render(
         "flag",
         style="attention" if urgent else "warning",
-        color="Attention" if urgent else "Warning",
         heading=heading,
         subheading=subheading,
         who=who,
@@ -230,7 +183,6 @@ def check_card(segments: Sequence[Segment], reasons: Sequence[Reason],
     return render(
         "flag",
         style="emphasis",
-        color="Default",
         heading="Practice check: this would be flagged" if flagged
         else "Practice check: nothing would be flagged",
         subheading="Nothing you type after 'check' is stored or shown to anyone else.",

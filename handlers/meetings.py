@@ -8,13 +8,14 @@ from dataclasses import replace
 import cards
 from handlers.context import Turn
 from handlers.incoming import meeting_details
+from handlers.routes import routes
 from services.messages import card_activity, to_session_chat
 from services.roles import Person
-from store import Identity
 
 log = logging.getLogger(__name__)
 
 
+@routes.on_meeting_start
 async def on_meeting_start(turn: Turn) -> None:
     if not turn.services.auto_start_on_meeting_start:
         return
@@ -25,12 +26,15 @@ async def on_meeting_start(turn: Turn) -> None:
     await turn.services.sessions.start(where)
 
 
+@routes.on_meeting_end
 async def on_meeting_end(turn: Turn) -> None:
     session = await turn.live_session()
     if session is not None:
         await turn.services.sessions.end(session)
 
 
+@routes.on_members_added
+@routes.on_meeting_participant_join
 async def on_members_joined(turn: Turn, members: list[Person]) -> None:
     """Welcome people who join a live session and let them see their own consent view."""
     bot_id = turn.incoming.bot_id
@@ -46,15 +50,15 @@ async def on_members_joined(turn: Turn, members: list[Person]) -> None:
     if session is None or not people:
         return
     for person in people:
-        await turn.services.sessions.participant(
+        joined = await turn.services.sessions.participant(
             session,
-            Identity(person.teams_user_id, person.aad_object_id, person.display_name),
+            person,
             facilitator=await turn.services.facilitators.is_facilitator(person, turn.where()),
         )
         await turn.store.enqueue(
             to_session_chat(
                 session,
-                f"late_joiner:{person.teams_user_id}",
+                f"late_joiner:{joined.id}",  # a row id: keys carry no identity
                 card_activity(cards.late_joiner_card(turn.study,
                                                      bot_name=turn.incoming.bot_name or "bot")),
             ),

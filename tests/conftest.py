@@ -116,14 +116,14 @@ class RunningBot:
     def __init__(self, settings: Settings, clock: Clock = utcnow) -> None:
         self.settings = settings
         self.clock = clock
-        self.app: web.Application | None = None
+        self._app: web.Application | None = None
         self._runner: web.AppRunner | None = None
         self._http: aiohttp.ClientSession | None = None
         self.url = ""
 
     async def start(self) -> RunningBot:
-        self.app = create_app(self.settings, clock=self.clock)
-        self._runner = web.AppRunner(self.app)
+        self._app = create_app(self.settings, clock=self.clock)
+        self._runner = web.AppRunner(self._app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -131,6 +131,13 @@ class RunningBot:
         self.url = f"http://127.0.0.1:{port}"
         self._http = aiohttp.ClientSession()
         return self
+
+    @property
+    def app(self) -> web.Application:
+        """The application of the latest start (kept after a stop, so a test can read its
+        store's state)."""
+        assert self._app is not None, "the bot was never started"
+        return self._app
 
     async def stop(self) -> None:
         if self._http:

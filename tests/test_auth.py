@@ -33,6 +33,7 @@ from bot import STORE
 from outbound.connector import ConnectorClient, ServiceUrlRefused
 from tests.conftest import BotFactory, RunningBot
 from tests.connector_standin import ConnectorStandIn
+from tests.harness.store_reads import audit_entries
 from tests.teams import FACILITATOR, TENANT, Teams
 
 APP_ID = "6a1c1d7e-2f3b-4c5d-9e8f-0a1b2c3d4e5f"
@@ -202,7 +203,7 @@ def bearer(token: str) -> dict[str, str]:
 
 
 async def stored_messages(bot: RunningBot) -> int:
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
     async with store.engine.connect() as conn:
         tables = (await conn.execute(text(
             "SELECT name FROM sqlite_master WHERE type='table' AND name IN "
@@ -489,8 +490,8 @@ async def test_activity_from_a_tenant_not_allowed_is_dropped_with_an_audit_event
     assert (status, body) == (403, "")
     assert (await post_raw(bot, chat, bearer(token)))[0] == 403
 
-    store = bot.app[STORE]  # type: ignore[index]
-    rows = await store.audit_entries("tenant_refused")
+    store = bot.app[STORE]
+    rows = await audit_entries(store, "tenant_refused")
     assert len(rows) == 2
     dumped = json.dumps([{k: str(v) for k, v in r.items()} for r in rows])
     assert "Mallory" not in dumped and "SW1A" not in dumped and "Canary" not in dumped
@@ -579,7 +580,7 @@ async def test_a_stored_reference_rewritten_to_another_host_is_refused_before_an
     token = sign(keyserver, claims_for(teams.service_url))
     assert (await post_raw(bot, teams.command(FACILITATOR, "start"), bearer(token)))[0] == 201
     await connector.wait_for(lambda c: len(c.sent) >= 4)
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
     async with store.engine.begin() as conn:
         await conn.execute(text("UPDATE sessions SET service_url = :u"),
                            {"u": "https://smba.trafficmanager.net.attacker.example/teams/"})

@@ -16,6 +16,7 @@ from cards import card_problems
 from observability import JsonFormatter, configure_logging
 from tests.conftest import BotFactory, RunningBot
 from tests.connector_standin import ConnectorStandIn
+from tests.harness.store_reads import outbox_counts, unscanned_count
 from tests.teams import ALICE, BOB, CO_FACILITATOR, FACILITATOR, MEETING_CHAT, Teams, User
 from tests.test_session_flow import _texts, _walk, all_statements_ticked, consent_data
 
@@ -47,18 +48,18 @@ def flag_id_of(card: dict[str, Any]) -> int:
 
 
 async def db(bot: RunningBot, sql: str, **params: Any) -> list[Any]:
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
     async with store.engine.connect() as conn:
         return list((await conn.execute(text(sql), params)).all())
 
 
 async def settle(bot: RunningBot, within: float = 10.0) -> None:
     """Wait until every stored message is scanned and the outbox has nothing left to send."""
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
     deadline = asyncio.get_running_loop().time() + within
     while True:
-        unscanned = await store.unscanned_count()
-        pending = (await store.outbox_counts()).get("pending", 0)
+        unscanned = await unscanned_count(store)
+        pending = (await outbox_counts(store)).get("pending", 0)
         if not unscanned and not pending:
             return
         if asyncio.get_running_loop().time() > deadline:
@@ -519,8 +520,8 @@ async def test_screening_goes_on_after_its_worker_process_is_killed(
     await live_session(bot, teams, connector)
     await bot.post(teams.chat(ALICE, HARMLESS))
     await settle(bot, within=60)  # the worker has started and loaded the engine
-    pipeline = bot.app[SERVICES].screening  # type: ignore[index]
-    for pid in list(pipeline._executor._processes):
+    pipeline = bot.app[SERVICES].screening
+    for pid in list(pipeline._executor._processes):  # type: ignore[attr-defined]
         os.kill(pid, signal.SIGKILL)
 
     await bot.post(teams.chat(ALICE, IDENTIFYING))

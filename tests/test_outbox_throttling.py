@@ -15,6 +15,7 @@ from services.clock import utcnow
 from store import OutboxItem, Priority
 from tests.conftest import BotFactory
 from tests.connector_standin import ConnectorStandIn
+from tests.harness.store_reads import outbox_counts, outbox_item
 from tests.teams import FACILITATOR, Teams
 
 PERSONAL = f"a:personal:{FACILITATOR.id}"
@@ -51,7 +52,7 @@ async def test_a_throttled_period_delivers_every_item_once_highest_lane_first(
     bot.app[OUTBOX].wake()  # type: ignore[index]
 
     async def all_queued_and_refused() -> bool:
-        counts = await store.outbox_counts()
+        counts = await outbox_counts(store)
         return counts.get("pending", 0) >= len(bulk) + len(urgent) + 1 and connector.throttled >= 2
 
     await eventually(all_queued_and_refused)
@@ -59,7 +60,7 @@ async def test_a_throttled_period_delivers_every_item_once_highest_lane_first(
     connector.throttle(3, retry_after=1)  # a few more seconds of 429, then open
 
     async def all_sent() -> bool:
-        counts = await store.outbox_counts()
+        counts = await outbox_counts(store)
         return set(counts) == {"sent"}
 
     await eventually(all_sent, timeout=120)
@@ -71,9 +72,9 @@ async def test_a_throttled_period_delivers_every_item_once_highest_lane_first(
     lanes = [lane.get(text, Priority.NORMAL) for text in posts]
     assert lanes == sorted(lanes, reverse=True), posts  # highest lane first
     assert [p for p in posts if p in lane] == urgent + bulk  # in order within each lane
-    sent = (await store.outbox_counts())["sent"]
+    sent = (await outbox_counts(store))["sent"]
     for outbox_id in range(1, sent + 1):  # waiting out 429s counted no attempt
-        row = await store.outbox_item(outbox_id)
+        row = await outbox_item(store, outbox_id)
         assert row is not None and row["attempts"] == 1, row
 
 
@@ -103,12 +104,12 @@ async def test_an_item_throttled_past_the_give_up_age_is_recorded_as_undelivered
     assert undelivered.last_error is not None and "429" in undelivered.last_error
     assert await store.undelivered_outbox("other session") == []
 
-    young_row = await store.outbox_item(young_id)
+    young_row = await outbox_item(store, young_id)
     assert young_row is not None and young_row["status"] == "pending"  # a young one waits on
     connector.throttle(0)
 
     async def young_sent() -> bool:
-        row = await store.outbox_item(young_id)
+        row = await outbox_item(store, young_id)
         return row is not None and row["status"] == "sent"
 
     await eventually(young_sent)

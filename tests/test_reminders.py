@@ -13,6 +13,7 @@ from bot import SERVICES, STORE
 from tests.clock import ManualClock
 from tests.conftest import BotFactory, RunningBot
 from tests.connector_standin import ConnectorStandIn
+from tests.harness.store_reads import pending_reminders
 from tests.teams import FACILITATOR, MEETING_CHAT, Teams
 
 INTERVAL_MINUTES = 30
@@ -32,12 +33,10 @@ def chatham_posts(connector: ConnectorStandIn) -> int:
 
 async def reminder_round(bot: RunningBot) -> int:
     """Run one reminder round now, as the scheduler does; how many reminders it posted."""
-    assert bot.app is not None
     return await bot.app[SERVICES].sessions.run_due_reminders()
 
 
 async def live_session_id(bot: RunningBot) -> str:
-    assert bot.app is not None
     session = await bot.app[STORE].live_session(MEETING_CHAT)
     assert session is not None
     return session.id
@@ -69,8 +68,7 @@ async def test_reminders_are_posted_on_schedule_while_the_session_is_live(
     after_end = chatham_posts(connector)
     clock.advance(2 * PAST_DUE)
     assert await reminder_round(bot) == 0, "a reminder was due after the end"
-    assert bot.app is not None
-    assert await bot.app[STORE].pending_reminders(session_id) == []
+    assert await pending_reminders(bot.app[STORE], session_id) == []
     assert chatham_posts(connector) == after_end, "a reminder was posted after the end"
 
 
@@ -89,8 +87,7 @@ async def test_a_due_reminder_survives_a_restart_and_is_posted_once(
     await connector.wait_for(lambda c: chatham_posts(c) == 2, timeout=5)
     assert await reminder_round(bot) == 0, "missed reminders must not be posted as a burst"
     assert chatham_posts(connector) == 2, "missed reminders must not be posted as a burst"
-    assert bot.app is not None
-    pending = await bot.app[STORE].pending_reminders(session_id)
+    pending = await pending_reminders(bot.app[STORE], session_id)
     assert len(pending) == 1
     assert aware(pending[0].due_at) > clock(), "the next reminder is a catch-up, not due later"
 

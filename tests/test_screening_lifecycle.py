@@ -47,7 +47,7 @@ async def test_readyz_is_503_until_the_screening_engine_has_answered_a_warm_up_s
     for _ in range(3):
         status, body = await bot.get("/readyz")
         assert status == 503, body
-        assert body == {"ready": False, "database": True, "study": True}
+        assert body == {"ready": False, "database": True, "study": True, "retention": "none"}
         await asyncio.sleep(0.05)
     assert (await bot.get("/healthz"))[0] == 200  # alive, just not ready
 
@@ -57,7 +57,8 @@ async def test_readyz_is_503_until_the_screening_engine_has_answered_a_warm_up_s
         return (await bot.get("/readyz"))[0] == 200
 
     await eventually(ready)
-    assert (await bot.get("/readyz"))[1] == {"ready": True, "database": True, "study": True}
+    assert (await bot.get("/readyz"))[1] == {"ready": True, "database": True, "study": True,
+                                             "retention": "none"}
 
 
 def _parent_of(pid: int) -> int | None:

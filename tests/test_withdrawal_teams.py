@@ -18,6 +18,7 @@ from handlers.withdrawal_commands import parse_withdraw
 from store import schema as t
 from tests.conftest import RunningBot
 from tests.connector_standin import ConnectorStandIn
+from tests.harness.store_reads import audit_entries
 from tests.teams import ALICE, BOB, FACILITATOR, MEETING_CHAT, Teams
 from tests.test_session_flow import all_statements_ticked, consent_data, start_session
 
@@ -51,7 +52,7 @@ async def session_with_alice(bot: RunningBot, teams: Teams, connector: Connector
 
 
 async def withdrawals(bot: RunningBot) -> list[Any]:
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
     async with store.engine.connect() as conn:
         return list((await conn.execute(select(t.withdrawals))).all())
 
@@ -126,8 +127,8 @@ async def test_a_facilitator_records_a_withdrawal_with_a_reason(
     (row,) = await withdrawals(bot)
     assert row.requested_by == "facilitator"
     assert ALICE.name.split()[0] not in row.reason and "[PERSON]" in row.reason
-    store = bot.app[STORE]  # type: ignore[index]
-    (entry,) = await store.audit_entries("withdrawal")
+    store = bot.app[STORE]
+    (entry,) = await audit_entries(store, "withdrawal")
     assert entry["actor"] == "facilitator F1" and entry["details"]["participant"] == "P01"
     # a participant cannot record one for someone else
     await bot.post(teams.command(BOB, "withdraw P01 because"))
@@ -201,8 +202,8 @@ async def test_a_facilitator_gets_the_export_through_the_file_consent_card(
     await connector.wait_for(lambda c: attachments(c, private, FILE_INFO))
     (info,) = attachments(connector, private, FILE_INFO)
     assert info["content"]["uniqueId"] == "1150D938"
-    store = bot.app[STORE]  # type: ignore[index]
-    (entry,) = await store.audit_entries("export")
+    store = bot.app[STORE]
+    (entry,) = await audit_entries(store, "export")
     assert entry["details"]["channel"] == "teams"
 
     status, _ = await bot.post(file_consent(teams, "decline", context, ""))
