@@ -117,7 +117,7 @@ class Run:
         self.proc = subprocess.Popen(  # noqa: ASYNC220 (once, before anything is timed)
             command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240  # ready = the screening worker has warmed up
         async with aiohttp.ClientSession() as http:
             while time.monotonic() < deadline:
                 try:
