@@ -461,10 +461,10 @@ async def run_one(label: str, database_url: str, args: argparse.Namespace) -> di
         "end_to_end_per_s": sus_sent / (all_scanned - started),
         "errors": run.errors,
         "stored": counts["messages"] - warmup,
-        "sent_total": total_sent,
+        "sent_total": total_sent + flood["flood_messages"],  # every flood message too
         "unscanned": counts["unscanned"],
         "flags": counts["flags"] - warmup_flags,
-        "identifying_total": len(run.identifying),
+        "identifying_total": len(run.identifying) + flood["flood_messages"],
         "flag_cards_delivered": counts["flag_cards_delivered"] - warmup_flags,
         "outbox_pending": counts["outbox_pending"],
         "outbox_failed": counts["outbox_failed"],
