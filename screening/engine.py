@@ -19,6 +19,7 @@ from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, Sp
 from .config import ScreeningConfig
 from .lexicon import DOMAIN_ALLOW, DOMAIN_PHRASES, PUBLIC_PHRASES, TITLES, Lexicon, get_lexicon
 from .names import DETERMINERS, GREET, LOC_PREV, PERSON_PREV, NameFinder
+from .normalise import Normalised, normalise
 from .patterns import PatternFinder
 from .safeguarding import SafeguardingDetector
 from .textprep import clean
@@ -297,26 +298,33 @@ class Screener:
 
     def scan_many(self, items: Sequence[tuple[str, Sequence[str]]]) -> list[ScanResult]:
         """Scan several (text, roster) pairs; same results as `scan` on each, less CPU."""
-        prepared: list[tuple[str, list[tuple[int, int]]] | None] = []
+        prepared: list[tuple[Normalised, list[tuple[int, int]]] | None] = []
         for text, _ in items:
             if not isinstance(text, str):
                 raise TypeError("text must be str")
-            prepared.append(clean(text) if text.strip() else None)
-        to_nlp = [p[0] for p in prepared if p is not None and p[0].strip()]
+            if not text.strip():
+                prepared.append(None)
+                continue
+            cleaned, mentions = clean(text)
+            norm = normalise(cleaned)
+            prepared.append((norm, [norm.to_normalised(s, e) for s, e in mentions]))
+        to_nlp = [p[0].text for p in prepared if p is not None and p[0].text.strip()]
         artifacts = iter(self._nlp.process_many(to_nlp, "en") if to_nlp else [])
         out = []
-        for (text, roster), prep in zip(items, prepared, strict=True):
+        for (_text, roster), prep in zip(items, prepared, strict=True):
             if prep is None:
                 out.append(ScanResult())
                 continue
-            cleaned, mentions = prep
-            art = next(artifacts) if cleaned.strip() else None
-            out.append(self._finish(text, cleaned, mentions, art, roster))
+            norm, mentions = prep
+            art = next(artifacts) if norm.text.strip() else None
+            out.append(self._finish(norm, mentions, art, roster))
         return out
 
-    def _finish(self, text: str, cleaned: str, mentions: list[tuple[int, int]],
+    def _finish(self, norm: Normalised, mentions: list[tuple[int, int]],
                 artifacts: NlpArtifacts | None, roster: Sequence[str]) -> ScanResult:
+        """Recognise in the normalised text; findings are mapped back to the original."""
         thr = self.config.threshold
+        cleaned = text = norm.text
         results: list[RecognizerResult] = []
         if artifacts is not None:
             adhoc = [RosterRecognizer(self.lex, self.names, roster)] if roster else None
@@ -361,6 +369,7 @@ class Screener:
             if seg.lower() in DOMAIN_PHRASES:
                 continue
             meta = r.recognition_metadata or {}
+            s, e = norm.to_original(s, e)
             findings.append(Finding(start=s, end=e, category=r.entity_type,
                                     score=round(float(min(1.0, r.score)), 3),
                                     rule=str(meta.get("rule", meta.get("recognizer_name", "")))))
