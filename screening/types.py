@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-CATEGORIES = ("PERSON", "LOCATION", "ORGANISATION", "CONTACT", "ID_NUMBER", "DATE")
+CATEGORIES = ("PERSON", "LOCATION", "ORGANISATION", "CONTACT", "ID_NUMBER", "DATE",
+              "POTENTIALLY_IDENTIFYING")
+# risk to a participant; to a child or service user now; a professional breach; a threat to
+# a professional
+SAFEGUARDING_CATEGORIES = ("participant", "child", "breach", "threat")
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,10 +25,12 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Safeguarding:
-    """A safeguarding alert. ``reason`` is generic and never quotes the message."""
+    """A safeguarding alert. ``reason`` is plain and generic and never quotes the message;
+    ``category`` is one of SAFEGUARDING_CATEGORIES."""
 
     level: Literal["urgent", "concern"]
     reason: str
+    category: str = "child"
 
 
 @dataclass(frozen=True, slots=True)
