@@ -87,6 +87,7 @@ CONCEPTS: tuple[Concept, ...] = (
         r"(?:jump\w*|step\w*) (?:off|in front of) (?:the|a) (?:bridge|platform|train|roof|"
         r"building|car park|cliff)", r"(?:driv\w*|crash\w*) (?:into|off) (?:a|the) (?:wall|"
         r"tree|bridge|lorry|motorway)", r"not (?:existing|waking up)",
+        r"(?:tablets|pills|paracetamol|meds) (?:counted out|lined up|laid out|saved up)",
         r"wish(?:ing|ed)? i (?:hadn'?t|had not) (?:woken|woke)"),
         "a participant describes thoughts of suicide or harming themselves now", "self"),
     Concept("drink_to_cope", "participant", _rx(
