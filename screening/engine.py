@@ -18,6 +18,7 @@ from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, Sp
 
 from .config import ScreeningConfig
 from .lexicon import DOMAIN_ALLOW, DOMAIN_PHRASES, PUBLIC_PHRASES, TITLES, Lexicon, get_lexicon
+from .nameless import REASONS, find_nameless
 from .names import DETERMINERS, GREET, LOC_PREV, PERSON_PREV, NameFinder
 from .normalise import Normalised, normalise
 from .patterns import PatternFinder
@@ -149,7 +150,8 @@ class UkPatternRecognizer(_Base):
     def analyze(self, text, entities, nlp_artifacts=None):
         f = self.finder
         out = []
-        for fn in (f.contact, f.ids, f.postcodes, f.dates, f.orgs, f.streets, f.unique_roles):
+        for fn in (f.contact, f.ids, f.postcodes, f.dates, f.orgs, f.streets, f.unique_roles,
+                   find_nameless):
             out.extend(_res(*c) for c in fn(text))
         return out
 
@@ -386,8 +388,9 @@ class Screener:
                 continue
             meta = r.recognition_metadata or {}
             s, e = norm.to_original(s, e)
+            rule = str(meta.get("rule", meta.get("recognizer_name", "")))
             findings.append(Finding(start=s, end=e, category=r.entity_type,
                                     score=round(float(min(1.0, r.score)), 3),
-                                    rule=str(meta.get("rule", meta.get("recognizer_name", "")))))
+                                    rule=rule, reason=REASONS.get(rule, "")))
         sg = self.safeguarding.detect(cleaned)
         return ScanResult(findings=findings, safeguarding=sg)

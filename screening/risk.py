@@ -145,7 +145,9 @@ CONCEPTS: tuple[Concept, ...] = (
         "a child or service user is described as missing now", "child", neg_inside=True),
     Concept("exploitation", "child", _rx(
         r"exploit\w*", r"groom\w*", r"county lines", r"cuckoo\w*", r"traffick\w*",
-        r"older (?:man|men|lad|lads|boyfriend|guys?|males?)", r"nudes", r"sexting",
+        r"older (?:man|men|lad|lads|boyfriend|guys?|males?) (?:who |that )?(?:picking|pick|"
+        r"picks|picked|giving|gives|gave|buying|bought|hanging|messaging|driving|taking|"
+        r"collecting)", r"nudes", r"sexting",
         r"(?:given|getting|gets|has) (?:money|cash|phones?|a new phone|trainers|drugs|vapes) "
         r"(?:from|by|off)", r"running (?:drugs|for)", r"carrying (?:drugs|for|a knife|a blade)",
         r"plugging", r"debt bond\w*", r"in cars with", r"picked up (?:by|in) (?:a car|cars|"
@@ -223,12 +225,13 @@ CONCEPTS: tuple[Concept, ...] = (
         "risk to a child is described with nobody acting on it", "any", neg_inside=True),
     # ---- professional breaches
     Concept("personal_device", "breach", _rx(
-        r"(?:my|his|her|their|own|personal|private|home) (?:own |personal |private )?"
-        r"(?:phone|mobile|iphone|email|e-mail|gmail|hotmail|yahoo|laptop|computer|pc|ipad|"
-        r"tablet|whatsapp|camera|cloud|dropbox|icloud|google drive|usb|memory stick|snapchat|"
-        r"instagram|facebook|account)",
-        r"whatsapp (?:group|chat)", r"(?:on|via|over|in) (?:whatsapp|snapchat|messenger|"
-        r"facebook|insta|instagram|tiktok|twitter)", r"pen ?drive", r"usb(?: stick)?",
+        # the worker's own device: "my", "own", "personal"; "his/her" only with "own" or
+        # "personal" ("her phone" is as often a parent's)
+        r"(?:(?:my|our)(?: own| personal| private)?|(?:his|her|their) (?:own|personal|"
+        r"private)|personal|private|home) (?:phone|mobile|iphone|email|e-mail|gmail|hotmail|"
+        r"yahoo|laptop|computer|pc|ipad|tablet|whatsapp|cloud|dropbox|icloud|google drive|"
+        r"usb|memory stick|snapchat|instagram|facebook|account)",
+        r"whatsapp (?:group|chat)", r"pen ?drive", r"usb(?: stick)?",
         r"memory stick", r"notes app", r"(?:home|personal|private) (?:account|address|email)",
         r"(?:on|to) (?:our|their|my|her|his) (?:phones|gmail accounts?|hotmail accounts?)",
         r"(?:files?|notes|paperwork|laptop|bundles?) in (?:her|his|my|their|the) (?:car|boot) "

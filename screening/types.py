@@ -21,6 +21,8 @@ class Finding:
     category: str
     score: float
     rule: str
+    # for a POTENTIALLY_IDENTIFYING finding, the cue in plain words (never the text itself)
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
