@@ -6,6 +6,7 @@ values it needs as arguments, so nothing deep inside calls `os.getenv`.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -43,6 +44,8 @@ class Settings(BaseSettings):
 
     port: int = Field(3978, ge=1, le=65535, validation_alias=_env("PORT"))
     host: str | None = Field(None, validation_alias=_env("HOST"))
+    # Local mode (no app id) has authentication off: binding anything but loopback needs this.
+    allow_unauthenticated: bool = Field(False, validation_alias=_env("ALLOW_UNAUTHENTICATED"))
     database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias=_env("DATABASE_URL"))
     study_file: Path = Field(DEFAULT_STUDY_FILE, validation_alias=_env("STUDY_FILE"))
     facilitator_ids: CommaList = Field(
@@ -133,6 +136,16 @@ class Settings(BaseSettings):
             return self.host
         return "127.0.0.1" if self.local_mode else "0.0.0.0"
 
+    @property
+    def listens_on_loopback_only(self) -> bool:
+        host = self.listen_host.strip("[]").lower()
+        if host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False  # a host name other than localhost may resolve to anything
+
     def botbuilder_configuration(self) -> BotbuilderConfig:
         return BotbuilderConfig(
             APP_ID=self.microsoft_app_id,
@@ -182,5 +195,12 @@ def load_settings(**overrides: object) -> Settings:
     ):
         raise ConfigError(
             "invalid setting MicrosoftAppTenantId: required when MicrosoftAppType is SingleTenant"
+        )
+    if (settings.local_mode and not settings.listens_on_loopback_only
+            and not settings.allow_unauthenticated):
+        raise ConfigError(
+            f"invalid setting HOST: {settings.listen_host} is not a loopback address, and with "
+            "no MicrosoftAppId authentication is off; set MicrosoftAppId, or HOST=127.0.0.1, "
+            "or ALLOW_UNAUTHENTICATED=true to accept unauthenticated requests from the network"
         )
     return settings

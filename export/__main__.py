@@ -78,6 +78,7 @@ async def _export(store: Store, study: Study, screener: LazyScreener, session_id
                   fmt: str, out: Path) -> int:
     formats = FORMATS if fmt == "all" else (fmt,)
     engine = screener.get()
+    failures = 0
     for session_id in session_ids:
         export, files = await export_session(
             store, study_id=study.study_id, study_title=study.title, session_id=session_id,
@@ -88,7 +89,10 @@ async def _export(store: Store, study: Study, screener: LazyScreener, session_id
             await asyncio.to_thread(_write, path, data)
             print(f"wrote {path} ({len(export.lines)} messages, "
                   f"{sum(export.excluded.values())} excluded)")
-    return 0
+        for ext, reason in export.failed_formats.items():
+            failures += 1
+            print(f"error: {export.file_stem}.{ext} not written: {reason}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 async def _run(args: argparse.Namespace, settings: Any) -> int:

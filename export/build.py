@@ -83,6 +83,7 @@ class SessionExport:
     messages_mentioning_withdrawn: int = 0
     participants: int = 0
     withdrawn_participants: int = 0
+    failed_formats: dict[str, str] = field(default_factory=dict)  # format -> one-line reason
 
     @property
     def short_id(self) -> str:

@@ -23,8 +23,8 @@ from typing import Any
 
 from export.build import SessionRedactor, Unscreenable, exclusion_reason, screened_spans
 from export.redact import PERSON, WITHHELD, apply_spans, name_spans
-from store import Store
 from store.data_life import SessionSource
+from store.ports import PurgeServiceStore
 from study import Study
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class PurgeReport:
         }
 
 
-async def purge_blockers(store: Store, study: Study, now: datetime) -> list[str]:
+async def purge_blockers(store: PurgeServiceStore, study: Study, now: datetime) -> list[str]:
     """Sessions that must not be purged yet: live, or still within the withdrawal window."""
     blockers = []
     for session in await store.list_sessions():
@@ -85,7 +85,7 @@ def redact_text(text: str, redactor: SessionRedactor, screener: Any) -> str:
 
 
 async def purge_study(
-    store: Store,
+    store: PurgeServiceStore,
     study: Study,
     *,
     screener: Any,
@@ -148,7 +148,7 @@ async def purge_study(
 
 
 async def _anonymise_session(
-    store: Store,
+    store: PurgeServiceStore,
     source: SessionSource,
     redactor: SessionRedactor,
     screener: Any,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
+import re
 from datetime import UTC
 
 from docx import Document
@@ -27,6 +29,44 @@ BRACKETS_NOTE = (
     "participants, F1, F2… for facilitators), assigned per session: P01 in one session is "
     "unrelated to P01 in another."
 )
+
+
+log = logging.getLogger("export")
+
+# Characters XML 1.0 cannot hold (C0 controls other than tab, newline and carriage return,
+# lone surrogates, U+FFFE/U+FFFF): one of them in a message made the whole DOCX fail.
+_NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def xml_safe(text: str) -> str:
+    """`text` with the characters XML 1.0 forbids removed (DOCX is XML)."""
+    return _NOT_XML_CHAR.sub("", text)
+
+
+def csv_cell(value: object) -> object:
+    """A cell a spreadsheet will show as text: strings that would start a formula get a
+    leading apostrophe, as OWASP recommends; numbers are left alone."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def render_all(export: SessionExport, formats: tuple[str, ...]
+               ) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Every format that can be rendered, and for each one that cannot, a one-line reason:
+    one failing format never costs the others."""
+    files: dict[str, bytes] = {}
+    failed: dict[str, str] = {}
+    for fmt in formats:
+        try:
+            files[fmt] = render(export, fmt)
+        except Exception as exc:
+            log.error("export format failed", extra={"format": fmt,
+                                                     "error": type(exc).__name__})
+            failed[fmt] = f"the {fmt} file could not be produced ({type(exc).__name__})"
+    return files, failed
 
 
 def render(export: SessionExport, fmt: str) -> bytes:
@@ -68,7 +108,8 @@ def header_lines(export: SessionExport) -> list[tuple[str, str]]:
 
 def to_docx(export: SessionExport) -> bytes:
     document = Document()
-    document.core_properties.title = f"Anonymised focus group chat, {export.session_date}"
+    document.core_properties.title = xml_safe(
+        f"Anonymised focus group chat, {export.session_date}")
     document.core_properties.author = "Focus group bot"
     document.core_properties.comments = ""
     document.add_heading("Anonymised focus group chat", level=1)
@@ -76,8 +117,8 @@ def to_docx(export: SessionExport) -> bytes:
     table.style = "Table Grid"
     for label, value in header_lines(export):
         cells = table.add_row().cells
-        cells[0].text = label
-        cells[1].text = value
+        cells[0].text = xml_safe(label)
+        cells[1].text = xml_safe(value)
     note = document.add_paragraph(BRACKETS_NOTE)
     note.runs[0].italic = True
     document.add_heading("Chat", level=2)
@@ -87,9 +128,9 @@ def to_docx(export: SessionExport) -> bytes:
         paragraph = document.add_paragraph()
         stamp = paragraph.add_run(f"{line.at.astimezone(UTC):%H:%M}  ")
         stamp.font.size = Pt(9)
-        speaker = paragraph.add_run(f"{line.speaker}: ")
+        speaker = paragraph.add_run(xml_safe(f"{line.speaker}: "))
         speaker.bold = True
-        paragraph.add_run(line.text)
+        paragraph.add_run(xml_safe(line.text))
         if line.edited:
             paragraph.add_run(" (edited)").italic = True
     buffer = io.BytesIO()
@@ -99,18 +140,19 @@ def to_docx(export: SessionExport) -> bytes:
 
 def to_csv(export: SessionExport) -> bytes:
     """CSV with a '#' preamble (the header). Every field is quoted, so a '#' inside a message
-    never starts a comment (pandas: `read_csv(path, comment="#")`)."""
+    never starts a comment (pandas: `read_csv(path, comment="#")`), and every cell that a
+    spreadsheet would take for a formula is neutralised (`csv_cell`)."""
     buffer = io.StringIO()
     for label, value in header_lines(export):
         buffer.write(f"# {label}: {value}\n")
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for line in export.lines:
-        writer.writerow([
+        writer.writerow([csv_cell(cell) for cell in (
             export.session_id, export.session_date, line.seq,
             line.at.astimezone(UTC).isoformat(timespec="seconds"), line.speaker, line.role,
             line.text, "yes" if line.edited else "no",
-        ])
+        )])
     return buffer.getvalue().encode("utf-8")
 
 

@@ -12,8 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from export.build import ScreenerLike, SessionExport, anonymise_session
-from export.render import FORMATS, render
-from store import Session, Store
+from export.render import FORMATS, render_all
+from store import Session
+from store.ports import AuditLog, ExportServiceStore
 
 _SCREENERS: dict[Any, Any] = {}
 _SCREENERS_LOCK = threading.Lock()
@@ -47,7 +48,7 @@ class SessionNotFound(LookupError):
     pass
 
 
-async def resolve_session(store: Store, ref: str) -> Session:
+async def resolve_session(store: ExportServiceStore, ref: str) -> Session:
     """A session by id or unique id prefix (at least 4 characters)."""
     ref = ref.strip()
     found = await store.get_session(ref)
@@ -63,7 +64,7 @@ async def resolve_session(store: Store, ref: str) -> Session:
 
 
 async def export_session(
-    store: Store,
+    store: ExportServiceStore,
     *,
     study_id: str,
     study_title: str,
@@ -77,7 +78,10 @@ async def export_session(
     audit: bool = True,
 ) -> tuple[SessionExport, dict[str, bytes]]:
     """Anonymise one session, render it in each format, and audit the export (unless
-    `audit` is False: the caller audits once the file has actually been handed over)."""
+    `audit` is False: the caller audits once the file has actually been handed over).
+
+    A format that fails to render is left out of the files and named, with its reason, in
+    `export.failed_formats`; the others are still returned."""
     for fmt in formats:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}")
@@ -88,19 +92,20 @@ async def export_session(
     def work() -> tuple[SessionExport, dict[str, bytes]]:
         export = anonymise_session(source, study_id=study_id, study_title=study_title,
                                    screener=screener, now=now)
-        return export, {fmt: render(export, fmt) for fmt in formats}
+        files, export.failed_formats = render_all(export, formats)
+        return export, files
 
     if run_in_thread is not None:
         export, files = await run_in_thread(work)
     else:
         export, files = work()
     if audit:
-        await audit_export(store, export, formats, now=now, actor=actor, channel=channel)
+        await audit_export(store, export, tuple(files), now=now, actor=actor, channel=channel)
     return export, files
 
 
 async def audit_export(
-    store: Store, export: SessionExport, formats: tuple[str, ...], *, now: datetime, actor: str,
+    store: AuditLog, export: SessionExport, formats: tuple[str, ...], *, now: datetime, actor: str,
     channel: str,
 ) -> None:
     """One append-only audit entry per export: who, when, which session, counts only."""

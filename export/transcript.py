@@ -25,8 +25,8 @@ from export.redact import (
     clean_display_name,
     name_spans,
 )
-from store import Store
 from store.data_life import SessionSource
+from store.ports import ExportServiceStore
 
 _TIMESTAMP = re.compile(
     r"^\s*\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\s*-->\s*\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?"
@@ -220,8 +220,8 @@ def _redact_file(path: Path, out: Path, speakers: Speakers, redact: TextRedactor
 
 
 async def redact_transcript_file(
-    store: Store, path: Path, out: Path, *, session_id: str, screener: Any, now: datetime,
-    actor: str,
+    store: ExportServiceStore, path: Path, out: Path, *, session_id: str, screener: Any,
+    now: datetime, actor: str,
 ) -> TranscriptResult:
     suffix = path.suffix.lower()
     if suffix not in (".vtt", ".docx"):

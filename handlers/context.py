@@ -13,7 +13,7 @@ from handlers.incoming import Incoming
 from services.clock import Clock
 from services.consent import ConsentService
 from services.messages import text_activity, to_user
-from services.roles import RoleResolver
+from services.roles import FacilitatorPolicy, Where
 from services.sessions import Conversation, SessionService
 from store import Identity, OutboxItem, Participant, Session, Store
 from study import Study
@@ -27,7 +27,7 @@ class BotServices:
     study: Study
     sessions: SessionService
     consent: ConsentService
-    roles: RoleResolver
+    facilitators: FacilitatorPolicy
     clock: Clock
     wake_outbox: Callable[[], None]
     auto_start_on_meeting_start: bool = True
@@ -74,15 +74,17 @@ class Turn:
             title=title,
         )
 
+    def where(self, *, any_live_session: bool = False) -> Where:
+        """Where the sender acts, for `FacilitatorPolicy`: this turn's meeting, if any."""
+        incoming = self.incoming
+        return Where(service_url=incoming.service_url, meeting_id=incoming.meeting_id,
+                     tenant_id=incoming.tenant_id, any_live_session=any_live_session)
+
     async def is_facilitator(self) -> bool:
-        """Decided on the server: FACILITATOR_IDS or the Teams meeting role."""
+        """Decided on the server by `FacilitatorPolicy`, where this turn happens."""
         if self._facilitator is None:
-            self._facilitator = await self.services.roles.is_facilitator(
-                self.incoming.sender,
-                service_url=self.incoming.service_url,
-                meeting_id=self.incoming.meeting_id,
-                tenant_id=self.incoming.tenant_id,
-            )
+            self._facilitator = await self.services.facilitators.is_facilitator(
+                self.incoming.sender, self.where())
         return self._facilitator
 
     async def live_session(self) -> Session | None:

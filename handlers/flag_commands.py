@@ -24,10 +24,9 @@ MAX_CHECK_CHARS = 4000
 
 
 async def _is_facilitator(turn: Turn) -> bool:
-    """FACILITATOR_IDS (or the meeting role, where Teams says), or a live session's facilitator."""
-    if await turn.is_facilitator():
-        return True
-    return await turn.store.is_live_facilitator(turn.incoming.sender.teams_user_id)
+    """Flags come from every live session, so a facilitator of any of them may register."""
+    return await turn.services.facilitators.is_facilitator(
+        turn.incoming.sender, turn.where(any_live_session=True))
 
 
 @commands.on("register", help="Send flags to this private chat", where="personal")

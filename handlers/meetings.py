@@ -49,12 +49,7 @@ async def on_members_joined(turn: Turn, members: list[Person]) -> None:
         await turn.services.sessions.participant(
             session,
             Identity(person.teams_user_id, person.aad_object_id, person.display_name),
-            facilitator=await turn.services.roles.is_facilitator(
-                person,
-                service_url=turn.incoming.service_url,
-                meeting_id=turn.incoming.meeting_id,
-                tenant_id=turn.incoming.tenant_id,
-            ),
+            facilitator=await turn.services.facilitators.is_facilitator(person, turn.where()),
         )
         await turn.store.enqueue(
             to_session_chat(

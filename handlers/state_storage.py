@@ -27,7 +27,7 @@ from typing import Any
 
 from botbuilder.core import Storage
 
-from store import Store
+from store.ports import BotStateStore
 
 DEFAULT_ALLOWED_MODULES = ("botbuilder.", "botframework.")
 
@@ -36,9 +36,9 @@ _KEY_LIMIT = 500  # bot_state.key is VARCHAR(512)
 
 
 class SqlBotStorage(Storage):
-    """botbuilder `Storage` backed by `store.Store.state_read/state_write/state_delete`."""
+    """botbuilder `Storage` backed by `store.ports.BotStateStore`."""
 
-    def __init__(self, store: Store, *, allowed_modules: Iterable[str] = ()) -> None:
+    def __init__(self, store: BotStateStore, *, allowed_modules: Iterable[str] = ()) -> None:
         super().__init__()
         self._store = store
         self._allowed = tuple(DEFAULT_ALLOWED_MODULES) + tuple(allowed_modules)

@@ -203,3 +203,10 @@ class ConnectorClient:
         data = await self._request("GET", service_url, path)
         meeting = data.get("meeting") or {}
         return MeetingRole(role=meeting.get("role"), in_meeting=meeting.get("inMeeting"))
+
+    async def meeting_role_name(self, service_url: str, meeting_id: str, participant_id: str,
+                                tenant_id: str | None) -> str | None:
+        """The participant's role alone (`services.roles.RoleLookup`)."""
+        found = await self.meeting_role(service_url, meeting_id=meeting_id,
+                                        participant_id=participant_id, tenant_id=tenant_id)
+        return found.role

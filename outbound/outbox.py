@@ -18,15 +18,54 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
 
 from background import cancel_requested
 from outbound.connector import ConnectorClient, ConnectorError
-from store import LeasedItem, Store
+from store import LeasedItem
+from store.ports import OutboxStore
 
 log = logging.getLogger(__name__)
 
-DeliveredHook = Callable[[LeasedItem, str | None, str | None], Awaitable[None]]
+class Notify(StrEnum):
+    """Who wants to hear that an item reached Teams, stored with the item as `kind:key`
+    (`OutboxItem.notify_ref`), so that a delivery after a restart still tells its sender."""
+
+    CONSENT_CARD = "consent_card"  # key: the session id; keeps the card's Teams id
+    FLAG_CARD = "flag_card"  # key: the flag id; records the copy, redraws it if stale
+
+    def ref(self, key: str | int) -> str:
+        """The `notify_ref` to store with an item whose delivery this kind should hear of."""
+        return f"{self.value}:{key}"
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """An item that has just reached Teams, told to the hook registered for its kind."""
+
+    kind: Notify
+    key: str
+    outbox_id: int
+    payload: dict[str, Any] | None
+    activity_id: str | None
+    conversation_id: str | None
+
+
+DeliveredHook = Callable[[Delivered], Awaitable[None]]
+
+
+def delivered(leased: LeasedItem, activity_id: str | None,
+              conversation_id: str | None) -> Delivered | None:
+    """The notification for a delivered item, or None when nobody asked for one."""
+    kind, _, key = (leased.item.notify_ref or "").partition(":")
+    try:
+        notify = Notify(kind)
+    except ValueError:
+        return None
+    return Delivered(notify, key, leased.id, leased.item.payload, activity_id, conversation_id)
 
 
 def _now() -> datetime:
@@ -51,11 +90,10 @@ class _ConversationPacer:
 class OutboxWorker:
     def __init__(
         self,
-        store: Store,
+        store: OutboxStore,
         connector: ConnectorClient,
         *,
         bot_id: str | None,
-        on_delivered: DeliveredHook | None = None,
         lease: timedelta = timedelta(seconds=60),
         poll_seconds: float = 0.5,
         per_conversation_rate: float = 7.0,
@@ -68,7 +106,7 @@ class OutboxWorker:
         self.connector = connector
         self.bot_id = bot_id
         self.owner = f"outbox-{uuid.uuid4().hex[:12]}"
-        self._on_delivered = on_delivered
+        self._hooks: dict[Notify, DeliveredHook] = {}
         self._lease = lease
         self._poll = poll_seconds
         self._pacer = _ConversationPacer(per_conversation_rate)
@@ -77,6 +115,10 @@ class OutboxWorker:
         self._max_backoff = max_backoff_seconds
         self._clock = clock
         self._wake = asyncio.Event()
+
+    def on_delivered(self, kind: Notify, hook: DeliveredHook) -> None:
+        """Call `hook` after each delivery of an item stored with `kind.ref(...)`."""
+        self._hooks[kind] = hook
 
     def wake(self) -> None:
         """Something was queued: deliver now rather than at the next poll."""
@@ -156,9 +198,11 @@ class OutboxWorker:
             conversation_id=conversation_id,
         )
         log.debug("outbox item delivered", extra={"outbox_id": leased.id})
-        if self._on_delivered is not None:
+        notice = delivered(leased, activity_id, conversation_id)
+        hook = self._hooks.get(notice.kind) if notice is not None else None
+        if notice is not None and hook is not None:
             try:
-                await self._on_delivered(leased, activity_id, conversation_id)
+                await hook(notice)
             except Exception:
                 log.exception("delivery hook failed", extra={"outbox_id": leased.id})
         return None

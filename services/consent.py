@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.clock import Clock
-from store import ConsentEvent, Participant, Session, Store
+from store import ConsentEvent, Participant, Session
+from store.ports import ConsentServiceStore
 from store.records import Decision
 from study import Study
 
@@ -30,7 +31,7 @@ class ConsentSummary:
 
 
 class ConsentService:
-    def __init__(self, store: Store, study: Study, *, clock: Clock) -> None:
+    def __init__(self, store: ConsentServiceStore, study: Study, *, clock: Clock) -> None:
         self.store = store
         self.study = study
         self.clock = clock

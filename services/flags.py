@@ -19,12 +19,14 @@ from typing import Any
 import cards
 from cards.flags import FlagCardContent, HistoryEntry, Reason, Segment
 from outbound.graph import GraphClient
+from outbound.outbox import Delivered, Notify
 from screening.textprep import clean
 from services.clock import Clock
 from services.messages import card_activity, to_session_chat, to_user
-from services.roles import Person, RoleResolver
-from store import FacilitatorChannel, Identity, OutboxItem, Session, Store
+from services.roles import FacilitatorPolicy, Person, Where
+from store import FacilitatorChannel, Identity, OutboxItem, Session
 from store.chat_records import FindingRecord, FlagView
+from store.ports import FlagServiceStore
 from study import Study
 
 log = logging.getLogger(__name__)
@@ -91,9 +93,9 @@ def segments_of(text: str, findings: Sequence[FindingRecord | Any]) -> list[Segm
     return [p for p in pieces if p.text]
 
 
-def _card_of(payload: dict[str, Any]) -> Any:
+def _card_of(payload: dict[str, Any] | None) -> Any:
     """The Adaptive Card in an outgoing activity (None if it carries none)."""
-    for attachment in payload.get("attachments") or []:
+    for attachment in (payload or {}).get("attachments") or []:
         if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
             return attachment.get("content")
     return None
@@ -107,9 +109,9 @@ def reasons_of(findings: Sequence[FindingRecord | Any]) -> list[Reason]:
 class FlagService:
     def __init__(
         self,
-        store: Store,
+        store: FlagServiceStore,
         study: Study,
-        roles: RoleResolver,
+        facilitators: FacilitatorPolicy,
         *,
         clock: Clock,
         wake_outbox: Any,
@@ -117,7 +119,7 @@ class FlagService:
     ) -> None:
         self.store = store
         self.study = study
-        self.roles = roles
+        self.facilitators = facilitators
         self.clock = clock
         self._wake = wake_outbox or (lambda: None)
         self.graph = graph
@@ -140,7 +142,7 @@ class FlagService:
         for person in facilitators:
             people[person.teams_user_id] = Recipient(person, channels.get(person.teams_user_id))
         for user_id, channel in channels.items():
-            listed = self.roles.is_listed(
+            listed = self.facilitators.is_listed(
                 Person(user_id, channel.aad_object_id, channel.display_name))
             if user_id not in people and listed:
                 people[user_id] = Recipient(
@@ -168,7 +170,7 @@ class FlagService:
                 user_id=recipient.identity.teams_user_id,
                 session_id=session.id,
                 payload=payload,
-                notify_ref=f"flag_card:{flag_id}",
+                notify_ref=Notify.FLAG_CARD.ref(flag_id),
             ))
         return items
 
@@ -240,12 +242,6 @@ class FlagService:
 
     # ---- facilitator actions ----------------------------------------------------------------
 
-    async def is_flag_facilitator(self, person: Person, session_id: str) -> bool:
-        """Server-side check on every click: FACILITATOR_IDS, or a facilitator of the session."""
-        if self.roles.is_listed(person):
-            return True
-        return await self.store.session_role(session_id, person.teams_user_id) == "facilitator"
-
     async def act(
         self, verb: str, flag_id: int, person: Person, *, request_id: str,
         clicked_in: str | None,
@@ -255,7 +251,8 @@ class FlagService:
         if view is None:
             return ActionResult(cards.notice_card("Flag not found",
                                                   "This flag no longer exists."), refused=True)
-        if not await self.is_flag_facilitator(person, view.session_id):
+        # Checked on the server on every click (a card lives in a 1:1 chat: no meeting).
+        if not await self.facilitators.is_facilitator(person, Where(session_id=view.session_id)):
             log.info("flag action refused", extra={"flag_id": flag_id, "action": action})
             return ActionResult(cards.notice_card(
                 "Only facilitators can do that",
@@ -334,7 +331,16 @@ class FlagService:
                 await self._update_copies(session, view, content, None, change=change)
         self._wake()
 
-    async def card_delivered(self, flag_id: int, delivered: dict[str, Any],
+    async def on_card_delivered(self, delivered: Delivered) -> None:
+        """The outbox delivered a copy of a flag card (`Notify.FLAG_CARD`): record where it
+        is, so later changes can update it, and redraw it if it is already stale."""
+        await self.store.flag_card_delivered(delivered.outbox_id,
+                                             activity_id=delivered.activity_id,
+                                             conversation_id=delivered.conversation_id)
+        await self.card_delivered(int(delivered.key), delivered.payload,
+                                  delivered.conversation_id)
+
+    async def card_delivered(self, flag_id: int, delivered: dict[str, Any] | None,
                              conversation_id: str | None) -> None:
         """A copy of a flag card has just reached a facilitator. If the flag changed while
         that copy was on its way (another facilitator acted, the author deleted the message),

@@ -17,7 +17,7 @@ from typing import Any
 from background import cancel_requested
 from export.purge import PurgeRefused, PurgeReport, purge_study
 from services.clock import Clock
-from store import Store
+from store.ports import RetentionStore
 from study import Study
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def purge_due(purge_after: date | None, now: datetime) -> bool:
     return now >= datetime.combine(purge_after + timedelta(days=1), time(), UTC)
 
 
-async def _nothing_left(store: Store) -> bool:
+async def _nothing_left(store: RetentionStore) -> bool:
     ids, names = await store.linking_identifiers()
     if ids or names:
         return False
@@ -43,7 +43,7 @@ async def _nothing_left(store: Store) -> bool:
 
 
 async def run_retention(
-    store: Store, study: Study, *, screener: Callable[[], Any], clock: Clock,
+    store: RetentionStore, study: Study, *, screener: Callable[[], Any], clock: Clock,
     purge_after: date | None,
 ) -> PurgeReport | None:
     """Purge if the retention date has passed and something is left to purge."""
@@ -61,7 +61,7 @@ async def run_retention(
 
 
 async def retention_forever(
-    store: Store, study: Study, *, screener: Callable[[], Any], clock: Clock,
+    store: RetentionStore, study: Study, *, screener: Callable[[], Any], clock: Clock,
     purge_after: date | None, every_seconds: float = DAY,
 ) -> None:
     if purge_after is None:

@@ -26,8 +26,9 @@ from background import cancel_requested
 from cards.flags import FlagCardContent
 from services.clock import Clock
 from services.flags import FlagService, Recipient, reasons_of, segments_of
-from store import Identity, Participant, Session, Store
+from store import Identity, Participant, Session
 from store.chat_records import FindingRecord, NewFlag, ScanJob, ScanOutcome
+from store.ports import ScreeningStore
 
 SCAN_ATTEMPTS = 3  # failures before facilitators are asked to read a message themselves
 
@@ -115,7 +116,7 @@ class SessionDirectory:
     once); a participant for the session's life (its id never changes).
     """
 
-    store: Store
+    store: ScreeningStore
     flags: FlagService
     ttl: float = 1.0
     context_ttl: float = 2.0
@@ -172,7 +173,7 @@ class SessionDirectory:
 class ScreeningPipeline:
     def __init__(
         self,
-        store: Store,
+        store: ScreeningStore,
         new_executor: Callable[[], Executor],
         flags: FlagService,
         directory: SessionDirectory,

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import cards
+from outbound.outbox import Delivered, Notify
 from services.clock import Clock
 from services.messages import card_activity, to_session_chat, to_user
 from store import (
@@ -19,8 +20,8 @@ from store import (
     OutboxItem,
     Participant,
     Session,
-    Store,
 )
+from store.ports import SessionServiceStore
 from study import Study
 
 log = logging.getLogger(__name__)
@@ -46,12 +47,11 @@ class Conversation:
 class SessionService:
     def __init__(
         self,
-        store: Store,
+        store: SessionServiceStore,
         study: Study,
         *,
         reminder_interval: timedelta,
         clock: Clock,
-        facilitator_ids: frozenset[str] = frozenset(),
         worker_id: str = "bot",
         wake_outbox: Any = None,
         list_members: MemberLookup | None = None,
@@ -60,7 +60,6 @@ class SessionService:
         self.study = study
         self.reminder_interval = reminder_interval
         self.clock = clock
-        self.facilitator_ids = facilitator_ids
         self.worker_id = worker_id
         self._wake = wake_outbox or (lambda: None)
         self._list_members = list_members
@@ -124,7 +123,7 @@ class SessionService:
                 card_activity(cards.chatham_house_card(self.study)),
             ),
         ]
-        items[2] = replace(items[2], notify_ref=f"consent_card:{session.id}")
+        items[2] = replace(items[2], notify_ref=Notify.CONSENT_CARD.ref(session.id))
         await self.store.enqueue_many(items, now)
         self._wake()
         log.info("session started", extra={"session_id": session.id, "new_session": created})
@@ -138,6 +137,12 @@ class SessionService:
             if user_id and user_id not in ids and not user_id.startswith("28:"):
                 ids.append(user_id)
         return ids[:MAX_REFRESH_USERS]
+
+    async def on_consent_card_delivered(self, delivered: Delivered) -> None:
+        """The consent card reached the chat (`Notify.CONSENT_CARD`): keep its Teams id, so
+        that later consent changes update that card in place."""
+        if delivered.activity_id:
+            await self.store.set_consent_activity(delivered.key, delivered.activity_id)
 
     async def refresh_consent_card(self, session: Session) -> None:
         """Re-issue the consent card's refresh list so a late joiner sees their own view."""

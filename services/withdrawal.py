@@ -23,7 +23,8 @@ from export.build import SessionRedactor, messages_mentioning
 from export.purge import redact_text
 from services.clock import Clock
 from services.messages import card_activity
-from store import Participant, Session, Store
+from store import Participant, Session
+from store.ports import WithdrawalServiceStore
 from study import Study
 from study.dates import format_utc, format_utc_date
 
@@ -87,7 +88,7 @@ ScreenerGet = Callable[[], Any]
 class WithdrawalService:
     def __init__(
         self,
-        store: Store,
+        store: WithdrawalServiceStore,
         study: Study,
         *,
         clock: Clock,

@@ -18,7 +18,9 @@ import pytest
 from sqlalchemy import text
 
 import bot as bot_module
-from bot import STORE, BadActivity, parse_activity, parse_body
+from auth.http import BadActivity, parse_body
+from bot import STORE
+from handlers.adapter import parse_activity
 from services.sessions import SessionService
 from tests.conftest import BotFactory, RunningBot
 from tests.connector_standin import ConnectorStandIn

@@ -17,7 +17,7 @@ from aiohttp.test_utils import make_mocked_request
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import _request_id
+from auth.http import request_id as _request_id
 from tests.conftest import RunningBot
 from tests.teams import FACILITATOR, Teams
 

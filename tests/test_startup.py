@@ -12,6 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from config import ConfigError, load_settings
 from tests.conftest import BotFactory, RunningBot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,6 +90,60 @@ async def test_invalid_setting_stops_start_up_naming_it(
     assert code == 2
     assert stderr.strip().splitlines() == [stderr.strip()]
     assert f"invalid setting {name}" in stderr
+
+
+async def test_local_mode_refuses_a_network_address_with_one_clear_line(tmp_path: Path) -> None:
+    """No app id means authentication is off: never on every interface by accident."""
+    code, stderr = await run_bot_process(clean_env(tmp_path, HOST="0.0.0.0"), tmp_path)
+    assert code == 2
+    assert stderr.strip().splitlines() == [stderr.strip()]
+    assert "invalid setting HOST: 0.0.0.0 is not a loopback address" in stderr
+    assert "ALLOW_UNAUTHENTICATED=true" in stderr
+
+
+@pytest.mark.parametrize(("host", "allowed"), [
+    ("127.0.0.1", True), ("127.0.0.2", True), ("::1", True), ("[::1]", True),
+    ("localhost", True), ("0.0.0.0", False), ("::", False), ("192.0.2.10", False),
+    ("bot.example.org", False),
+])
+def test_which_hosts_local_mode_accepts(tmp_path: Path, host: str, allowed: bool) -> None:
+    base = {"microsoft_app_id": "", "database_url": f"sqlite+aiosqlite:///{tmp_path}/b.db",
+            "host": host, "_env_file": None}
+    if allowed:
+        assert load_settings(**base).listen_host == host
+    else:
+        with pytest.raises(ConfigError, match="invalid setting HOST"):
+            load_settings(**base)
+        assert load_settings(**base, allow_unauthenticated=True).listen_host == host
+    # With an app id, authentication is on and any address is fine.
+    assert load_settings(**{**base, "microsoft_app_id": "app"}).listen_host == host
+
+
+async def test_an_explicitly_allowed_unauthenticated_network_bind_warns_loudly(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "bot.py"), cwd=tmp_path,
+        env=clean_env(tmp_path, PORT=str(port), HOST="0.0.0.0", ALLOW_UNAUTHENTICATED="true"),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        status = None
+        async with aiohttp.ClientSession() as http:
+            while time.monotonic() < deadline and status != 200:
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                        status = resp.status
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.2)
+        assert status == 200
+    finally:
+        process.terminate()
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert "UNAUTHENTICATED AND REACHABLE FROM THE NETWORK" in stderr.decode()
+    assert f"0.0.0.0:{port}" in stderr.decode()
 
 
 async def test_malformed_activities_get_4xx_not_500(bot: RunningBot) -> None:

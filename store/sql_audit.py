@@ -1,0 +1,39 @@
+"""The audit log, append-only, on SQLAlchemy Core (see `store.ports.AuditLog`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from store import schema as t
+from store.sql_base import SqlBase
+
+
+class SqlAudit(SqlBase):
+    """Who did what to whose data, and when (never message text)."""
+
+    async def audit(
+        self,
+        *,
+        actor: str,
+        action: str,
+        subject: str | None,
+        at: datetime,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        async with self._writing() as conn:
+            await conn.execute(
+                insert(t.audit_log).values(
+                    at=at, actor=actor, action=action, subject=subject, details=details
+                )
+            )
+
+    async def audit_entries(self, action: str | None = None) -> list[dict[str, Any]]:
+        query = select(t.audit_log).order_by(t.audit_log.c.id)
+        if action:
+            query = query.where(t.audit_log.c.action == action)
+        async with self._reading() as conn:
+            rows = (await conn.execute(query)).all()
+        return [dict(r._mapping) for r in rows]

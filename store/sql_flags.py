@@ -1,0 +1,186 @@
+"""Flags: what facilitators are shown and what they did, on SQLAlchemy Core (see
+`store.ports.FlagStore`). Flags are created with their cards by `save_scans`
+(`store/sql_messages.py`); here they are read, acted on and their cards updated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from store import schema as t
+from store.chat_records import FindingRecord, FlagAction, FlagCardRef, FlagView
+from store.records import Identity, OutboxItem
+from store.sql_base import SqlBase, utc
+from store.sql_outbox import queue_quietly
+
+
+class SqlFlags(SqlBase):
+    """Read a flag whole, record facilitators' actions, queue updates of its cards."""
+
+    async def flag_card_delivered(
+        self, outbox_id: int, *, activity_id: str | None, conversation_id: str | None
+    ) -> None:
+        """Remember where a flag card landed, so later actions can update every copy."""
+        async with self._writing() as conn:
+            await conn.execute(
+                update(t.flag_cards)
+                .where(t.flag_cards.c.outbox_id == outbox_id)
+                .values(activity_id=activity_id, conversation_id=conversation_id)
+            )
+
+    async def flag_changed_since_created(self, flag_id: int) -> bool:
+        """Whether anything shown on the flag's card changed after the card was drawn (an
+        action, the author deleting or restoring the message): one primary-key read."""
+        f = t.flags.c
+        async with self._reading() as conn:
+            row = (await conn.execute(
+                select(f.created_at, f.updated_at).where(f.id == flag_id))).first()
+        return row is not None and row.updated_at != row.created_at
+
+    async def flag_ids_for_message(self, message_id: int) -> list[int]:
+        async with self._reading() as conn:
+            rows = await conn.execute(
+                select(t.flags.c.id).where(t.flags.c.message_id == message_id)
+                .order_by(t.flags.c.id)
+            )
+            return list(rows.scalars())
+
+    async def flag_view(self, flag_id: int) -> FlagView | None:
+        async with self._reading() as conn:
+            flag = (await conn.execute(select(t.flags).where(t.flags.c.id == flag_id))).first()
+            if flag is None:
+                return None
+            message = None
+            author = None
+            findings: list[FindingRecord] = []
+            if flag.message_id is not None:
+                message = (
+                    await conn.execute(
+                        select(t.messages).where(t.messages.c.id == flag.message_id)
+                    )
+                ).first()
+                rows = (
+                    await conn.execute(
+                        select(t.findings)
+                        .where(t.findings.c.message_id == flag.message_id)
+                        .order_by(t.findings.c.start)
+                    )
+                ).all()
+                findings = [FindingRecord(r.start, r.end, r.category, r.score, r.rule,
+                                          bool(r.dismissed)) for r in rows]
+                if message is not None:
+                    author = (
+                        await conn.execute(
+                            select(t.participants.c.pseudonym, t.identity_links)
+                            .outerjoin(t.identity_links,
+                                       t.identity_links.c.participant_id == t.participants.c.id)
+                            .where(t.participants.c.id == message.participant_id)
+                        )
+                    ).first()
+            actions = (
+                await conn.execute(
+                    select(t.flag_actions)
+                    .where(t.flag_actions.c.flag_id == flag_id)
+                    .order_by(t.flag_actions.c.id)
+                )
+            ).all()
+            cards = (
+                await conn.execute(
+                    select(t.flag_cards, t.outbox.c.service_url, t.outbox.c.tenant_id,
+                           t.outbox.c.user_id)
+                    .outerjoin(t.outbox, t.outbox.c.id == t.flag_cards.c.outbox_id)
+                    .where(t.flag_cards.c.flag_id == flag_id)
+                    .order_by(t.flag_cards.c.id)
+                )
+            ).all()
+        identity = (
+            Identity(author.teams_user_id, author.aad_object_id, author.display_name)
+            if author is not None and author.teams_user_id else None
+        )
+        return FlagView(
+            id=flag.id,
+            session_id=flag.session_id,
+            message_id=flag.message_id,
+            kind=flag.kind,
+            level=flag.level,
+            reason=flag.reason,
+            status=flag.status,
+            created_at=utc(flag.created_at),
+            updated_at=utc(flag.updated_at),
+            message_activity_id=message.activity_id if message is not None else None,
+            message_text=message.text if message is not None else None,
+            message_received_at=utc(message.received_at) if message is not None else None,
+            message_edited=bool(message is not None and message.edited_at),
+            message_hidden_at=utc(message.hidden_at) if message is not None
+            and message.hidden_at else None,
+            message_deleted_at=utc(message.deleted_at) if message is not None
+            and message.deleted_at else None,
+            author_participant_id=message.participant_id if message is not None else None,
+            author_pseudonym=author.pseudonym if author is not None else None,
+            author=identity,
+            findings=findings,
+            actions=[FlagAction(a.action, a.actor, a.outcome, utc(a.at)) for a in actions],
+            cards=[FlagCardRef(c.id, c.outbox_id, c.conversation_id, c.activity_id,
+                               c.service_url, c.tenant_id, c.user_id)
+                   for c in cards],
+        )
+
+    async def record_flag_action(
+        self,
+        flag_id: int,
+        *,
+        action: str,
+        actor: str,
+        outcome: str | None,
+        at: datetime,
+        status: str | None = None,
+        dismiss_findings: bool | None = None,
+        hidden: bool = False,
+    ) -> None:
+        """Append the action (flag_actions is append-only) and apply its effect, atomically."""
+        async with self._writing() as conn:
+            await conn.execute(
+                insert(t.flag_actions).values(
+                    flag_id=flag_id, action=action[:32], actor=actor[:64],
+                    outcome=(outcome or None) and outcome[:256], at=at,
+                )
+            )
+            values: dict[str, Any] = {"updated_at": at}
+            if status is not None:
+                values["status"] = status
+            await conn.execute(update(t.flags).where(t.flags.c.id == flag_id).values(**values))
+            message_id = (
+                await conn.execute(select(t.flags.c.message_id).where(t.flags.c.id == flag_id))
+            ).scalar()
+            if message_id is not None and dismiss_findings is not None:
+                await conn.execute(
+                    update(t.findings)
+                    .where(t.findings.c.message_id == message_id)
+                    .values(dismissed=dismiss_findings)
+                )
+            if message_id is not None and hidden:
+                await conn.execute(
+                    update(t.messages).where(t.messages.c.id == message_id).values(hidden_at=at)
+                )
+
+    async def enqueue_flag_updates(
+        self, flag_id: int, items: Sequence[tuple[int, OutboxItem]], now: datetime
+    ) -> int:
+        """Queue card updates; a card not delivered yet gets its pending payload replaced."""
+        queued = 0
+        async with self._writing() as conn:
+            for outbox_id, item in items:
+                if item.operation == "update":
+                    if await queue_quietly(conn, self.dialect, item, now) is not None:
+                        queued += 1
+                else:  # not delivered yet: send the current state instead of the old one
+                    await conn.execute(
+                        update(t.outbox)
+                        .where(t.outbox.c.id == outbox_id, t.outbox.c.status == "pending")
+                        .values(payload=item.payload)
+                    )
+        return queued

@@ -1,0 +1,152 @@
+"""Withdrawals: finding a person's participations and recording that they withdrew, on
+SQLAlchemy Core (see `store.ports.WithdrawalStore`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, insert, or_, select
+
+from store import schema as t
+from store.data_life import LinkedParticipant, WithdrawalRecord
+from store.records import Participant
+from store.sql_base import SqlBase
+from store.sql_participants import _participant
+
+
+class SqlWithdrawals(SqlBase):
+    """Who took part where, withdrawals, and the mention reviews a withdrawal opens."""
+
+    async def participants_for_user(
+        self, teams_user_id: str, aad_object_id: str | None
+    ) -> list[LinkedParticipant]:
+        """Every session participant linked to this Teams user (by Teams id or AAD id)."""
+        links = t.identity_links.c
+        match = links.teams_user_id == teams_user_id
+        if aad_object_id:
+            match = or_(match, func.lower(links.aad_object_id) == aad_object_id.lower())
+        async with self._reading() as conn:
+            rows = (
+                await conn.execute(
+                    select(t.participants)
+                    .join(t.identity_links, links.participant_id == t.participants.c.id)
+                    .where(match)
+                    .order_by(t.participants.c.first_seen_at)
+                )
+            ).all()
+        return [LinkedParticipant(_participant(r), r.session_id) for r in rows]
+
+    async def participant_by_pseudonym(
+        self, session_id: str, pseudonym: str
+    ) -> Participant | None:
+        async with self._reading() as conn:
+            row = (
+                await conn.execute(
+                    select(t.participants).where(
+                        t.participants.c.session_id == session_id,
+                        func.upper(t.participants.c.pseudonym) == pseudonym.upper(),
+                    )
+                )
+            ).first()
+        return _participant(row) if row else None
+
+    async def participants_named(
+        self, name: str, session_ids: Sequence[str] | None = None
+    ) -> list[Participant]:
+        """Participants whose display name is `name` (case-insensitive; whole name)."""
+        links = t.identity_links.c
+        query = (
+            select(t.participants)
+            .join(t.identity_links, links.participant_id == t.participants.c.id)
+            .where(func.lower(links.display_name) == " ".join(name.split()).lower())
+        )
+        if session_ids is not None:
+            query = query.where(t.participants.c.session_id.in_(list(session_ids)))
+        async with self._reading() as conn:
+            rows = (await conn.execute(query.order_by(t.participants.c.first_seen_at))).all()
+        return [_participant(r) for r in rows]
+
+    # ---- withdrawals ------------------------------------------------------------------------
+
+    async def withdrawals_for(self, session_id: str) -> list[WithdrawalRecord]:
+        async with self._reading() as conn:
+            rows = (
+                await conn.execute(
+                    select(t.withdrawals)
+                    .where(t.withdrawals.c.session_id == session_id)
+                    .order_by(t.withdrawals.c.id)
+                )
+            ).all()
+        return [
+            WithdrawalRecord(r.id, r.session_id, r.participant_id, r.requested_by, r.reason,
+                             r.recorded_at)
+            for r in rows
+        ]
+
+    async def record_withdrawal(
+        self,
+        *,
+        session_id: str,
+        participant_id: str,
+        requested_by: str,
+        reason: str | None,
+        at: datetime,
+    ) -> tuple[WithdrawalRecord, bool]:
+        """Append a withdrawal unless one exists already. (record, True if new)."""
+        w = t.withdrawals.c
+        async with self._writing() as conn:
+            existing = (
+                await conn.execute(
+                    select(t.withdrawals)
+                    .where(w.session_id == session_id, w.participant_id == participant_id)
+                    .order_by(w.id)
+                    .limit(1)
+                )
+            ).first()
+            if existing is not None:
+                return (
+                    WithdrawalRecord(existing.id, existing.session_id, existing.participant_id,
+                                     existing.requested_by, existing.reason,
+                                     existing.recorded_at),
+                    False,
+                )
+            new_id = (
+                await conn.execute(
+                    insert(t.withdrawals)
+                    .values(session_id=session_id, participant_id=participant_id,
+                            requested_by=requested_by, reason=reason, recorded_at=at)
+                    .returning(w.id)
+                )
+            ).scalar_one()
+        return WithdrawalRecord(new_id, session_id, participant_id, requested_by, reason, at), True
+
+    async def add_mention_review_flags(
+        self, session_id: str, message_ids: Iterable[int], at: datetime, reason: str
+    ) -> int:
+        """Open a `mention_review` flag on each message that has none yet. Returns how many."""
+        ids = sorted(set(message_ids))
+        if not ids:
+            return 0
+        f = t.flags.c
+        async with self._writing() as conn:
+            flagged = set(
+                (
+                    await conn.execute(
+                        select(f.message_id).where(
+                            f.message_id.in_(ids), f.kind == "mention_review"
+                        )
+                    )
+                ).scalars()
+            )
+            new = [i for i in ids if i not in flagged]
+            for message_id in new:
+                await conn.execute(
+                    insert(t.flags).values(
+                        session_id=session_id, message_id=message_id, kind="mention_review",
+                        level=None, reason=reason[:256], status="open", created_at=at,
+                        updated_at=at,
+                    )
+                )
+        return len(new)
