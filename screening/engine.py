@@ -20,7 +20,7 @@ from .config import ScreeningConfig
 from .lexicon import DOMAIN_ALLOW, DOMAIN_PHRASES, PUBLIC_PHRASES, TITLES, Lexicon, get_lexicon
 from .nameless import REASONS, find_nameless
 from .names import DETERMINERS, GREET, LOC_PREV, PERSON_PREV, NameFinder
-from .normalise import Normalised, normalise
+from .normalise import Normalised, disguised_words, normalise
 from .patterns import PatternFinder
 from .safeguarding import SafeguardingDetector
 from .textprep import clean
@@ -316,16 +316,18 @@ class Screener:
 
     def scan_many(self, items: Sequence[tuple[str, Sequence[str]]]) -> list[ScanResult]:
         """Scan several (text, roster) pairs; same results as `scan` on each, less CPU."""
-        prepared: list[tuple[Normalised, list[tuple[int, int]]] | None] = []
+        prepared: list[tuple[Normalised, list[tuple[int, int]],
+                             list[tuple[int, int, str, str]]] | None] = []
         for text, _ in items:
             if not isinstance(text, str):
                 raise TypeError("text must be str")
             if not text.strip():
                 prepared.append(None)
                 continue
-            cleaned, mentions = clean(text)
+            cleaned, mentions = clean(text, keep_format=True)
             norm = normalise(cleaned)
-            prepared.append((norm, [norm.to_normalised(s, e) for s, e in mentions]))
+            prepared.append((norm, [norm.to_normalised(s, e) for s, e in mentions],
+                             disguised_words(cleaned, norm)))
         to_nlp = [p[0].text for p in prepared if p is not None and p[0].text.strip()]
         artifacts = iter(self._nlp.process_many(to_nlp, "en") if to_nlp else [])
         out = []
@@ -333,13 +335,14 @@ class Screener:
             if prep is None:
                 out.append(ScanResult())
                 continue
-            norm, mentions = prep
+            norm, mentions, disguised = prep
             art = next(artifacts) if norm.text.strip() else None
-            out.append(self._finish(norm, mentions, art, roster))
+            out.append(self._finish(norm, mentions, disguised, art, roster))
         return out
 
     def _finish(self, norm: Normalised, mentions: list[tuple[int, int]],
-                artifacts: NlpArtifacts | None, roster: Sequence[str]) -> ScanResult:
+                disguised: list[tuple[int, int, str, str]], artifacts: NlpArtifacts | None,
+                roster: Sequence[str]) -> ScanResult:
         """Recognise in the normalised text; findings are mapped back to the original."""
         thr = self.config.threshold
         cleaned = text = norm.text
@@ -356,6 +359,14 @@ class Screener:
             if (le > ls and seg.strip().lower() not in DOMAIN_ALLOW
                     and any(c.isalpha() for c in seg)):
                 results.append(_res(s + ls, s + le, "PERSON", 0.95, "teams_mention"))
+        for s, e, how, orig in disguised:
+            # a disguised word is a name or place someone tried to slip past screening
+            low = cleaned[s:e].lower()
+            if how == "accented" and (self.lex.is_word(low) or self.lex.is_word(orig.lower())
+                                      or low in DOMAIN_ALLOW):
+                continue
+            cat = "LOCATION" if low in self.lex.places else "PERSON"
+            results.append(_res(s, e, cat, 0.7, "disguised_word"))
         kept = _resolve(results, thr)
         for r in kept:
             # "the Hattersley lot", "the Ashton office": a place, whatever the name lists say

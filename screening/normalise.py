@@ -172,3 +172,32 @@ def normalise(text: str) -> Normalised:
     if out == text and len(starts) == len(text):
         return Normalised(text)
     return Normalised(out, tuple(starts), tuple(ends))
+
+
+_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+
+
+def disguised_words(original: str, norm: Normalised) -> list[tuple[int, int, str, str]]:
+    """Normalised spans of words the original disguised, with how: ``hidden`` (a format
+    character inside the word, a right-to-left override, letters from another script mixed
+    with Latin ones) or ``accented`` (Latin letters with diacritics), and the original word.
+    People do not disguise ordinary words, so a disguised word is very likely a name;
+    accented words are left to the caller to check against the English word list ("café").
+    """
+    if norm.starts is None:
+        return []
+    conf = _confusables()
+    out: list[tuple[int, int, str, str]] = []
+    for m in _WORD.finditer(norm.text):
+        s, e = norm.to_original(*m.span())
+        seg = original[s:e]
+        if seg == m.group(0):
+            continue
+        rtl = s > 0 and original[s - 1] == _RLO
+        inner = any(unicodedata.category(c) == "Cf" for c in seg)
+        mixed = any(c in conf for c in seg) and any(c.isascii() and c.isalpha() for c in seg)
+        if rtl or inner or mixed:
+            out.append((*m.span(), "hidden", seg))
+        elif any(unicodedata.combining(d) for c in seg for d in unicodedata.normalize("NFD", c)):
+            out.append((*m.span(), "accented", seg))
+    return out

@@ -69,3 +69,14 @@ def test_engine_findings_point_at_the_evaded_text(screener):
     found = spans(screener.scan(text), text)
     assert ("0 7 7 0 0 9 0 0 1 2 3", "CONTACT") in found
     assert ("Оakfield Primary", "ORGANISATION") in found
+
+
+def test_disguised_words_are_names(screener):
+    text = "Ke\u200bvin's nan and Ｏｌｉｖｉａ (no) and Brі\u00addget were there"
+    found = spans(screener.scan(text), text)
+    assert ("Ke\u200bvin", "PERSON") in found
+    assert any(t.startswith("Brі") and c == "PERSON" for t, c in found)
+
+
+def test_accented_ordinary_words_are_not(screener):
+    assert not screener.scan("the café by the office does a naïve flat white").findings
