@@ -150,9 +150,12 @@ class UkPatternRecognizer(_Base):
     def analyze(self, text, entities, nlp_artifacts=None):
         f = self.finder
         out = []
-        for fn in (f.contact, f.ids, f.postcodes, f.dates, f.orgs, f.streets, f.unique_roles,
-                   find_nameless):
+        for fn in (f.contact, f.ids, f.postcodes, f.dates, f.orgs, f.streets):
             out.extend(_res(*c) for c in fn(text))
+        roles = f.unique_roles(text)
+        out.extend(_res(*c) for c in roles)
+        out.extend(_res(*c) for c in find_nameless(text)
+                   if not any(c[0] < e and s < c[1] for s, e, *_ in roles))
         return out
 
 
@@ -292,7 +295,7 @@ class Screener:
         self.lex = lex
         self.names = names
         self._nlp = analyzer.nlp_engine
-        self.safeguarding = SafeguardingDetector(self._nlp.parse_nlp)
+        self.safeguarding = SafeguardingDetector(self._nlp.parse_nlp, lex.words)
 
     @classmethod
     def load(cls, config: ScreeningConfig | None = None) -> Screener:

@@ -613,7 +613,8 @@ class PatternFinder:
     def unique_roles(self, text: str) -> list[Cand]:
         if not UNIQUE_ROLE_RE.search(text):
             return []
-        return [(m.start(), m.end(), "POTENTIALLY_IDENTIFYING", 0.6, "nameless_unique")
+        # a colleague singled out by role stays PERSON, as the earlier sets label it
+        return [(m.start(), m.end(), "PERSON", 0.6, "unique_role")
                 for m in UNIQUE_ROLE_RE.finditer(text)]
 
     def streets(self, text: str) -> list[Cand]:

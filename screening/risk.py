@@ -61,7 +61,7 @@ _WORKER = re.compile(
     r"they|someone|somebody|one of (?:the|our|my) \w+|nqsw|asye|senior|practitioner|"
     r"supervisor|deputy|admin|minute[- ]taker|staff)\b", I)
 _TARGET = re.compile(
-    r"\b(me|us|my|our|myself|worker|sw|social worker|colleague|colleagues|chair|iro|staff|"
+    r"\b(i|i'll|me|us|my|our|myself|worker|sw|social worker|colleague|colleagues|chair|iro|staff|"
     r"the team|the office|manager|student|nqsw)\b", I)
 
 CONCEPTS: tuple[Concept, ...] = (
@@ -88,11 +88,17 @@ CONCEPTS: tuple[Concept, ...] = (
         r"building|car park|cliff)", r"(?:driv\w*|crash\w*) (?:into|off) (?:a|the) (?:wall|"
         r"tree|bridge|lorry|motorway)", r"not (?:existing|waking up)",
         r"(?:tablets|pills|paracetamol|meds) (?:counted out|lined up|laid out|saved up)",
-        r"wish(?:ing|ed)? i (?:hadn'?t|had not) (?:woken|woke)"),
+        r"wish(?:ing|ed)? i (?:hadn'?t|had not) (?:woken|woke)",
+        r"if i (?:didn'?t|did not|don'?t|never) (?:wake up|come back|make it)",
+        r"what'?s the point (?:of|in) (?:any of it|me|living|going on|anything|it all|carrying on)",
+        r"(?:looked|look|looking|googled|searched) up how (?:many|much)",
+        r"more (?:of )?(?:the |my )?(?:tablets|pills|meds) than (?:i'?m|i am) (?:meant|supposed)"
+        r" to"),
         "a participant describes thoughts of suicide or harming themselves now", "self"),
     Concept("drink_to_cope", "participant", _rx(
         r"(?:drink\w*|wine|vodka|gin|booze|bottle|cans|pills|tablets|diazepam|valium|"
-        r"codeine|weed|spliff|coke|sleeping tablets|a drink)"
+        r"codeine|weed|spliff|coke|sleeping tablets|a drink|glass(?:es)?|pints?|beers?|"
+        r"bevvies)"
         r"\b[^.?!\n]{0,50}\b(?:to cope|coping|to get through|get thru|to numb|numb it|"
         r"to switch off|block (?:it )?out|to sleep|help me sleep|every night|each night|"
         r"most nights|before (?:work|visits?|my shift|conferences?)|in the mornings?|"
@@ -104,6 +110,7 @@ CONCEPTS: tuple[Concept, ...] = (
         r"gins|wines|shots)\b[^.?!\n]{0,40}\b(?:before|beforehand|to get through|or i)",
         r"(?:need|needs|needed|have|having) (?:a|my) drink (?:before|to get|or)",
         r"hiding (?:the )?(?:bottles|cans|drink|wine|vodka|how much)",
+        r"living on (?:wine|gin|vodka|booze|pills|diazepam|valium|codeine|cans|tablets)",
         r"(?:my )?(?:third|fourth|fifth|sixth) (?:glass|drink|can|bottle)",
         r"wine o'?clock (?:is )?(?:starting|starts) at"),
         "a participant describes drinking or using drugs to cope", "self"),
@@ -121,7 +128,7 @@ CONCEPTS: tuple[Concept, ...] = (
         r"(?:takes?|took|keeps?) my (?:money|bank ?card|card|phone|keys|wages)",
         r"won'?t let me (?:see|go|leave|have|out)", r"checks my phone",
         r"(?:marks|bruises?|black eye) (?:he|she) (?:left|gave me)",
-        r"(?:bruises?|marks|black eye|cuts?) on my (?:face|arms?|neck|legs?|body|back)",
+        r"(?:bruises?|marks?|black eye|cuts?) on my (?:face|arms?|neck|legs?|body|back|wrists?)",
         r"(?:doesn'?t|does not|won'?t|will not) let me (?:leave|go out|see|have|out)",
         r"tracks? my (?:location|phone|car|movements)", r"threw (?:a|the|my) \w+ at me",
         r"(?:things|it'?s|it is) (?:at home )?(?:aren'?t|are not|isn'?t|is not|not) safe "
@@ -194,6 +201,7 @@ CONCEPTS: tuple[Concept, ...] = (
         r"(?:locked|shut) in (?:the|a|her|his|their) (?:cupboard|room|bedroom|shed|cellar)",
         r"(?:has|had|with|carrying) a (?:knife|blade|machete|gun|weapon)",
         r"unexplained (?:injur\w*|bruis\w*|marks|fractures?)",
+        r"(?:with|w) an? \d\d ?(?:yr|year|y/o|yo)s?(?: old)? (?:man|male|bloke|lad|boyfriend|guy)",
         r"(?:said|says|told (?:me|us|school|the teacher)|disclosed) (?:that )?(?:dad|mum|he|"
         r"she|his|her|step\w*|uncle|mum'?s|the)\b[^.?!\n]{0,30}\b(?:hit|hits|hurt|hurts|"
         r"touched|touches|punched|kicked|beats|locks|burnt|burned)"),
@@ -220,6 +228,9 @@ CONCEPTS: tuple[Concept, ...] = (
         r"check)", r"nothing (?:they|we|anyone) can do", r"(?:keeps?|kept) (?:getting )?"
         r"bounced", r"(?:isn'?t|not) until next (?:week|month)", r"(?:just|only) logged it",
         r"(?:i'?m|im) the only one who knows", r"let (?:him|her|them) (?:leave|take|go) with",
+        r"still (?:not|hasn'?t|has not|haven'?t) (?:been )?(?:seen|for|had|done|checked)",
+        r"not (?:meant|supposed|allowed) to be (?:anywhere )?(?:near|there|at|in)",
+        r"(?:nobody|no one|noone) (?:stopped|intervened|said anything|challenged|picked)",
         r"can'?t get (?:hold of|through to) "
         r"(?:anyone|anybody|duty|the edt|edt|police)"),
         "risk to a child is described with nobody acting on it", "any", neg_inside=True),
@@ -269,6 +280,7 @@ CONCEPTS: tuple[Concept, ...] = (
         "a colleague is described as unfit for work (drink or drugs)", "worker"),
     Concept("confidentiality", "breach", _rx(
         r"(?:told|tells|telling|shared|sharing|showed|showing|discuss\w*|talk\w* about|"
+        r"screenshot\w*|send|sends|sending|"
         r"gossip\w*|posted|posting|sent|forwarded|emailed|cc'?d|copied|gave|given|read out|"
         r"left)\b[^.?!\n]{0,50}\b(?:to |with |on |in )?(?:his|her|my|their|the)? ?"
         r"(?:partner|husband|wife|friends?|mates?|pub|facebook|instagram|tiktok|social media|"
@@ -293,11 +305,20 @@ CONCEPTS: tuple[Concept, ...] = (
         r"where my (?:kids|children|son|daughter) (?:go to school|are)|my car|my reg|my "
         r"(?:personal )?number|where i park)",
         r"(?:followed|following|follows|waiting for|waited for|parked outside|turned up at|"
-        r"outside) (?:me|my (?:house|car|home|flat)|the office|the car park)",
+        r"outside) (?:me|my (?:house|car|home|flat))",
         r"watch (?:your|my|ur) back", r"death threats?", r"brick through", r"slashed (?:my )?"
         r"tyres", r"keyed my car", r"spat (?:at|on) me", r"punched me", r"assaulted me",
         r"attacked me", r"squared up", r"swung (?:for|at) me", r"lunged", r"came at me",
-        r"(?:abus\w+|intimidat\w+|harass\w+|stalk\w+) (?:me|us|my|her|him|the worker|staff)"),
+        r"(?:abus\w+|intimidat\w+|harass\w+|stalk\w+) (?:me|us|my|her|him|the worker|staff)",
+        r"(?:put|putting) (?:me|us|you|her|him) in the ground", r"(?:get|gets|got) what'?s "
+        r"coming", r"(?:you'?re|she'?s|he'?s|i'?m|we'?re) next",
+        r"(?:stab|kill|hurt|batter|do in|knife) the next (?:sw|social worker|worker|one)",
+        r"(?:photo|pic|picture)s? of my (?:front door|house|car|kids|children|street)",
+        r"(?:turn\w* up|waiting|hanging around|outside) at my (?:kids'?|children'?s|son'?s|"
+        r"daughter'?s)? ?(?:school|house|door|work)",
+        r"found out (?:which|where) (?:school|i live|my)",
+        r"tyres (?:slashed|let down|done|cut)",
+        r"messages? (?:off|from) an? (?:unknown|withheld|private|different) number"),
         "a professional describes being threatened now", "target"),
 )
 
@@ -321,9 +342,12 @@ _POLICY = re.compile(
     r"such as|for example|e\.?g\.?|the (question|issue|challenge|problem) (of|with|is)|"
     r"how (do|would|should|can|are) (you|we|they|people)|what (do|would|should) (you|we)|"
     r"do (you|we) (ever|still|have to)|anyone (else )?(know|have|ever|got|had)|"
-    r"is it (ok|okay|allowed|a breach)|thoughts on|views on)\b", I)
+    r"is it (ok|okay|allowed|a breach)|thoughts on|views on|there'?s a risk|remind|"
+    r"nationally|always (worse|better|harder)|tends? to|(get|gets|are|is) (logged|recorded|"
+    r"followed up)|follows up|would be a)\b", I)
 _HISTORY = re.compile(
-    r"\b(years? ago|months ago|used to|back (in|when|then)|at the time|in the past|"
+    r"\b(years? ago|months ago|used to|back in (the day|(19|20)\d\d|my|those|them)|"
+    r"back (when|then)|at the time|in the past|"
     r"previously|historic\w*|previous|once had|had a case|a case where|one case|in (my|a) "
     r"(first|old|last|previous) (job|team|post|authority|la|year)|when i (was|first|started)|"
     r"last year|(was|were|got|been) (dealt with|sorted|resolved|investigated|closed|sacked|"
@@ -331,7 +355,10 @@ _HISTORY = re.compile(
     r"prosecuted)|lado (was|were|got) involved|went to lado|(went|referred|escalated|"
     r"reported) (it )?to (the )?(lado|police|mash|manager|hr|my manager)|led to|resulted "
     r"in|which is why|that'?s why|is why (we|the)|case study|remember (when|one|a)|i remember|"
-    r"in (19|20)\d\d|as a (teenager|kid|child|student)|when (he|she) was (little|younger|a "
+    r"in (19|20)\d\d|as a (teenager|kid|child|student)|(few )?(yrs?|years?) (back|ago)|"
+    r"dealt with it|got a warning|last (summer|spring|autumn|winter|christmas|easter)|"
+    r"back (the )?next day|came back (the )?next|was found (safe|fine|the next)|"
+    r"when (he|she) was (little|younger|a "
     r"baby))\b", I)
 _JOKE = re.compile(r"(\blol\b|\blmao\b|\bhaha+\b|😂|🤣|\bjk\b|\bjoking\b|\bkidding\b|"
                    r"\bbanter\b|😅|\bdying (to|for)\b|\bkill for\b|\bkilling me\b)", I)
@@ -352,16 +379,52 @@ class RiskHit:
     concept: str
 
 
+# chat spellings read as standard English before concepts are looked for (the parse and
+# frames read the same text): dropped g ("cryin", "sayin"), apostrophe-less contractions,
+# "me" for "my" before a body part or belonging, and common shorthand
+_SHORT = {"n": "and", "w": "with", "u": "you", "ur": "your", "r": "are", "tmrw": "tomorrow",
+          "tmrw.": "tomorrow", "tomoz": "tomorrow", "2moro": "tomorrow", "ppl": "people",
+          "dont": "don't", "cant": "can't", "wont": "won't", "isnt": "isn't", "arent": "aren't",
+          "didnt": "didn't", "doesnt": "doesn't", "hasnt": "hasn't", "havent": "haven't",
+          "wasnt": "wasn't", "werent": "weren't", "couldnt": "couldn't", "wouldnt": "wouldn't",
+          "shouldnt": "shouldn't", "im": "i'm", "ive": "i've", "youre": "you're", "hes": "he's",
+          "shes": "she's", "theyre": "they're", "thats": "that's", "whats": "what's",
+          "theres": "there's", "wot": "what", "cos": "because", "coz": "because",
+          "owt": "anything", "nowt": "nothing", "summat": "something", "bc": "because"}
+_ME_MY = re.compile(
+    r"\bme (?=(?:arm|arms|face|neck|leg|legs|head|back|wrist|wrists|body|eye|phone|pills|"
+    r"tablets|meds|kids|house|car|door|money|card|keys|mum|dad|life|flat|job|bag|gmail|"
+    r"email|hotmail|laptop|account|mobile|notes|own|personal|whatsapp|ipad|usb)\b)", I)
+_TOKEN = re.compile(r"[A-Za-z0-9']+|[^A-Za-z0-9']+")
+
+
+def chat_to_standard(text: str, words: frozenset[str] | None = None) -> str:
+    """Standard spellings for the risk stage (not used for offsets)."""
+    out = []
+    for tok in _TOKEN.findall(text):
+        low = tok.lower()
+        if low in _SHORT:
+            out.append(_SHORT[low])
+        elif (len(low) > 4 and low.endswith("in") and words is not None
+              and low not in words and (low + "g") in words):
+            out.append(tok + "g")
+        else:
+            out.append(tok)
+    return _ME_MY.sub("my ", "".join(out))
+
+
 class RiskParser:
     """Concept candidates, decided by the sentence's parse (see the module docstring)."""
 
-    def __init__(self, nlp: Any) -> None:
+    def __init__(self, nlp: Any, words: frozenset[str] | None = None) -> None:
         self.nlp = nlp
+        self.words = words
         self._lock = threading.Lock()
 
     def detect(self, text: str) -> RiskHit | None:
         if len(text) < 10:
             return None
+        text = chat_to_standard(text, self.words)
         hits: list[tuple[Concept, str, int, int]] = []
         for sent in _sentences(text):
             for c in CONCEPTS:
@@ -381,6 +444,14 @@ class RiskParser:
                 return RiskHit(c.category, c.reason, c.name)
         return None
 
+    def is_topic_talk(self, text: str) -> bool:
+        """The whole message is a joke, policy or training talk, or history with nothing
+        placing it now: used to quieten the older phrasing rules too."""
+        text = chat_to_standard(text, self.words)
+        if _JOKE.search(text) or _POLICY.search(text):
+            return _NOW.search(text) is None
+        return _HISTORY.search(text) is not None and _NOW.search(text) is None
+
     @staticmethod
     def _cheap_frame_ok(c: Concept, sent: str, s: int, e: int, text: str) -> bool:
         if _JOKE.search(sent):
@@ -397,7 +468,7 @@ class RiskParser:
             return False
         if c.needs == "child" and not _CHILD.search(around):
             return False
-        if c.needs == "worker" and not _WORKER.search(around):
+        if c.needs == "worker" and not (_WORKER.search(around) or _dropped_subject(sent)):
             return False
         if c.needs == "target" and not _TARGET.search(around):
             return False
@@ -425,13 +496,16 @@ class RiskParser:
                 low = ch.lower_
                 if ch.dep_ == "neg" and not c.neg_inside and t is head:
                     return False
-                if ch.dep_ == "mark" and low in _HYPO_WORDS and not reported:
+                if (ch.dep_ == "mark" and low in _HYPO_WORDS and not reported
+                        and not doc.text[s:e].lower().startswith("if ")):
                     return False
                 if (ch.dep_ == "aux" and low in _MODALS and not reported and t is head
                         and c.category != "threat"):
                     return False
         first = doc[0].lower_ if len(doc) else ""
-        if first in _HYPO_WORDS or first in ("what", "how") and doc.text.rstrip().endswith("?"):
+        if first in ("what", "how") and doc.text.rstrip().endswith("?"):
+            return False
+        if first in _HYPO_WORDS and not reported and not doc.text[s:e].lower().startswith("if "):
             return False
         return True
 
@@ -465,7 +539,8 @@ _DROPPED = re.compile(
     r"(been|started|starting|keep|kept|can'?t|cant|cannot|don'?t|dont|do not|feel|feeling|"
     r"having|had|got|getting|thinking|thought|drinking|not|going|gonna|wish|want|wanted|"
     r"need|needed|hate|took|taken|cutting|scared|frightened|terrified|never|barely|hardly|"
-    r"drank|using)\b", I)
+    r"drank|using|sent|put|left|took|gave|screenshot\w*|emailed|forwarded|posted|shared|"
+    r"told|showed|got|getting|living|pretty much|crying|taking)\b", I)
 
 
 def _dropped_subject(sent: str) -> bool:

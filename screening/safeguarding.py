@@ -368,15 +368,18 @@ def _alert(level: str, reason: str) -> Safeguarding:
 
 class SafeguardingDetector:
     """Phrasing rules for the clearest disclosures, then the structural stage (risk.py)
-    for everything else. ``parse`` is a spaCy pipeline with a parser (None: rules only)."""
+    for everything else. ``parse`` is a spaCy pipeline with a parser (None: rules only);
+    ``words`` the English word list, to read chat spellings ("cryin") as standard ones."""
 
-    def __init__(self, parse: Any = None) -> None:
-        self.risk = RiskParser(parse) if parse is not None else None
+    def __init__(self, parse: Any = None, words: frozenset[str] | None = None) -> None:
+        self.risk = RiskParser(parse, words) if parse is not None else None
 
     def detect(self, text: str) -> Safeguarding | None:
         if len(text) < 10:
             return None
         found = self._rules(text)
+        if found is not None and self.risk is not None and self.risk.is_topic_talk(text):
+            found = None
         if found is not None and found.level == "urgent":
             return found
         if self.risk is not None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import unicodedata
 from importlib import metadata
 from pathlib import Path
@@ -60,8 +61,73 @@ def build_confusables() -> int:
     return len(rows)
 
 
+# countries of the communities in England whose names chat will carry (ISO 3166 alpha-2)
+NAME_COUNTRIES = (
+    "GB", "IE", "US", "IN", "PK", "BD", "LK", "NG", "GH", "KE", "ZA", "ZW", "UG", "ET", "SD",
+    "EG", "MA", "DZ", "TN", "IQ", "IR", "AF", "SY", "JO", "SA", "AE", "YE", "TR", "CY", "GR",
+    "AL", "PL", "LT", "LV", "EE", "RO", "BG", "HU", "CZ", "SK", "SI", "HR", "RS", "PT", "ES",
+    "IT", "FR", "DE", "NL", "BR", "JM", "HK", "CN", "MY", "SG", "PH", "VN", "ID", "MU", "NA",
+    "BW", "AZ", "GE", "RU", "UA", "KZ", "IL",
+)
+FIRST_PER_COUNTRY = 1500  # per gender
+SUR_PER_COUNTRY = 2500
+# an ordinary English word at least this common (wordfreq Zipf scale) is left to the
+# hand-checked lists and the context rules ("will", "grace", "rose" stay ambiguous there)
+MAX_WORD_ZIPF = 3.3
+NAME = re.compile(r"^[a-z][a-z'-]*[a-z]$")
+
+
+def _keep(name: str, zipf: float) -> bool:
+    return bool(NAME.match(name)) and zipf < MAX_WORD_ZIPF
+
+
+def build_names() -> tuple[int, int]:
+    from names_dataset import NameDataset
+    from wordfreq import zipf_frequency
+
+    nd = NameDataset()  # ~2 GB in memory: why this runs at build time only
+    first: dict[str, int] = {}
+    sur: dict[str, int] = {}
+    for cc in NAME_COUNTRIES:
+        try:
+            top = nd.get_top_names(n=FIRST_PER_COUNTRY, country_alpha2=cc)
+            top_s = nd.get_top_names(n=SUR_PER_COUNTRY, use_first_names=False,
+                                     country_alpha2=cc)
+        except (KeyError, ValueError):
+            continue
+        for names in top.get(cc, {}).values():
+            for rank, n in enumerate(names, 1):
+                k = fold(n).lower()
+                first[k] = min(first.get(k, rank), rank)
+        for rank, n in enumerate(top_s.get(cc, []), 1):
+            k = fold(n).lower()
+            sur[k] = min(sur.get(k, rank), rank)
+    counts = []
+    for fname, table, what in (("given_names.tsv", first, "given names"),
+                               ("surnames.tsv", sur, "surnames")):
+        rows = []
+        for n, rank in table.items():
+            z = zipf_frequency(n, "en")
+            if _keep(n, z):
+                rows.append((n, rank, z))
+        rows.sort()
+        with (HERE / fname).open("w", encoding="utf-8") as fh:
+            fh.write(_provenance("names-dataset", f"{what}<TAB>best rank in any of "
+                                 f"{len(NAME_COUNTRIES)} countries<TAB>English Zipf "
+                                 f"frequency (PyPI wordfreq {metadata.version('wordfreq')})"))
+            for n, rank, z in rows:
+                fh.write(f"{n}\t{rank}\t{z:.2f}\n")
+        counts.append(len(rows))
+    return counts[0], counts[1]
+
+
+def fold(s: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+
+
 def main() -> None:
     print("confusables:", build_confusables())
+    print("given names, surnames:", build_names())
 
 
 if __name__ == "__main__":

@@ -25,6 +25,11 @@ POSITIVE = [
     ("dad's address went out to mum's ex because someone cc'd the wrong family", "breach"),
     ("dad rang the office and said he's going to find me after the conference", "threat"),
     ("mum's partner has been sat outside my house in his van two nights running", "threat"),
+    # chat spellings: dropped g, no apostrophes, "me" for "my", no subject
+    ("been drinkin most nights to get thru it, cant face the visits otherwise", "participant"),
+    ("got a bruise on me neck from him sunday, dont want to say more", "participant"),
+    ("emailed the core group minutes to me gmail so i can finish at home", "breach"),
+    ("keep gettin texts off a withheld number sayin i'm next", "threat"),
 ]
 
 NEGATIVE = [
@@ -40,6 +45,8 @@ NEGATIVE = [
     "the bruising was explained at the strategy meeting and the CP medical was clear",
     "lol this wifi is killing me",
     "is it a breach if the minutes go to the wrong address?",
+    "back in 2016 a dad turned up at my house, police sorted it",
+    "she went missin for a night last spring but came back the next day",
 ]
 
 
