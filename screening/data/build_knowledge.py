@@ -69,8 +69,8 @@ NAME_COUNTRIES = (
     "IT", "FR", "DE", "NL", "BR", "JM", "HK", "CN", "MY", "SG", "PH", "VN", "ID", "MU", "NA",
     "BW", "AZ", "GE", "RU", "UA", "KZ", "IL",
 )
-FIRST_PER_COUNTRY = 1500  # per gender
-SUR_PER_COUNTRY = 2500
+FIRST_PER_COUNTRY = 600  # per gender
+SUR_PER_COUNTRY = 1000
 # an ordinary English word at least this common (wordfreq Zipf scale) is left to the
 # hand-checked lists and the context rules ("will", "grace", "rose" stay ambiguous there)
 MAX_WORD_ZIPF = 3.3
