@@ -1,29 +1,46 @@
 # The two commands: `make run` starts the bot locally, `make test` runs every test.
-# Both create .venv on first use and install the pinned dependencies from requirements.txt.
+# Both create .venv on first use. `make run` installs only the runtime pins (requirements.txt);
+# the test and lint targets add the development pins (requirements-dev.txt) on top.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP := $(VENV)/.installed-dev
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: setup run test lint package bench clean
+.PHONY: setup run test test-fast lint package bench clean
 
-$(STAMP): requirements.txt
+$(RUNTIME_STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	touch $(STAMP)
+	$(PIP_INSTALL) -r requirements.txt
+	touch $(RUNTIME_STAMP)
 
-setup: $(STAMP)
+$(DEV_STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP_INSTALL) -r requirements-dev.txt
+	touch $(DEV_STAMP)
 
-run: $(STAMP)
+setup: $(DEV_STAMP)
+
+run: $(RUNTIME_STAMP)
 	$(PY) bot.py
 
-test: $(STAMP)
+# Everything, slow harnesses included (what CI runs).
+test: $(DEV_STAMP)
 	$(PY) -m pytest
 
-lint: $(STAMP)
-	$(PY) -m ruff check .
+# The inner loop: everything except the tests marked slow (kill -9 cycles, two instances,
+# fuzz runs, scale); see the markers in pyproject.toml.
+test-fast: $(DEV_STAMP)
+	$(PY) -m pytest -m "not slow"
 
-package: $(STAMP)
+# Style, the import layers (contracts in pyproject.toml), then types.
+lint: $(DEV_STAMP)
+	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
+	$(PY) -m mypy
+
+package: $(RUNTIME_STAMP)
 	$(PY) -m manifest.build
 
 clean:

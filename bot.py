@@ -18,21 +18,22 @@ from typing import Any
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter
 
+import cards
 from auth import outbound_hosts
 from auth.http import MAX_BODY_BYTES, Inbound
 from background import repeat, stop
 from config import ConfigError, Settings, load_settings
 from handlers.adapter import make_adapter
-from handlers.context import BotServices
+from handlers.context import Services
+from handlers.data_life import make_data_life
 from handlers.endpoint import MessagesEndpoint, make_inbound
 from handlers.router import FocusGroupBot
-from handlers.withdrawal_commands import install as install_data_life
 from observability import configure_logging
 from outbound.connector import ConnectorClient
 from outbound.graph import GraphClient
 from outbound.outbox import Notify, OutboxWorker
 from outbound.tokens import BOT_FRAMEWORK_SCOPE, GRAPH_SCOPE, ClientCredentialTokens, no_token
-from services.clock import utcnow
+from services.clock import Clock, utcnow
 from services.consent import ConsentService
 from services.flags import FlagService
 from services.roles import FacilitatorPolicy
@@ -54,8 +55,9 @@ STORE = web.AppKey("store", Store)
 BOT = web.AppKey("bot", FocusGroupBot)
 ADAPTER = web.AppKey("adapter", CloudAdapter)
 OUTBOX = web.AppKey("outbox", OutboxWorker)
-SERVICES = web.AppKey("services", BotServices)
+SERVICES = web.AppKey("services", Services)
 ENDPOINT = web.AppKey("endpoint", MessagesEndpoint)
+CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 INBOUND = web.AppKey("inbound", Inbound)
 
 
@@ -122,7 +124,7 @@ def make_graph(settings: Settings) -> GraphClient | None:
     return GraphClient(settings.graph_base_url, token)
 
 
-async def _scheduler(services: BotServices, every_seconds: float) -> None:
+async def _scheduler(services: Services, every_seconds: float) -> None:
     """Post due reminders. Claims are made in the database, so instances never double-post."""
     await repeat(services.sessions.run_due_reminders, every_seconds, "reminder round failed")
 
@@ -130,20 +132,15 @@ async def _scheduler(services: BotServices, every_seconds: float) -> None:
 async def _lifespan(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     study = app[STUDY]
-    store = await open_store(settings.database_url)
-    app[STORE] = store
+    clock = app[CLOCK]
+    app[STORE] = store = await open_store(settings.database_url)
     connector = make_connector(settings)
-
-    outbox = OutboxWorker(store, connector, bot_id=settings.microsoft_app_id or None)
-    app[OUTBOX] = outbox
-
+    app[OUTBOX] = outbox = OutboxWorker(store, connector,
+                                        bot_id=settings.microsoft_app_id or None, clock=clock)
     sessions = SessionService(
-        store,
-        study,
+        store, study, cards=cards,
         reminder_interval=timedelta(minutes=settings.reminder_interval_minutes),
-        clock=utcnow,
-        worker_id=outbox.owner,
-        wake_outbox=outbox.wake,
+        clock=clock, worker_id=outbox.owner, wake_outbox=outbox.wake,
         list_members=connector.conversation_member_ids,
     )
     facilitators = FacilitatorPolicy(settings.facilitator_ids, connector.meeting_role_name, store)
@@ -151,46 +148,39 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         load_screener, settings.screening_model, settings.screening_threshold
     )
     graph = make_graph(settings)
-    flags = FlagService(store, study, facilitators, clock=utcnow, wake_outbox=outbox.wake,
-                        graph=graph)
+    flags = FlagService(store, study, facilitators, cards=cards, clock=clock,
+                        wake_outbox=outbox.wake, hider=graph)
     screening = ScreeningPipeline(
         store,
         functools.partial(scan_executor, settings.screening_model,
                           settings.screening_threshold, settings.screening_processes),
         flags, SessionDirectory(store, flags),
-        clock=utcnow, owner=outbox.owner, wake_outbox=outbox.wake,
+        clock=clock, owner=outbox.owner, wake_outbox=outbox.wake,
     )
-    services = BotServices(
-        store=store,
-        study=study,
-        sessions=sessions,
-        consent=ConsentService(store, study, clock=utcnow),
-        facilitators=facilitators,
-        clock=utcnow,
-        wake_outbox=outbox.wake,
-        auto_start_on_meeting_start=settings.auto_start_on_meeting_start,
-        screener=screener,
-        screening=screening,
-        flags=flags,
-        reply_now=connector.send,
-    )
-    app[SERVICES] = services
-    data_life = install_data_life(  # withdrawal, export in Teams, retention purge
-        services, screening_model=settings.screening_model,
+    data_life = make_data_life(  # withdrawal, export in Teams, retention purge
+        store, study, clock=clock, notify_facilitators=sessions.notify_facilitators,
+        existing_screener=lambda: screener, screening_model=settings.screening_model,
         screening_threshold=settings.screening_threshold,
         retention_purge_after=settings.retention_purge_after,
     )
+    services = Services(
+        store=store, study=study, sessions=sessions, facilitators=facilitators, flags=flags,
+        consent=ConsentService(store, study, clock=clock), screening=screening,
+        data_life=data_life, clock=clock, wake_outbox=outbox.wake, reply_now=connector.send,
+        screener=screener, auto_start_on_meeting_start=settings.auto_start_on_meeting_start,
+    )
+    app[SERVICES] = services
     app[BOT] = bot = FocusGroupBot(services)
     outbox.on_delivered(Notify.CONSENT_CARD, sessions.on_consent_card_delivered)
     outbox.on_delivered(Notify.FLAG_CARD, flags.on_card_delivered)
-    app[ENDPOINT] = MessagesEndpoint(app[INBOUND], app[ADAPTER], bot, store, utcnow)
+    app[ENDPOINT] = MessagesEndpoint(app[INBOUND], app[ADAPTER], bot, store, clock)
     tasks = [
         asyncio.create_task(outbox.run_forever(), name="outbox"),
         asyncio.create_task(_scheduler(services, settings.scheduler_poll_seconds),
                             name="reminders"),
         asyncio.create_task(screening.run_forever(), name="screening"),
+        asyncio.create_task(data_life.retention_task(store, study, clock), name="retention"),
     ]
-    tasks.append(asyncio.create_task(data_life.retention_task(services), name="retention"))
     log.info("bot ready", extra={"local_mode": settings.local_mode,
                                  "database": store.dialect})
     try:
@@ -204,10 +194,17 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         await store.close()
 
 
-def create_app(settings: Settings, study: Study | None = None) -> web.Application:
-    """Build the application. Raises StudyError if the study file is invalid."""
+def create_app(
+    settings: Settings, study: Study | None = None, *, clock: Clock = utcnow
+) -> web.Application:
+    """Build the application. Raises StudyError if the study file is invalid.
+
+    `clock` is the time every service and the outbox read, so tests can move it instead of
+    waiting for it.
+    """
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SETTINGS] = settings
+    app[CLOCK] = clock
     app[STUDY] = study or load_study(settings.study_file)
     app[ADAPTER] = make_adapter(settings.botbuilder_configuration())
     app[INBOUND] = make_inbound(settings)

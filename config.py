@@ -15,6 +15,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from study import DEFAULT_STUDY_FILE
+from study.dates import DEFAULT_TIMEZONE, study_zone
 
 PROJECT_DIR = Path(__file__).resolve().parent
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_DIR / 'data' / 'focusbot.db'}"
@@ -48,6 +49,8 @@ class Settings(BaseSettings):
     allow_unauthenticated: bool = Field(False, validation_alias=_env("ALLOW_UNAUTHENTICATED"))
     database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias=_env("DATABASE_URL"))
     study_file: Path = Field(DEFAULT_STUDY_FILE, validation_alias=_env("STUDY_FILE"))
+    # The wall clock people read dates and times in (exports' human parts); an IANA zone name.
+    study_timezone: str = Field(DEFAULT_TIMEZONE, validation_alias=_env("STUDY_TIMEZONE"))
     facilitator_ids: CommaList = Field(
         default_factory=list, validation_alias=_env("FACILITATOR_IDS")
     )
@@ -107,6 +110,12 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("study_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        study_zone(value)  # ValueError names the bad zone
         return value
 
     @field_validator("database_url")

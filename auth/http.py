@@ -186,13 +186,12 @@ def parse_body(raw: bytes) -> dict[str, Any]:
     """The body as a JSON object with a string `type`, or BadActivity."""
     _check_depth(raw)
     try:
-        body = json.loads(raw)
+        parsed = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise BadActivity("body is not valid JSON") from exc
-    if not isinstance(body, dict):
+    if not isinstance(parsed, dict):
         raise BadActivity("body must be a JSON object")
-    if b"\\u0000" in raw:
-        body = _without_nul(body)
+    body: dict[str, Any] = _without_nul(parsed) if b"\\u0000" in raw else parsed
     if not isinstance(body.get("type"), str) or not body["type"].strip():
         raise BadActivity("activity has no type")
     return body

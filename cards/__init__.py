@@ -17,19 +17,22 @@ from cards.builders import (
     welcome_card,
 )
 from cards.check import card_problems
-from cards.flags import FLAG_VERBS, FlagCardContent, check_card, flag_card  # noqa: F401
+from cards.flags import FLAG_VERBS, check_card, flag_card
 from cards.template import TemplateError, render
 
 __all__ = [
     "CONSENT_VERBS",
+    "FLAG_VERBS",
     "MAX_REFRESH_USER_IDS",
     "TemplateError",
     "card_problems",
     "chatham_house_card",
+    "check_card",
     "closing_card",
     "confidentiality_reminder_card",
     "consent_answer_card",
     "consent_card",
+    "flag_card",
     "help_card",
     "information_sheet_card",
     "late_joiner_card",

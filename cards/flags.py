@@ -8,25 +8,21 @@ nothing of the store or the screening engine.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from cards.template import render
+from services.flag_content import (
+    CATEGORY_WORDS,
+    FlagCardContent,
+    Reason,
+    Segment,
+)
 from study.dates import format_utc
 
 Card = dict[str, Any]
 
 FLAG_VERBS = ("flag.remind", "flag.hide", "flag.redact", "flag.dismiss", "flag.escalate")
-
-CATEGORY_WORDS = {
-    "PERSON": "a person's name",
-    "LOCATION": "a place or address",
-    "ORGANISATION": "an organisation (e.g. a school or service)",
-    "CONTACT": "contact details",
-    "ID_NUMBER": "an ID or reference number",
-    "DATE": "a date that could identify someone",
-}
 
 ACTION_WORDS = {
     "remind": "reminded the group about confidentiality",
@@ -42,50 +38,6 @@ STATUS_WORDS = {
     "dismissed": "Marked not identifying: nothing will be redacted for this message.",
     "escalated": "Escalated as a safeguarding concern.",
 }
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A piece of the message; `category` is set for an identifying span."""
-
-    text: str
-    category: str | None = None
-
-
-@dataclass(frozen=True)
-class Reason:
-    category: str
-    rule: str
-    score: float
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    action: str
-    actor: str
-    at: datetime
-    outcome: str | None = None
-
-
-@dataclass(frozen=True)
-class FlagCardContent:
-    flag_id: int
-    kind: str  # identifying | safeguarding | unscreened
-    sent_at: datetime
-    author_name: str | None
-    author_pseudonym: str | None
-    segments: Sequence[Segment]
-    reasons: Sequence[Reason]
-    safeguarding_level: str | None = None
-    safeguarding_reason: str | None = None
-    status: str = "open"
-    history: Sequence[HistoryEntry] = field(default_factory=tuple)
-    hide_available: bool = False
-    edited: bool = False
-    hidden: bool = False
-    deleted: bool = False
-    notice: str | None = None  # e.g. why Graph refused to hide the message
-    session_title: str | None = None
 
 
 def _text(text: str, **style: Any) -> dict[str, Any]:

@@ -1,12 +1,13 @@
 """Command line: anonymised exports, transcript redaction and purge.
 
     python -m export sessions
-    python -m export session <id> [--format docx|csv|jsonl|all] [--out DIR]
+    python -m export session <id> [--format docx|csv|jsonl|qdpx|all] [--out DIR]
     python -m export study [--format ...] [--out DIR]
     python -m export redact-transcript FILE.vtt|FILE.docx --session <id> [--out FILE]
     python -m export purge --study [--yes] [--force]
 
-Reads DATABASE_URL, STUDY_FILE and SCREENING_* from the environment / `.env` (config.py).
+Reads DATABASE_URL, STUDY_FILE, STUDY_TIMEZONE and SCREENING_* from the environment / `.env`
+(config.py). Every export also writes `<stem>_about.txt`: what was included, left out and why.
 Every export, transcript redaction and purge is written to the append-only audit log.
 """
 
@@ -17,14 +18,14 @@ import asyncio
 import getpass
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from export.purge import PurgeRefused, purge_study
-from export.render import FORMATS
+from export.render import FORMATS, file_name
 from export.service import LazyScreener, SessionNotFound, export_session, resolve_session
 from export.transcript import TranscriptError, redact_transcript_file
-from services.clock import utcnow
 from store import Store, open_store
 from study import Study, load_study
 
@@ -52,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _now() -> datetime:
+    """The CLI's clock (its own: the export package sits below `services`, which uses it)."""
+    return datetime.now(UTC)
+
+
 def _actor() -> str:
     try:
         return f"cli:{getpass.getuser()}"[:128]
@@ -75,23 +81,24 @@ def _write(path: Path, data: bytes) -> None:
 
 
 async def _export(store: Store, study: Study, screener: LazyScreener, session_ids: list[str],
-                  fmt: str, out: Path) -> int:
+                  fmt: str, out: Path, timezone: str) -> int:
     formats = FORMATS if fmt == "all" else (fmt,)
     engine = screener.get()
     failures = 0
     for session_id in session_ids:
         export, files = await export_session(
             store, study_id=study.study_id, study_title=study.title, session_id=session_id,
-            screener=engine, formats=formats, now=utcnow(), actor=_actor(), channel="cli",
+            screener=engine, formats=formats, now=_now(), actor=_actor(), channel="cli",
+            timezone=timezone,
         )
-        for ext, data in files.items():
-            path = out / f"{export.file_stem}.{ext}"
+        for fmt_written, data in files.items():
+            path = out / file_name(export, fmt_written)
             await asyncio.to_thread(_write, path, data)
             print(f"wrote {path} ({len(export.lines)} messages, "
                   f"{sum(export.excluded.values())} excluded)")
-        for ext, reason in export.failed_formats.items():
+        for failed, reason in export.failed_formats.items():
             failures += 1
-            print(f"error: {export.file_stem}.{ext} not written: {reason}", file=sys.stderr)
+            print(f"error: {file_name(export, failed)} not written: {reason}", file=sys.stderr)
     return 1 if failures else 0
 
 
@@ -107,17 +114,19 @@ async def _run(args: argparse.Namespace, settings: Any) -> int:
             return await _sessions(store)
         if args.command == "session":
             session = await resolve_session(store, args.session_id)
-            return await _export(store, study, screener, [session.id], args.format, args.out)
+            return await _export(store, study, screener, [session.id], args.format, args.out,
+                                 settings.study_timezone)
         if args.command == "study":
             ids = [s.id for s in await store.list_sessions()]
-            return await _export(store, study, screener, ids, args.format, args.out)
+            return await _export(store, study, screener, ids, args.format, args.out,
+                                 settings.study_timezone)
         if args.command == "redact-transcript":
             session = await resolve_session(store, args.session)
             out = args.out or args.file.with_name(
                 f"{args.file.stem}.redacted{args.file.suffix}")
             result = await redact_transcript_file(
                 store, args.file, out, session_id=session.id, screener=screener.get(),
-                now=utcnow(), actor=_actor())
+                now=_now(), actor=_actor())
             print(f"wrote {out} ({result.cues} cues/paragraphs, {result.spans} spans replaced, "
                   f"{result.speakers} speakers pseudonymised"
                   + (f", {result.withheld} lines withheld: could not be screened"
@@ -125,7 +134,7 @@ async def _run(args: argparse.Namespace, settings: Any) -> int:
             return 0
         if args.command == "purge":
             try:
-                report = await purge_study(store, study, screener=screener.get(), clock=utcnow,
+                report = await purge_study(store, study, screener=screener.get(), clock=_now,
                                            actor=_actor(), force=args.force)
             except PurgeRefused as exc:
                 print(f"purge refused: {exc}. Use --force to purge anyway.", file=sys.stderr)

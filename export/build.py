@@ -22,8 +22,10 @@ from export.redact import (
     merge_spans,
     name_spans,
     name_variants,
+    pseudonym_spans,
 )
 from store.data_life import SessionSource, SourceMessage, SourcePerson
+from study.dates import DEFAULT_TIMEZONE
 
 EXCLUSION_REASONS = {
     "withdrawn": "the participant withdrew from the study",
@@ -84,6 +86,7 @@ class SessionExport:
     participants: int = 0
     withdrawn_participants: int = 0
     failed_formats: dict[str, str] = field(default_factory=dict)  # format -> one-line reason
+    timezone: str = DEFAULT_TIMEZONE  # the wall clock of the human-readable parts
 
     @property
     def short_id(self) -> str:
@@ -133,28 +136,55 @@ def exclusion_reason(message: SourceMessage, person: SourcePerson | None) -> str
     return None
 
 
+def in_export(person: SourcePerson) -> bool:
+    """Whether this person's words can appear in exports (so their pseudonym means something
+    to the reader): facilitators, and participants who consented and did not withdraw."""
+    if person.withdrawn:
+        return False
+    return person.role == "facilitator" or person.consent == "accepted"
+
+
 class SessionRedactor:
-    """The names to look for in one session: everyone's (to replace) and the withdrawn's."""
+    """The names to look for in one session: everyone's (to replace), the withdrawn's (to
+    remove), and which of them belong to exactly one person whose words are in the export
+    (written as that person's pseudonym, so "agree with Toby" becomes "agree with P03")."""
 
     def __init__(self, source: SessionSource) -> None:
         self.roster = sorted({p.display_name for p in source.people.values() if p.display_name})
         self.names: set[str] = set()
         self.withdrawn_names: set[str] = set()
         self.withdrawn_user_ids: set[str] = set()
+        owners: dict[str, set[str]] = {}  # casefolded name -> participant ids using it
+        spelled: dict[str, set[str]] = {}  # casefolded name -> the spellings seen
+        by_user_id: dict[str, SourcePerson] = {}
+
+        def note(name: str, person: SourcePerson | None) -> None:
+            key = name.casefold()
+            spelled.setdefault(key, set()).add(name)
+            owners.setdefault(key, set()).add(person.participant_id if person else "?")
+
         for person in source.people.values():
             variants = name_variants(person.display_name)
             self.names |= variants
+            for variant in variants:
+                note(variant, person)
+            ids = {i.lower() for i in (person.teams_user_id, person.aad_object_id) if i}
+            by_user_id.update(dict.fromkeys(ids, person))
             if person.withdrawn:
                 self.withdrawn_names |= variants
-                self.withdrawn_user_ids |= {
-                    i.lower() for i in (person.teams_user_id, person.aad_object_id) if i
-                }
+                self.withdrawn_user_ids |= ids
         for message in source.messages:  # @mention texts are names too
             for user_id, text in mention_texts(message.mentions):
-                if text:
+                if text and text.strip():
                     self.names.add(text.strip())
+                    note(text.strip(), by_user_id.get(user_id.lower()))
                     if user_id.lower() in self.withdrawn_user_ids:
                         self.withdrawn_names.add(text.strip())
+        self.pseudonyms: dict[str, str] = {}  # name -> pseudonym, for unambiguous names only
+        for key, ids in owners.items():
+            owner = source.people.get(next(iter(ids))) if len(ids) == 1 else None
+            if owner is not None and in_export(owner):
+                self.pseudonyms.update(dict.fromkeys(spelled[key], owner.pseudonym))
 
     def mentions_withdrawn(self, message: SourceMessage) -> bool:
         ids = {user_id.lower() for user_id, _ in mention_texts(message.mentions)}
@@ -163,7 +193,9 @@ class SessionRedactor:
         return bool(message.text and name_spans(message.text, self.withdrawn_names, REMOVED))
 
     def anonymise(self, message: SourceMessage, screener: ScreenerLike | None) -> Anonymised:
-        """The export text: every identifying span replaced by [CATEGORY]."""
+        """The export text: every identifying span replaced by [CATEGORY], a name of someone
+        whose words are in the export by their pseudonym, a withdrawn participant's by
+        [REMOVED]."""
         if message.anonymised is not None:
             copy = message.anonymised
             return Anonymised(copy.text, copy.removed_mentions, dict(copy.redactions))
@@ -179,8 +211,8 @@ class SessionRedactor:
             for span in screened_spans(screener, text, self.roster):
                 if (span.start, span.end, span.label) not in dismissed:
                     spans.append(span)  # (a facilitator said a dismissed span is not identifying)
-        removed = name_spans(text, self.withdrawn_names, REMOVED)
-        spans += removed
+        spans += name_spans(text, self.withdrawn_names, REMOVED)
+        spans += pseudonym_spans(text, self.pseudonyms)
         spans += name_spans(text, self.names, PERSON)
         merged = merge_spans(spans)
         counts = Counter(s.label for s in merged)
@@ -194,6 +226,7 @@ def anonymise_session(
     study_title: str,
     screener: ScreenerLike | None,
     now: datetime,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> SessionExport:
     redactor = SessionRedactor(source)
     export = SessionExport(
@@ -207,6 +240,7 @@ def anonymise_session(
         generated_at=now,
         participants=sum(1 for p in source.people.values() if p.role != "facilitator"),
         withdrawn_participants=sum(1 for p in source.people.values() if p.withdrawn),
+        timezone=timezone,
     )
     for message in source.messages:
         person = source.people.get(message.participant_id)

@@ -14,11 +14,14 @@ from dataclasses import dataclass
 
 PERSON = "PERSON"
 REMOVED = "REMOVED"  # a mention of a withdrawn participant
+PSEUDONYM = "PSEUDONYM"  # a name of someone in the session, written as their pseudonym
 WITHHELD = "[withheld: could not be screened]"  # a text the screening engine failed on
 
 # Which label wins when spans of different labels overlap and are merged.
-_PRIORITY = {REMOVED: 0, PERSON: 1, "CONTACT": 2, "ID_NUMBER": 3, "LOCATION": 4,
-             "ORGANISATION": 5, "DATE": 6}
+# A pseudonym wins over [PERSON] for the same words (the roster knows who they are), never
+# over [REMOVED].
+_PRIORITY = {REMOVED: 0, PSEUDONYM: 1, PERSON: 2, "CONTACT": 3, "ID_NUMBER": 4, "LOCATION": 5,
+             "ORGANISATION": 6, "DATE": 7}
 
 # First names that are also everyday words: matched only when capitalised.
 _COMMON_WORD_NAMES = frozenset(
@@ -60,11 +63,17 @@ _WORD = re.compile(r"[^\W\d_][\w'’\-]*", re.UNICODE)
 
 @dataclass(frozen=True)
 class Span:
-    """``text[start:end]`` is to be replaced by ``[label]``."""
+    """``text[start:end]`` is to be replaced by ``[label]``, or by ``replacement`` if set (a
+    pseudonym: "agree with P03" keeps who answered whom)."""
 
     start: int
     end: int
     label: str
+    replacement: str | None = None
+
+    @property
+    def written(self) -> str:
+        return self.replacement if self.replacement is not None else f"[{self.label}]"
 
 
 def merge_spans(spans: Iterable[Span]) -> list[Span]:
@@ -76,28 +85,29 @@ def merge_spans(spans: Iterable[Span]) -> list[Span]:
             groups[-1].append(span)
         else:
             groups.append([span])
-    return [
-        Span(
-            min(s.start for s in group),
-            max(s.end for s in group),
-            # the longest span names the whole (a name inside an email is a CONTACT); on a
-            # tie the more specific label wins (a withdrawn participant's name is REMOVED)
-            min(group, key=lambda s: (-(s.end - s.start), _PRIORITY.get(s.label, 99))).label,
-        )
-        for group in groups
-    ]
+    merged = []
+    for group in groups:
+        # the longest span names the whole (a name inside an email is a CONTACT); on a tie
+        # the more specific label wins (a withdrawn participant's name is REMOVED)
+        winner = min(group, key=lambda s: (-(s.end - s.start), _PRIORITY.get(s.label, 99)))
+        start, end = min(s.start for s in group), max(s.end for s in group)
+        exact = (start, end) == (winner.start, winner.end)
+        # a pseudonym stands only for exactly the words it replaces, else the category does
+        label = winner.label if exact or winner.label != PSEUDONYM else PERSON
+        merged.append(Span(start, end, label, winner.replacement if exact else None))
+    return merged
 
 
 def apply_spans(text: str, spans: Iterable[Span]) -> str:
     """Replace each merged span by ``[LABEL]``, from the right so earlier offsets stay valid."""
     result = text
     for span in reversed(merge_spans(_clamp(spans, len(text)))):
-        result = result[: span.start] + f"[{span.label}]" + result[span.end :]
+        result = result[: span.start] + span.written + result[span.end :]
     return result
 
 
 def _clamp(spans: Iterable[Span], length: int) -> list[Span]:
-    return [Span(max(0, s.start), min(length, s.end), s.label) for s in spans
+    return [Span(max(0, s.start), min(length, s.end), s.label, s.replacement) for s in spans
             if s.start < length and s.end > 0]
 
 
@@ -144,6 +154,21 @@ def name_spans(text: str, names: Iterable[str], label: str = PERSON) -> list[Spa
             flags,
         )
         spans.extend(Span(m.start(), m.end(), label) for m in pattern.finditer(text))
+    return spans
+
+
+def pseudonym_spans(text: str, names: dict[str, str]) -> list[Span]:
+    """Occurrences of the names in `names` (name -> pseudonym), each to be written as the
+    pseudonym; a possessive stays possessive ("Toby's idea" -> "P03's idea")."""
+    by_pseudonym: dict[str, set[str]] = {}
+    for name, pseudonym in names.items():
+        by_pseudonym.setdefault(pseudonym, set()).add(name)
+    spans: list[Span] = []
+    for pseudonym, variants in by_pseudonym.items():
+        for span in name_spans(text, variants, PSEUDONYM):
+            found = text[span.start : span.end]
+            suffix = found[-2:] if found[-2:].lower() in ("'s", "’s") else ""
+            spans.append(Span(span.start, span.end, PSEUDONYM, pseudonym + suffix))
     return spans
 
 

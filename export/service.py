@@ -15,6 +15,7 @@ from export.build import ScreenerLike, SessionExport, anonymise_session
 from export.render import FORMATS, render_all
 from store import Session
 from store.ports import AuditLog, ExportServiceStore
+from study.dates import DEFAULT_TIMEZONE
 
 _SCREENERS: dict[Any, Any] = {}
 _SCREENERS_LOCK = threading.Lock()
@@ -76,12 +77,15 @@ async def export_session(
     channel: str,
     run_in_thread: Callable[..., Any] | None = None,
     audit: bool = True,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> tuple[SessionExport, dict[str, bytes]]:
     """Anonymise one session, render it in each format, and audit the export (unless
     `audit` is False: the caller audits once the file has actually been handed over).
 
-    A format that fails to render is left out of the files and named, with its reason, in
-    `export.failed_formats`; the others are still returned."""
+    `files` maps each format to its bytes, plus `render.ABOUT` (the header in words, written
+    as `<stem>_about.txt`). A format that fails to render is left out of the files and named,
+    with its reason, in `export.failed_formats`; the others are still returned. Times people
+    read are shown in `timezone`."""
     for fmt in formats:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}")
@@ -91,7 +95,7 @@ async def export_session(
 
     def work() -> tuple[SessionExport, dict[str, bytes]]:
         export = anonymise_session(source, study_id=study_id, study_title=study_title,
-                                   screener=screener, now=now)
+                                   screener=screener, now=now, timezone=timezone)
         files, export.failed_formats = render_all(export, formats)
         return export, files
 
@@ -100,7 +104,8 @@ async def export_session(
     else:
         export, files = work()
     if audit:
-        await audit_export(store, export, tuple(files), now=now, actor=actor, channel=channel)
+        written = tuple(fmt for fmt in formats if fmt in files)
+        await audit_export(store, export, written, now=now, actor=actor, channel=channel)
     return export, files
 
 

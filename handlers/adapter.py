@@ -67,8 +67,8 @@ def _fast_msrest_retry_policy() -> None:
     process near 90 activities/s). A frozenset of the same codes gives the same policy."""
     from msrest.universal_http.requests import ClientRetryPolicy
 
-    if not isinstance(ClientRetryPolicy.safe_codes, frozenset):
-        ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)
+    if not isinstance(ClientRetryPolicy.safe_codes, frozenset):  # (msrest types it a list)
+        setattr(ClientRetryPolicy, "safe_codes", frozenset(ClientRetryPolicy.safe_codes))  # noqa: B010
 
 
 def make_adapter(configuration: BotbuilderConfig) -> CloudAdapter:

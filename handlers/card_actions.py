@@ -2,72 +2,26 @@
 
 botbuilder 4.17.1 crashes when `on_adaptive_card_invoke` returns with CloudAdapter (the
 response is serialised twice), so the router answers these invokes itself with the dict built
-here: `{"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": card}`.
+by `handlers.routes.card_response`:
+`{"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": card}`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import cards
 from handlers.context import Turn
-from handlers.incoming import as_dict
+from handlers.routes import InvokeBody, card_response, routes
 from services.consent import ConsentIncomplete, FormOutdated
 from services.messages import card_activity
+from store import Session
 
 log = logging.getLogger(__name__)
 
-CARD = "application/vnd.microsoft.card.adaptive"
-MESSAGE = "application/vnd.microsoft.activity.message"
 
-InvokeBody = dict[str, Any]
-VerbHandler = Callable[[Turn, dict[str, Any]], Awaitable[InvokeBody]]
-
-
-def card_response(card: dict[str, Any]) -> InvokeBody:
-    return {"statusCode": 200, "type": CARD, "value": card}
-
-
-def message_response(text: str) -> InvokeBody:
-    return {"statusCode": 200, "type": MESSAGE, "value": text}
-
-
-def error_response(status: int, code: str, message: str) -> InvokeBody:
-    return {
-        "statusCode": status,
-        "type": "application/vnd.microsoft.error",
-        "value": {"code": code, "message": message},
-    }
-
-
-class VerbRegistry:
-    def __init__(self) -> None:
-        self._verbs: dict[str, VerbHandler] = {}
-
-    def on(self, verb: str) -> Callable[[VerbHandler], VerbHandler]:
-        def register(handler: VerbHandler) -> VerbHandler:
-            self._verbs[verb] = handler
-            return handler
-
-        return register
-
-    async def dispatch(self, turn: Turn) -> InvokeBody:
-        value = as_dict(turn.incoming.value)
-        action = as_dict(value.get("action"))
-        verb = action.get("verb")
-        handler = self._verbs.get(verb) if isinstance(verb, str) else None
-        if handler is None:
-            log.info("unknown card verb")
-            return error_response(400, "BadRequest", "This card action is not recognised.")
-        return await handler(turn, as_dict(action.get("data")))
-
-
-verbs = VerbRegistry()
-
-
-async def _session_for(turn: Turn, data: dict[str, Any]) -> Any:
+async def _session_for(turn: Turn, data: dict[str, Any]) -> Session | None:
     session_id = data.get("session_id")
     if not isinstance(session_id, str):
         return None
@@ -99,7 +53,7 @@ async def _own_view(turn: Turn, session: Any, *, error: str | None = None,
     )
 
 
-@verbs.on("consent.refresh")
+@routes.on_card_action_execute("consent.refresh")
 async def consent_refresh(turn: Turn, data: dict[str, Any]) -> InvokeBody:
     session = await _session_for(turn, data)
     if session is None:
@@ -107,7 +61,7 @@ async def consent_refresh(turn: Turn, data: dict[str, Any]) -> InvokeBody:
     return await _own_view(turn, session)
 
 
-@verbs.on("consent.change")
+@routes.on_card_action_execute("consent.change")
 async def consent_change(turn: Turn, data: dict[str, Any]) -> InvokeBody:
     session = await _session_for(turn, data)
     if session is None or not session.live:
@@ -161,11 +115,11 @@ async def _answer(turn: Turn, data: dict[str, Any], decision: str) -> InvokeBody
     return await _own_view(turn, session)
 
 
-@verbs.on("consent.accept")
+@routes.on_card_action_execute("consent.accept")
 async def consent_accept(turn: Turn, data: dict[str, Any]) -> InvokeBody:
     return await _answer(turn, data, "accepted")
 
 
-@verbs.on("consent.decline")
+@routes.on_card_action_execute("consent.decline")
 async def consent_decline(turn: Turn, data: dict[str, Any]) -> InvokeBody:
     return await _answer(turn, data, "declined")

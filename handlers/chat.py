@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from handlers.context import Turn
+from handlers.routes import routes
 
 log = logging.getLogger(__name__)
 
@@ -19,10 +20,11 @@ def _from_a_person(turn: Turn) -> bool:
     return bool(sender) and sender != turn.incoming.bot_id and not sender.startswith("28:")
 
 
+@routes.on_chat_message
 async def on_chat_message(turn: Turn) -> None:
     incoming = turn.incoming
     pipeline = turn.services.screening
-    if pipeline is None or not incoming.activity_id or incoming.personal:
+    if not incoming.activity_id or incoming.personal:
         return
     if not _from_a_person(turn):
         return
@@ -59,12 +61,13 @@ async def on_chat_message(turn: Turn) -> None:
         log.info("consent nudge queued", extra={"session_id": session.id})
 
 
+@routes.on_message_update
 async def on_message_update(turn: Turn) -> None:
     """An edited message is scanned again (only if its text was kept); a deleted message
     that its author restores ("undeleteMessage") is no longer marked deleted."""
     incoming = turn.incoming
     pipeline = turn.services.screening
-    if pipeline is None or not incoming.activity_id or incoming.personal:
+    if not incoming.activity_id or incoming.personal:
         return
     event = str(incoming.channel_data.get("eventType") or "editMessage")
     if event not in ("editMessage", "undeleteMessage"):
@@ -87,10 +90,11 @@ async def on_message_update(turn: Turn) -> None:
         pipeline.submit(message_id)
 
 
+@routes.on_message_delete
 async def on_message_delete(turn: Turn) -> None:
     incoming = turn.incoming
     pipeline = turn.services.screening
-    if pipeline is None or not incoming.activity_id or incoming.personal:
+    if not incoming.activity_id or incoming.personal:
         return
     session = await pipeline.directory.live(incoming.conversation_id)
     if session is None:

@@ -1,98 +1,25 @@
 """Commands: the first word after the bot's @mention (or of a 1:1 message), matched exactly.
 
-Each command is declared next to its rule. Facilitator-only commands are checked here, on the
-server, for every call; a participant who types one is refused politely and nothing changes.
-Anything unknown gets help.
+Each command is declared next to its rule. Facilitator-only commands are checked by the registry
+(`handlers.routes`), on the server, for every call; a participant who types one is refused
+politely and nothing changes. Anything unknown gets help.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 import cards
 from handlers.context import Turn
+from handlers.routes import routes
 from services.messages import card_activity
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Turn, str], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Command:
-    name: str
-    handler: Handler
-    help: str
-    facilitator_only: bool
-    where: str  # "group" | "personal" | "any"
-
-
-class CommandRegistry:
-    def __init__(self) -> None:
-        self._commands: dict[str, Command] = {}
-
-    def on(
-        self, name: str, *, help: str, facilitator_only: bool = False, where: str = "any"
-    ) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
-            self._commands[name] = Command(name, handler, help, facilitator_only, where)
-            return handler
-
-        return register
-
-    def get(self, name: str) -> Command | None:
-        return self._commands.get(name)
-
-    def visible(self, *, facilitator: bool, personal: bool) -> list[tuple[str, str]]:
-        shown = []
-        for command in self._commands.values():
-            if command.facilitator_only and not facilitator:
-                continue
-            if command.where == "group" and personal or command.where == "personal" and not (
-                personal
-            ):
-                continue
-            shown.append((command.name, command.help))
-        return shown
-
-    async def dispatch(self, turn: Turn) -> None:
-        words = turn.incoming.command_text.split(maxsplit=1)
-        name = words[0].lower() if words else "help"
-        argument = words[1] if len(words) > 1 else ""
-        command = self._commands.get(name)
-        if command is None:
-            await send_help(turn, unknown=True)
-            return
-        if command.where == "group" and turn.incoming.personal:
-            await turn.reply_text(
-                f"'{command.name}' works in the meeting chat: @mention me there with "
-                f"'{command.name}'."
-            )
-            return
-        if command.where == "personal" and not turn.incoming.personal:
-            await turn.reply_text(
-                f"'{command.name}' works in a private chat with me. Open a chat with me and "
-                f"type '{command.name}' there."
-            )
-            return
-        if command.facilitator_only and not await turn.is_facilitator():
-            log.info("facilitator command refused", extra={"command": command.name})
-            await turn.reply_text(
-                f"Sorry, only the session's facilitators can use '{command.name}'. "
-                "Type 'help' to see what you can do."
-            )
-            return
-        await command.handler(turn, argument)
-
-
-commands = CommandRegistry()
-
 
 async def send_help(turn: Turn, *, unknown: bool = False) -> None:
     facilitator = await turn.is_facilitator()
-    listed = commands.visible(facilitator=facilitator, personal=turn.incoming.personal)
+    listed = routes.visible(facilitator=facilitator, personal=turn.incoming.personal)
     card = cards.help_card(
         listed,
         is_facilitator=facilitator,
@@ -104,13 +31,18 @@ async def send_help(turn: Turn, *, unknown: bool = False) -> None:
     await turn.reply(card_activity(card, summary="Help"))
 
 
-@commands.on("help", help="Show what I can do")
+@routes.on_command("help", help="Show what I can do")
 async def help_command(turn: Turn, _: str) -> None:
     await send_help(turn)
 
 
-@commands.on("start", help="Start the focus group session in this chat",
-             facilitator_only=True, where="group")
+@routes.on_unknown_command
+async def unknown_command(turn: Turn, _: str) -> None:
+    await send_help(turn, unknown=True)
+
+
+@routes.on_command("start", help="Start the focus group session in this chat",
+                   facilitator_only=True, where="group")
 async def start(turn: Turn, _: str) -> None:
     session, created = await turn.services.sessions.start(
         turn.conversation(), member_ids=[turn.incoming.sender.teams_user_id]
@@ -122,8 +54,8 @@ async def start(turn: Turn, _: str) -> None:
         )
 
 
-@commands.on("remind", help="Post the Chatham House reminder now",
-             facilitator_only=True, where="group")
+@routes.on_command("remind", help="Post the Chatham House reminder now",
+                   facilitator_only=True, where="group")
 async def remind(turn: Turn, _: str) -> None:
     session = await turn.live_session()
     if session is None:
@@ -132,8 +64,8 @@ async def remind(turn: Turn, _: str) -> None:
     await turn.services.sessions.remind_now(session, turn.incoming.activity_id or "now")
 
 
-@commands.on("status", help="Consent summary, sent to you privately",
-             facilitator_only=True, where="group")
+@routes.on_command("status", help="Consent summary, sent to you privately",
+                   facilitator_only=True, where="group")
 async def status(turn: Turn, _: str) -> None:
     session = await turn.live_session() or await turn.store.latest_session(
         turn.incoming.conversation_id
@@ -154,8 +86,8 @@ async def status(turn: Turn, _: str) -> None:
     await turn.reply_text("I've sent you the consent summary in a private chat.")
 
 
-@commands.on("end", help="End the session and post the closing message",
-             facilitator_only=True, where="group")
+@routes.on_command("end", help="End the session and post the closing message",
+                   facilitator_only=True, where="group")
 async def end(turn: Turn, _: str) -> None:
     session = await turn.live_session()
     if session is None:
@@ -164,13 +96,13 @@ async def end(turn: Turn, _: str) -> None:
     await turn.services.sessions.end(session)
 
 
-@commands.on("info", help="Show the information sheet again")
+@routes.on_command("info", help="Show the information sheet again")
 async def info(turn: Turn, _: str) -> None:
     await turn.reply(card_activity(cards.information_sheet_card(turn.study),
                                    summary="Participant information sheet"))
 
 
-@commands.on("consent", help="Show the consent card again")
+@routes.on_command("consent", help="Show the consent card again")
 async def consent(turn: Turn, _: str) -> None:
     session = await turn.live_session()
     if session is None:

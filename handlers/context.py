@@ -3,39 +3,49 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botbuilder.core import TurnContext
 
+from handlers.data_life import DataLife
 from handlers.incoming import Incoming
 from services.clock import Clock
 from services.consent import ConsentService
+from services.flags import FlagService
 from services.messages import text_activity, to_user
 from services.roles import FacilitatorPolicy, Where
+from services.screening_pipeline import ScreeningPipeline
 from services.sessions import Conversation, SessionService
 from store import Identity, OutboxItem, Participant, Session, Store
 from study import Study
 
+if TYPE_CHECKING:  # the engine's module loads spaCy and Presidio: import it only to type
+    from screening import Screener
 
-@dataclass
-class BotServices:
-    """Everything the handlers use, built once by `bot.create_app`."""
+
+ReplyNow = Callable[[str, str, dict[str, Any]], Awaitable[str | None]]
+"""(service_url, conversation_id, activity) -> activity id: sent now, not stored."""
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything the handlers use, built once at start-up by `bot.py`."""
 
     store: Store
     study: Study
     sessions: SessionService
     consent: ConsentService
     facilitators: FacilitatorPolicy
+    flags: FlagService
+    screening: ScreeningPipeline
+    data_life: DataLife
     clock: Clock
     wake_outbox: Callable[[], None]
+    reply_now: ReplyNow
+    screener: Screener | None = None
     auto_start_on_meeting_start: bool = True
-    screener: Any = None
-    screening: Any = None  # services.screening_pipeline.ScreeningPipeline (chat screening)
-    flags: Any = None  # services.flags.FlagService (flag cards and their actions)
-    reply_now: Any = None  # async (service_url, conversation_id, activity) -> id; not stored
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -45,7 +55,7 @@ class Turn:
 
     context: TurnContext | None
     incoming: Incoming
-    services: BotServices
+    services: Services
     _facilitator: bool | None = None
     _replies: itertools.count = field(default_factory=itertools.count)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import cards
-from handlers.card_actions import InvokeBody, card_response, verbs
 from handlers.context import Turn
+from handlers.routes import InvokeBody, card_response, routes
 from services.flags import ACTIONS
 
 
@@ -28,7 +28,7 @@ def _flag_id(data: dict[str, Any]) -> int | None:
 async def _act(turn: Turn, verb: str, data: dict[str, Any]) -> InvokeBody:
     flags = turn.services.flags
     flag_id = _flag_id(data)
-    if flags is None or flag_id is None:
+    if flag_id is None:
         return card_response(cards.notice_card("Flag", "This flag could not be found."))
     result = await flags.act(
         verb, flag_id, turn.incoming.sender,
@@ -43,7 +43,7 @@ def _register(verb: str) -> None:
         return await _act(turn, verb, data)
 
     handler.__name__ = f"on_{verb.replace('.', '_')}"
-    verbs.on(verb)(handler)
+    routes.on_card_action_execute(verb)(handler)
 
 
 for _verb in ACTIONS:

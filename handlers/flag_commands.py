@@ -11,9 +11,9 @@ import asyncio
 import logging
 
 import cards
-from handlers.commands import commands
 from handlers.context import Turn
-from services.flags import reasons_of, segments_of
+from handlers.routes import routes
+from services.flag_content import reasons_of, segments_of
 from services.messages import card_activity
 from store import FacilitatorChannel
 from store.chat_records import FindingRecord
@@ -29,7 +29,7 @@ async def _is_facilitator(turn: Turn) -> bool:
         turn.incoming.sender, turn.where(any_live_session=True))
 
 
-@commands.on("register", help="Send flags to this private chat", where="personal")
+@routes.on_command("register", help="Send flags to this private chat", where="personal")
 async def register(turn: Turn, _: str) -> None:
     if not await _is_facilitator(turn):
         await turn.reply_text(
@@ -54,8 +54,8 @@ async def register(turn: Turn, _: str) -> None:
     )
 
 
-@commands.on("check", help="Show what I would flag in a text (nothing is stored)",
-             where="personal")
+@routes.on_command("check", help="Show what I would flag in a text (nothing is stored)",
+                   where="personal")
 async def check(turn: Turn, text: str) -> None:
     if not await _is_facilitator(turn):
         await turn.reply_text("'check' is for the study's facilitators.")
@@ -80,8 +80,4 @@ async def check(turn: Turn, text: str) -> None:
     log.info("check done", extra={"findings": len(findings),
                                   "safeguarding": result.safeguarding is not None})
     payload = card_activity(card, summary="Practice check")
-    reply_now = turn.services.reply_now
-    if reply_now is None:
-        await turn.reply_text("Practice checks are not available right now.")
-        return
-    await reply_now(turn.incoming.service_url, turn.incoming.conversation_id, payload)
+    await turn.services.reply_now(turn.incoming.service_url, turn.incoming.conversation_id, payload)

@@ -8,6 +8,7 @@ from dataclasses import replace
 import cards
 from handlers.context import Turn
 from handlers.incoming import meeting_details
+from handlers.routes import routes
 from services.messages import card_activity, to_session_chat
 from services.roles import Person
 from store import Identity
@@ -15,6 +16,7 @@ from store import Identity
 log = logging.getLogger(__name__)
 
 
+@routes.on_meeting_start
 async def on_meeting_start(turn: Turn) -> None:
     if not turn.services.auto_start_on_meeting_start:
         return
@@ -25,12 +27,15 @@ async def on_meeting_start(turn: Turn) -> None:
     await turn.services.sessions.start(where)
 
 
+@routes.on_meeting_end
 async def on_meeting_end(turn: Turn) -> None:
     session = await turn.live_session()
     if session is not None:
         await turn.services.sessions.end(session)
 
 
+@routes.on_members_added
+@routes.on_meeting_participant_join
 async def on_members_joined(turn: Turn, members: list[Person]) -> None:
     """Welcome people who join a live session and let them see their own consent view."""
     bot_id = turn.incoming.bot_id

@@ -1,13 +1,14 @@
-"""The bot: routes each Teams activity to a handler. It holds no rules of its own.
+"""The bot: reads each Teams activity once and sends it down the one route declared for it.
 
-It implements botbuilder's `Bot` directly rather than `TeamsActivityHandler`: the latter calls
-the connector for every added member (`TeamsInfo.get_member`) before our code runs and its
-adaptive-card path crashes under CloudAdapter; a small explicit router avoids both.
+It is the logic given to botbuilder's adapter rather than a `TeamsActivityHandler`: the latter
+calls the connector for every added member (`TeamsInfo.get_member`) before our code runs and
+its adaptive-card path crashes under CloudAdapter; a small explicit router avoids both.
 
 Plain meeting-chat traffic (messages not addressed to the bot, edits, deletes) is most of what
 arrives and never answers inline, so `on_chat_json` handles it straight from the activity's
 JSON, without botbuilder's turn: CloudAdapter builds two msrest clients (with requests
-sessions) for every turn, which cost more CPU than storing the message.
+sessions) for every turn, which cost more CPU than storing the message. Both paths read the
+activity with the same reader (`read_incoming`) and route through the same `Routes`.
 """
 
 from __future__ import annotations
@@ -15,16 +16,23 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from botbuilder.core import Bot, InvokeResponse, TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
-import handlers.withdrawal_commands  # noqa: F401  (registers withdraw and export)
-from handlers import chat, flag_actions, flag_commands, meetings  # noqa: F401 (registers)
-from handlers.card_actions import error_response, verbs
-from handlers.commands import commands
-from handlers.context import BotServices, Turn
-from handlers.incoming import Incoming, joined_members, read_activity, read_incoming
-from services.roles import Person
+# The handler modules declare their routes on import.
+from handlers import (  # noqa: F401
+    card_actions,
+    chat,
+    commands,
+    export_commands,
+    flag_actions,
+    flag_commands,
+    meetings,
+    withdrawal_commands,
+)
+from handlers.context import Services, Turn
+from handlers.incoming import Incoming, joined_members, read_incoming
+from handlers.routes import Routes, TurnHandler, error_response, routes
 
 log = logging.getLogger(__name__)
 
@@ -32,21 +40,11 @@ MEETING_START = "application/vnd.microsoft.meetingstart"
 MEETING_END = "application/vnd.microsoft.meetingend"
 PARTICIPANT_JOIN = "application/vnd.microsoft.meetingparticipantjoin"
 
-ChatHandler = Any  # async (Turn) -> None, provided by the chat-screening module when present
 
-
-class FocusGroupBot(Bot):
-    def __init__(self, services: BotServices) -> None:
+class FocusGroupBot:
+    def __init__(self, services: Services, declared: Routes = routes) -> None:
         self.services = services
-        self.chat_handler: ChatHandler | None = services.extras.get(
-            "chat_handler", chat.on_chat_message
-        )
-        self.edit_handler: ChatHandler | None = services.extras.get(
-            "edit_handler", chat.on_message_update
-        )
-        self.delete_handler: ChatHandler | None = services.extras.get(
-            "delete_handler", chat.on_message_delete
-        )
+        self.routes = declared
 
     async def on_chat_json(self, body: dict[str, Any]) -> bool:
         """Handle a plain group-chat message, edit or delete from its JSON; False (nothing
@@ -59,19 +57,21 @@ class FocusGroupBot(Bot):
         await handler(Turn(context=None, incoming=incoming, services=self.services))
         return True
 
-    def _chat_handler_for(self, incoming: Incoming) -> ChatHandler | None:
+    def _chat_handler_for(self, incoming: Incoming) -> TurnHandler | None:
         if incoming.personal:
             return None
         if incoming.type == ActivityTypes.message and not incoming.addressed_to_bot:
-            return self.chat_handler
+            return self.routes.chat_message
         if incoming.type == ActivityTypes.message_update:
-            return self.edit_handler
+            return self.routes.message_update
         if incoming.type == ActivityTypes.message_delete:
-            return self.delete_handler
+            return self.routes.message_delete
         return None
 
-    async def on_turn(self, context: TurnContext, body: dict[str, Any] | None = None) -> None:
-        incoming = read_incoming(body) if body is not None else read_activity(context.activity)
+    async def on_turn(self, context: TurnContext, *, body: dict[str, Any]) -> None:
+        """botbuilder's turn for the activity whose JSON, as received, is `body` (read with
+        the same `read_incoming` as the fast path; botbuilder's `Activity` is never read)."""
+        incoming = read_incoming(body)
         turn = Turn(context=context, incoming=incoming, services=self.services)
         kind = incoming.type
         log.debug("activity", extra={"type": kind, "activity_id": incoming.activity_id})
@@ -82,27 +82,22 @@ class FocusGroupBot(Bot):
         elif kind == ActivityTypes.event:
             await self._on_event(turn)
         elif kind == ActivityTypes.conversation_update:
-            added = [
-                Person(m.id, getattr(m, "aad_object_id", None), getattr(m, "name", None))
-                for m in context.activity.members_added or []
-                if m and m.id
-            ]
-            if added:
-                await meetings.on_members_joined(turn, added)
-        elif kind == ActivityTypes.message_update and self.edit_handler:
-            await self.edit_handler(turn)
-        elif kind == ActivityTypes.message_delete and self.delete_handler:
-            await self.delete_handler(turn)
+            if incoming.members_added and self.routes.members_added:
+                await self.routes.members_added(turn, incoming.members_added)
+        elif kind == ActivityTypes.message_update and self.routes.message_update:
+            await self.routes.message_update(turn)
+        elif kind == ActivityTypes.message_delete and self.routes.message_delete:
+            await self.routes.message_delete(turn)
 
     async def _on_message(self, turn: Turn) -> None:
         incoming = turn.incoming
         if incoming.addressed_to_bot:
-            dialog = self.services.extras.get("dialog_handler")  # 1:1 dialogs first
+            dialog = self.routes.dialog_reply  # 1:1 dialogs first
             if incoming.personal and dialog is not None and await dialog(turn):
                 return
             await self._dispatch_once(turn)
-        elif self.chat_handler is not None:
-            await self.chat_handler(turn)
+        elif self.routes.chat_message is not None:
+            await self.routes.chat_message(turn)
 
     async def _dispatch_once(self, turn: Turn) -> None:
         """Run a command once per activity id, whichever instance gets a repeated delivery.
@@ -113,7 +108,7 @@ class FocusGroupBot(Bot):
         """
         incoming = turn.incoming
         if not incoming.activity_id:
-            await commands.dispatch(turn)
+            await self.routes.run_command(turn)
             return
         key = f"command:{incoming.conversation_id}:{incoming.activity_id}"
         store = self.services.store
@@ -123,26 +118,27 @@ class FocusGroupBot(Bot):
             )
             return
         try:
-            await commands.dispatch(turn)
+            await self.routes.run_command(turn)
         except BaseException:
             await store.forget_delivery(key)
             raise
 
     async def _on_event(self, turn: Turn) -> None:
         name = turn.incoming.name.lower()
-        if name == MEETING_START:
-            await meetings.on_meeting_start(turn)
-        elif name == MEETING_END:
-            await meetings.on_meeting_end(turn)
-        elif name == PARTICIPANT_JOIN:
-            await meetings.on_members_joined(turn, joined_members(turn.incoming))
+        if name == MEETING_START and self.routes.meeting_start:
+            await self.routes.meeting_start(turn)
+        elif name == MEETING_END and self.routes.meeting_end:
+            await self.routes.meeting_end(turn)
+        elif name == PARTICIPANT_JOIN and self.routes.participants_joined:
+            await self.routes.participants_joined(turn, joined_members(turn.incoming))
 
     async def _on_invoke(self, turn: Turn) -> None:
+        assert turn.context is not None  # invokes always come through botbuilder's turn
         if turn.incoming.name == "adaptiveCard/action":
-            body = await verbs.dispatch(turn)
+            body = await self.routes.run_card_action(turn)
             status = 200
         else:
-            invoke_handler = self.services.extras.get("invokes", {}).get(turn.incoming.name)
+            invoke_handler = self.routes.invoke(turn.incoming.name)
             if invoke_handler is not None:
                 status, body = await invoke_handler(turn)
             else:

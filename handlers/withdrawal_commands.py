@@ -1,4 +1,4 @@
-"""Commands `withdraw` and `export`, the 1:1 dialog runner and the file-consent invoke.
+"""Command `withdraw` and the 1:1 dialog runner.
 
 - `withdraw` (a participant, anywhere): in a 1:1 chat it starts the withdrawal dialog. In the
   meeting chat the bot does not discuss it in front of everyone: it answers "I've sent you a
@@ -7,109 +7,34 @@
 - `withdraw <P03|"Display Name"> [--session ID] <reason>` (a facilitator, anywhere; for
   requests that arrive by email): records the withdrawal; the reason is stored redacted.
   Replies go to the facilitator privately.
-- `export [session id] [docx|csv|jsonl]` (a facilitator, 1:1 only): sends the anonymised
-  export through Teams' file consent card; on accept, uploads it and audits the export.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from botbuilder.core import ConversationState, MemoryStorage, Storage
-from botbuilder.dialogs import DialogSet
+from botbuilder.dialogs import DialogContext
 from botbuilder.schema import Activity, ActivityTypes
 
-from dialogs.withdrawal_dialog import WithdrawalDialog
-from export.render import CONTENT_TYPES, FORMATS
-from export.service import (
-    LazyScreener,
-    SessionNotFound,
-    audit_export,
-    export_session,
-    resolve_session,
-)
-from handlers.commands import commands
-from handlers.context import BotServices, Turn
-from handlers.file_upload import UploadError, file_consent_activity, file_info_activity, upload
-from handlers.incoming import as_dict
-from services.retention import retention_forever
-from services.withdrawal import WindowClosed, WithdrawalService
-from store import Participant, Session
+from export.service import SessionNotFound, resolve_session
+from handlers.context import Turn
+from handlers.facilitated import acting_facilitator, default_session
+from handlers.routes import routes
+from services.withdrawal import WindowClosed
+from store import Participant
 from study.dates import format_utc_date
 
 log = logging.getLogger(__name__)
 
-DATA_LIFE = "data_life"
 _PSEUDONYM = re.compile(r"^[PF]\d{1,3}$", re.IGNORECASE)
 _SESSION_OPT = re.compile(r"(?:^|\s)--session[=\s]+(\S+)")
 _KEEP_KEYS = ("type", "text", "textFormat", "attachments", "attachmentLayout",
               "suggestedActions", "inputHint", "summary")
 HERO = "application/vnd.microsoft.card.hero"
-
-
-@dataclass
-class DataLife:
-    """What these handlers need, built once at start-up by `install`."""
-
-    withdrawals: WithdrawalService
-    screener: LazyScreener
-    state: ConversationState
-    dialogs: DialogSet
-    dialog: WithdrawalDialog
-    retention_purge_after: date | None
-
-    def retention_task(self, services: BotServices) -> Awaitable[None]:
-        return retention_forever(
-            services.store, services.study, screener=self.screener.get, clock=services.clock,
-            purge_after=self.retention_purge_after,
-        )
-
-
-def install(
-    services: BotServices,
-    *,
-    screening_model: str,
-    screening_threshold: float,
-    retention_purge_after: date | None,
-) -> DataLife:
-    """Wire withdrawal, export and retention into the bot's services (called by bot.py)."""
-    from screening import ScreeningConfig
-
-    screener = LazyScreener(ScreeningConfig(model=screening_model, threshold=screening_threshold),
-                            existing=lambda: services.screener)
-    withdrawals = WithdrawalService(
-        services.store, services.study, clock=services.clock,
-        notify_facilitators=services.sessions.notify_facilitators, screener=screener.get,
-    )
-    state = ConversationState(_dialog_storage(services))
-    dialogs = DialogSet(state.create_property("DialogState"))
-    dialog = WithdrawalDialog(withdrawals)
-    dialogs.add(dialog)
-    data_life = DataLife(withdrawals, screener, state, dialogs, dialog, retention_purge_after)
-    services.extras[DATA_LIFE] = data_life
-    services.extras["dialog_handler"] = continue_dialog
-    services.extras.setdefault("invokes", {})["fileConsent/invoke"] = on_file_consent
-    return data_life
-
-
-def _dialog_storage(services: BotServices) -> Storage:
-    """Dialog state in the bot's database (survives restarts, shared by instances)."""
-    try:
-        from handlers.state_storage import SqlBotStorage
-    except ImportError:  # the SQL storage is not installed: dialogs work per instance only
-        log.warning("SqlBotStorage unavailable; withdrawal dialogs kept in memory")
-        return MemoryStorage()
-    return SqlBotStorage(services.store)
-
-
-def _data_life(turn: Turn) -> DataLife:
-    return turn.services.extras[DATA_LIFE]  # type: ignore[no-any-return]
 
 
 # ---- 1:1 dialogs: replies go through the outbox like every other message --------------------
@@ -133,23 +58,24 @@ def _through_outbox(turn: Turn) -> Callable[..., Awaitable[None]]:
     return handler
 
 
-async def _dialog_context(turn: Turn) -> Any:
-    data_life = _data_life(turn)
+async def _dialog_context(turn: Turn) -> DialogContext:
+    data_life = turn.services.data_life
     turn.context.on_send_activities(_through_outbox(turn))
     return await data_life.dialogs.create_context(turn.context)
 
 
+@routes.on_dialog_reply
 async def continue_dialog(turn: Turn) -> bool:
     """Continue a 1:1 dialog if one is waiting for this reply. True if the turn was used."""
-    if not turn.incoming.personal or DATA_LIFE not in turn.services.extras:
+    if not turn.incoming.personal:
         return False
     words = turn.incoming.command_text.split()
     first = words[0].lower() if words else ""
-    data_life = _data_life(turn)
+    data_life = turn.services.data_life
     dc = await _dialog_context(turn)
     if dc.active_dialog is None:
         return False
-    if commands.get(first) is not None and first not in ("withdraw",):
+    if routes.command(first) is not None and first not in ("withdraw",):
         await dc.cancel_all_dialogs()  # another command: leave the dialog and run it
         await data_life.state.save_changes(turn.context)
         return False
@@ -165,7 +91,7 @@ async def continue_dialog(turn: Turn) -> bool:
 # ---- withdraw -----------------------------------------------------------------------------
 
 
-@commands.on("withdraw", help="Withdraw from the study (facilitators: withdraw P03 <reason>)")
+@routes.on_command("withdraw", help="Withdraw from the study (facilitators: withdraw P03 <reason>)")
 async def withdraw(turn: Turn, argument: str) -> None:
     if argument.strip():
         if not await turn.is_facilitator():
@@ -193,7 +119,7 @@ async def withdraw(turn: Turn, argument: str) -> None:
 
 
 async def _start_dialog(turn: Turn) -> None:
-    data_life = _data_life(turn)
+    data_life = turn.services.data_life
     sender = turn.incoming.sender
     candidates = await data_life.withdrawals.candidates(sender.teams_user_id,
                                                         sender.aad_object_id)
@@ -271,31 +197,6 @@ def parse_withdraw(argument: str) -> WithdrawRequest | None:
     return WithdrawRequest(who, session_ref, reason)
 
 
-async def _facilitated_sessions(turn: Turn) -> list[Session]:
-    sender = turn.incoming.sender
-    links = await turn.store.participants_for_user(sender.teams_user_id, sender.aad_object_id)
-    ids = {link.session_id for link in links if link.participant.role == "facilitator"}
-    sessions = [s for s in await turn.store.list_sessions() if s.id in ids]
-    return sorted(sessions, key=lambda s: s.started_at, reverse=True)
-
-
-async def _default_session(turn: Turn) -> Session | None:
-    if not turn.incoming.personal:
-        return await turn.store.latest_session(turn.incoming.conversation_id)
-    facilitated = await _facilitated_sessions(turn)
-    return facilitated[0] if facilitated else None
-
-
-async def _actor(turn: Turn, session: Session | None) -> str:
-    if session is not None:
-        sender = turn.incoming.sender
-        for link in await turn.store.participants_for_user(sender.teams_user_id,
-                                                           sender.aad_object_id):
-            if link.session_id == session.id and link.participant.role == "facilitator":
-                return f"facilitator {link.participant.pseudonym}"
-    return "facilitator"
-
-
 async def _withdraw_for_someone(turn: Turn, argument: str) -> None:
     request = parse_withdraw(argument)
     if request is None:
@@ -307,7 +208,7 @@ async def _withdraw_for_someone(turn: Turn, argument: str) -> None:
     store = turn.store
     try:
         session = (await resolve_session(store, request.session_ref) if request.session_ref
-                   else await _default_session(turn))
+                   else await default_session(turn))
     except SessionNotFound as exc:
         await turn.tell_privately({"type": "message", "textFormat": "plain",
                                    "text": f"Sorry: {exc}."})
@@ -338,9 +239,9 @@ async def _withdraw_for_someone(turn: Turn, argument: str) -> None:
             "session.")})
         return
     try:
-        outcome = await _data_life(turn).withdrawals.withdraw(
-            session, target, requested_by="facilitator", actor=await _actor(turn, session),
-            reason=request.reason)
+        outcome = await turn.services.data_life.withdrawals.withdraw(
+            session, target, requested_by="facilitator",
+            actor=await acting_facilitator(turn, session), reason=request.reason)
     except WindowClosed as closed:
         await turn.tell_privately({"type": "message", "textFormat": "plain",
                                    "text": f"Not recorded. {closed.message}"})
@@ -355,84 +256,3 @@ async def _withdraw_for_someone(turn: Turn, argument: str) -> None:
     await turn.tell_privately({"type": "message", "textFormat": "plain", "text": text})
 
 
-# ---- export through the file consent card -------------------------------------------------
-
-
-@commands.on("export", help="Send me the anonymised chat export (docx, csv or jsonl)",
-             facilitator_only=True, where="personal")
-async def export_command(turn: Turn, argument: str) -> None:
-    words = argument.split()
-    fmt = next((w.lower() for w in words if w.lower() in FORMATS), "docx")
-    refs = [w for w in words if w.lower() not in FORMATS]
-    try:
-        if refs:
-            session = await resolve_session(turn.store, refs[0])
-        else:
-            session = await _default_session(turn)
-            if session is None:
-                sessions = await turn.store.list_sessions()
-                session = sessions[-1] if sessions else None
-    except SessionNotFound as exc:
-        await turn.reply_text(f"Sorry: {exc}.")
-        return
-    if session is None:
-        await turn.reply_text("There is no session to export yet.")
-        return
-    data_life = _data_life(turn)
-    screener = await asyncio.to_thread(data_life.screener.get)
-    export, files = await export_session(
-        turn.store, study_id=turn.study.study_id, study_title=turn.study.title,
-        session_id=session.id, screener=screener, formats=(fmt,), now=turn.services.clock(),
-        actor="teams", channel="teams", run_in_thread=asyncio.to_thread, audit=False,
-    )
-    name = f"{export.file_stem}.{fmt}"
-    await turn.reply(file_consent_activity(
-        name,
-        f"Anonymised chat of the focus group on {export.session_date}: "
-        f"{len(export.lines)} messages, {sum(export.excluded.values())} left out.",
-        len(files[fmt]),
-        {"session_id": session.id, "format": fmt},
-    ))
-
-
-async def on_file_consent(turn: Turn) -> tuple[int, Any]:
-    value = as_dict(turn.incoming.value)
-    action = str(value.get("action") or "").lower()
-    context = as_dict(value.get("context"))
-    if not turn.incoming.personal or not await turn.is_facilitator():
-        log.info("file consent refused", extra={"reason": "not a facilitator in 1:1"})
-        return 403, {"error": "not allowed"}
-    if action != "accept":
-        await turn.reply_text("OK, I won't send the file.")
-        return 200, {}
-    fmt = str(context.get("format") or "docx")
-    upload_info = as_dict(value.get("uploadInfo"))
-    upload_url = upload_info.get("uploadUrl")
-    if fmt not in FORMATS or not context.get("session_id") or not upload_url:
-        return 400, {"error": "bad file consent"}
-    session = await turn.store.get_session(str(context["session_id"]))
-    if session is None:
-        await turn.reply_text("Sorry, I can't find that session any more.")
-        return 200, {}
-    data_life = _data_life(turn)
-    screener = await asyncio.to_thread(data_life.screener.get)
-    now = turn.services.clock()
-    export, files = await export_session(
-        turn.store, study_id=turn.study.study_id, study_title=turn.study.title,
-        session_id=session.id, screener=screener, formats=(fmt,), now=now, actor="teams",
-        channel="teams", run_in_thread=asyncio.to_thread, audit=False,
-    )
-    try:
-        await upload(str(upload_url), files[fmt])
-    except UploadError as exc:
-        log.warning("export upload failed", extra={"session_id": session.id,
-                                                   "error": str(exc)})
-        await turn.reply_text("Sorry, the upload to your OneDrive failed. Please try 'export' "
-                              "again.")
-        return 200, {}
-    await audit_export(turn.store, export, (fmt,), now=now,
-                       actor=await _actor(turn, session) + " (teams)", channel="teams")
-    await turn.reply(file_info_activity(
-        upload_info, f"Here is the anonymised export ({CONTENT_TYPES[fmt]})."))
-    log.info("export uploaded", extra={"session_id": session.id, "bytes": len(files[fmt])})
-    return 200, {}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PIL import Image, ImageDraw  # type: ignore[import-not-found]
+from PIL import Image, ImageDraw
 
 HERE = Path(__file__).resolve().parent
 SS = 8  # supersampling factor for smooth edges

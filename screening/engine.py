@@ -89,7 +89,7 @@ class ChatNlpEngine(SpacyNlpEngine):
         out = []
         for text, doc in zip(texts, docs, strict=True):
             art = self._doc_to_nlp_artifact(doc, language)
-            art.chat_tokens = tokenize(text)  # type: ignore[attr-defined]
+            art.chat_tokens = tokenize(text)
             out.append(art)
         return out
 

@@ -10,28 +10,30 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-import cards
-from cards.flags import FlagCardContent, HistoryEntry, Reason, Segment
-from outbound.graph import GraphClient
 from outbound.outbox import Delivered, Notify
-from screening.textprep import clean
+from services.card_port import CardPort
 from services.clock import Clock
+from services.flag_content import (
+    CATEGORY_WORDS,
+    FlagCardContent,
+    HistoryEntry,
+    Segment,
+    reasons_of,
+    segments_of,
+)
 from services.messages import card_activity, to_session_chat, to_user
 from services.roles import FacilitatorPolicy, Person, Where
 from store import FacilitatorChannel, Identity, OutboxItem, Session
-from store.chat_records import FindingRecord, FlagView
+from store.chat_records import FlagView
 from store.ports import FlagServiceStore
 from study import Study
 
 log = logging.getLogger(__name__)
-
-_SPACE = re.compile(r"\s+")
 
 HIDE_POLICY_TIP = (
     "A facilitator of this research focus group hid this message because it may identify "
@@ -70,29 +72,6 @@ class ActionResult:
     refused: bool = False
 
 
-def segments_of(text: str, findings: Sequence[FindingRecord | Any]) -> list[Segment]:
-    """The message as readable pieces, identifying spans marked. Offsets index `text`."""
-    cleaned, _ = clean(text)
-    pieces: list[Segment] = []
-    position = 0
-    for finding in sorted(findings, key=lambda f: (f.start, f.end)):
-        if getattr(finding, "dismissed", False):
-            continue
-        start, end = max(finding.start, position), min(finding.end, len(cleaned))
-        if start >= end:
-            continue
-        if start > position:
-            pieces.append(Segment(_SPACE.sub(" ", cleaned[position:start])))
-        pieces.append(Segment(_SPACE.sub(" ", cleaned[start:end]).strip(), finding.category))
-        position = end
-    if position < len(cleaned):
-        pieces.append(Segment(_SPACE.sub(" ", cleaned[position:])))
-    if pieces:  # trim the outer whitespace left by tags
-        pieces[0] = replace(pieces[0], text=pieces[0].text.lstrip())
-        pieces[-1] = replace(pieces[-1], text=pieces[-1].text.rstrip())
-    return [p for p in pieces if p.text]
-
-
 def _card_of(payload: dict[str, Any] | None) -> Any:
     """The Adaptive Card in an outgoing activity (None if it carries none)."""
     for attachment in (payload or {}).get("attachments") or []:
@@ -101,9 +80,21 @@ def _card_of(payload: dict[str, Any] | None) -> Any:
     return None
 
 
-def reasons_of(findings: Sequence[FindingRecord | Any]) -> list[Reason]:
-    return [Reason(f.category, f.rule, float(f.score)) for f in findings
-            if not getattr(f, "dismissed", False)]
+class HideOutcome(Protocol):
+    @property
+    def ok(self) -> bool: ...
+
+    @property
+    def reason(self) -> str: ...  # plain words for the facilitator
+
+
+class MessageHider(Protocol):
+    """Hides a chat message from its members ('Hide from chat'); the Graph client does it."""
+
+    async def hide_message(
+        self, chat_id: str, message_id: str, policy_tip: str, *,
+        conditions: list[str] | None = None, tenant_id: str | None = None,
+    ) -> HideOutcome: ...
 
 
 class FlagService:
@@ -113,20 +104,22 @@ class FlagService:
         study: Study,
         facilitators: FacilitatorPolicy,
         *,
+        cards: CardPort,
         clock: Clock,
         wake_outbox: Any,
-        graph: GraphClient | None = None,
+        hider: MessageHider | None = None,
     ) -> None:
         self.store = store
         self.study = study
         self.facilitators = facilitators
+        self.cards = cards
         self.clock = clock
         self._wake = wake_outbox or (lambda: None)
-        self.graph = graph
+        self.hider = hider
 
     @property
     def hide_available(self) -> bool:
-        return self.graph is not None
+        return self.hider is not None
 
     # ---- recipients and cards ---------------------------------------------------------------
 
@@ -158,7 +151,7 @@ class FlagService:
         summary = {"safeguarding": "Safeguarding: a message needs your attention",
                    "unscreened": "A message could not be screened: please read it",
                    }.get(content.kind, "A message may identify someone")
-        payload = card_activity(cards.flag_card(content), summary=summary)
+        payload = card_activity(self.cards.flag_card(content), summary=summary)
         items = []
         for recipient in recipients:
             channel = recipient.channel
@@ -200,7 +193,7 @@ class FlagService:
     # ---- automatic responses ----------------------------------------------------------------
 
     def consent_nudge(self) -> dict[str, Any]:
-        return card_activity(cards.notice_card("Your messages are not being kept yet",
+        return card_activity(self.cards.notice_card("Your messages are not being kept yet",
                                                CONSENT_NUDGE), summary="Consent")
 
     async def auto_response_items(
@@ -222,7 +215,7 @@ class FlagService:
                 key=f"session:{session.id}:auto_note:m{message_id}",
                 service_url=session.service_url, tenant_id=session.tenant_id,
                 user_id=author.teams_user_id, session_id=session.id,
-                payload=card_activity(cards.notice_card(PRIVATE_NOTE_TITLE, PRIVATE_NOTE),
+                payload=card_activity(self.cards.notice_card(PRIVATE_NOTE_TITLE, PRIVATE_NOTE),
                                       summary=PRIVATE_NOTE_TITLE),
             )]
         interval = self.study.auto_response_min_interval_minutes * 60
@@ -238,7 +231,7 @@ class FlagService:
             key = f"auto_reminder:m{message_id}"
         reminded_sessions.add(session.id)
         return [to_session_chat(session, key,
-                                card_activity(cards.confidentiality_reminder_card(self.study)))]
+                                card_activity(self.cards.confidentiality_reminder_card(self.study)))]
 
     # ---- facilitator actions ----------------------------------------------------------------
 
@@ -249,12 +242,12 @@ class FlagService:
         action = ACTIONS[verb]
         view = await self.store.flag_view(flag_id)
         if view is None:
-            return ActionResult(cards.notice_card("Flag not found",
+            return ActionResult(self.cards.notice_card("Flag not found",
                                                   "This flag no longer exists."), refused=True)
         # Checked on the server on every click (a card lives in a 1:1 chat: no meeting).
         if not await self.facilitators.is_facilitator(person, Where(session_id=view.session_id)):
             log.info("flag action refused", extra={"flag_id": flag_id, "action": action})
-            return ActionResult(cards.notice_card(
+            return ActionResult(self.cards.notice_card(
                 "Only facilitators can do that",
                 "Flag actions are for the session's facilitators. Nothing was changed.",
                 urgent=True), refused=True)
@@ -271,7 +264,7 @@ class FlagService:
             if session.live:
                 await self.store.enqueue(to_session_chat(
                     session, f"flag:{flag_id}:remind:{request_id}",
-                    card_activity(cards.confidentiality_reminder_card(self.study)),
+                    card_activity(self.cards.confidentiality_reminder_card(self.study)),
                 ), now)
                 outcome = "Reminder posted to the group (it does not quote the message)"
             else:
@@ -297,7 +290,7 @@ class FlagService:
         content = self.content_of(view, session_title=session.title)
         await self._update_copies(session, view, content, clicked_in)
         self._wake()
-        return ActionResult(cards.flag_card(replace(content, notice=notice)))
+        return ActionResult(self.cards.flag_card(replace(content, notice=notice)))
 
     async def _actor_label(self, session: Session, person: Person) -> str:
         """The facilitator's pseudonym in the flag's session (never a name)."""
@@ -308,14 +301,14 @@ class FlagService:
         return participant.pseudonym
 
     async def _hide(self, session: Session, view: FlagView) -> tuple[str, bool]:
-        if self.graph is None:
+        if self.hider is None:
             return "Hiding messages is not set up for this bot", False
         if not view.message_activity_id:
             return "There is no Teams message to hide", False
         conditions = list(dict.fromkeys(
-            cards.flags.CATEGORY_WORDS.get(f.category, f.category) for f in view.findings
+            CATEGORY_WORDS.get(f.category, f.category) for f in view.findings
         ))
-        result = await self.graph.hide_message(
+        result = await self.hider.hide_message(
             session.conversation_id, view.message_activity_id, HIDE_POLICY_TIP,
             conditions=conditions or ["Identifying information"], tenant_id=session.tenant_id,
         )
@@ -353,7 +346,7 @@ class FlagService:
         if view is None or session is None:
             return
         content = self.content_of(view, session_title=session.title)
-        if _card_of(delivered) == json.loads(json.dumps(cards.flag_card(content))):
+        if _card_of(delivered) == json.loads(json.dumps(self.cards.flag_card(content))):
             return  # (compared as stored: the outbox keeps payloads as JSON)
         await self._update_copies(session, view, content, None, change="on-delivery",
                                   only=conversation_id)
@@ -365,7 +358,7 @@ class FlagService:
         """Queue an update of each delivered copy (or of the copy in conversation `only`);
         `change` names what changed (default: the latest action), so that each change is
         sent once however often it is retried."""
-        payload = card_activity(cards.flag_card(content), summary="Flag updated")
+        payload = card_activity(self.cards.flag_card(content), summary="Flag updated")
         change = change or str(len(view.actions))
         items: list[tuple[int, OutboxItem]] = []
         for ref in view.cards:

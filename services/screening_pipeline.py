@@ -4,8 +4,9 @@ The turn stores the message (committed) and calls `submit(message_id)`. Worker t
 from an in-process queue (fast path) and a sweeper claims whatever is still unscanned in the
 database (restart recovery, other instances' leftovers). A claim is a conditional UPDATE with
 a lease, so two instances never scan one message. The screener runs in one worker thread (it
-is CPU-bound); the findings, the flag, its cards and any automatic response are stored in one
-transaction, and the outbox delivers the cards.
+is CPU-bound). A new flag's cards are drawn for an id the store reserves, then the findings,
+the flag, its cards and any automatic response are stored in one transaction, and the outbox
+delivers the cards.
 """
 
 from __future__ import annotations
@@ -23,14 +24,15 @@ from datetime import timedelta
 from typing import Any
 
 from background import cancel_requested
-from cards.flags import FlagCardContent
 from services.clock import Clock
-from services.flags import FlagService, Recipient, reasons_of, segments_of
+from services.flag_content import FlagCardContent, reasons_of, segments_of
+from services.flags import FlagService, Recipient
 from store import Identity, Participant, Session
-from store.chat_records import FindingRecord, NewFlag, ScanJob, ScanOutcome
+from store.chat_records import FindingRecord, FlagIdTaken, NewFlag, ScanJob, ScanOutcome
 from store.ports import ScreeningStore
 
 SCAN_ATTEMPTS = 3  # failures before facilitators are asked to read a message themselves
+FLAG_ID_ATTEMPTS = 5  # reservations of flag ids per batch (see ScreeningPipeline._save)
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +98,15 @@ def scan_executor(model: str, threshold: float, processes: int) -> Executor:
     return ProcessPoolExecutor(max_workers=processes,
                                mp_context=multiprocessing.get_context("spawn"),
                                initializer=_init_scan_worker, initargs=(model, threshold))
+
+
+@dataclass(frozen=True)
+class FlagCards:
+    """A new flag's cards to draw once the store has reserved the flag's id."""
+
+    session: Session
+    recipients: list[Recipient]
+    content: FlagCardContent
 
 
 @dataclass
@@ -270,7 +281,7 @@ class ScreeningPipeline:
         for job in jobs:
             if job.session_id not in contexts or (
                 contexts[job.session_id] is not None
-                and job.participant_id not in contexts[job.session_id].people  # type: ignore[union-attr]
+                and job.participant_id not in contexts[job.session_id].people
             ):
                 contexts[job.session_id] = await self.directory.context(
                     job.session_id, need=job.participant_id)
@@ -278,7 +289,7 @@ class ScreeningPipeline:
                 for job in jobs]
         results = await self._scan(work)
         reminded: set[str] = set()
-        outcomes = []
+        outcomes: list[tuple[ScanOutcome, FlagCards | None]] = []
         retry = []
         for job, result in zip(jobs, results, strict=True):
             ctx = contexts[job.session_id]
@@ -295,13 +306,35 @@ class ScreeningPipeline:
         for message_id in retry:  # the sweep claims it again after a short pause
             await self.store.release_scan(message_id, owner=self.owner,
                                           not_before=self.clock() + self._retry_after)
-        saved = await self.store.save_scans(outcomes, owner=self.owner, now=self.clock())
+        saved = await self._save(outcomes)
         flagged = sum(1 for o in saved if o.flag_id is not None)
         self.scanned += len(saved)
         self.flagged += flagged
         if flagged or any(o.extra_items for o in saved):
             self._wake()
         log.debug("scanned", extra={"count": len(saved), "flagged": flagged})
+
+    async def _save(self, drafts: list[tuple[ScanOutcome, FlagCards | None]]) -> list[ScanOutcome]:
+        """Store the scans. Each new flag's cards are drawn first, for an id the store reserved,
+        so the transaction that stores flags and cards together runs nothing of ours; if an id
+        was taken meanwhile (SQLite: another process), ids are reserved and cards drawn again."""
+        outcomes = [outcome for outcome, _ in drafts]
+        flagged = [(outcome, cards) for outcome, cards in drafts if cards is not None]
+        attempt = 0
+        while True:
+            attempt += 1
+            ids = await self.store.reserve_flag_ids(len(flagged))
+            for (outcome, cards), flag_id in zip(flagged, ids, strict=True):
+                outcome.flag_id = flag_id
+                outcome.cards = self.flags.card_items(cards.session, cards.recipients, flag_id,
+                                                      cards.content)
+            try:
+                return await self.store.save_scans(outcomes, owner=self.owner, now=self.clock())
+            except FlagIdTaken:
+                if attempt >= FLAG_ID_ATTEMPTS:
+                    raise
+                log.info("a reserved flag id was taken; reserving again",
+                         extra={"attempt": attempt})
 
     async def _scan(self, work: list[tuple[str, list[str]]]) -> list[Scanned | None]:
         """Run a batch in the worker pool. A worker that dies (killed, out of memory, or a
@@ -337,20 +370,21 @@ class ScreeningPipeline:
         self._executor = self._new_executor()
         self.worker_restarts += 1
 
-    def _unscreened(self, job: ScanJob, ctx: SessionContext | None) -> ScanOutcome:
+    def _unscreened(self, job: ScanJob,
+                    ctx: SessionContext | None) -> tuple[ScanOutcome, FlagCards | None]:
         """A message the engine failed on SCAN_ATTEMPTS times: stored as scanned, with a flag
         that asks the facilitators to read it themselves (nothing in it was checked)."""
         if ctx is None:
-            return ScanOutcome(job, [])
+            return ScanOutcome(job, []), None
         flag = NewFlag(kind="unscreened", level=None, reason="screening failed")
         return self._flagged(job, ctx, [], flag, [])
 
     async def _outcome(self, job: ScanJob, result: Scanned, ctx: SessionContext | None,
-                       reminded: set[str]) -> ScanOutcome:
+                       reminded: set[str]) -> tuple[ScanOutcome, FlagCards | None]:
         findings = [FindingRecord(*f) for f in result.findings]
         safeguarding = result.safeguarding
         if ctx is None or not (findings or safeguarding):
-            return ScanOutcome(job, findings)
+            return ScanOutcome(job, findings), None
         flag = NewFlag(
             kind="safeguarding" if safeguarding else "identifying",
             level=safeguarding[0] if safeguarding else None,
@@ -365,8 +399,8 @@ class ScreeningPipeline:
         return self._flagged(job, ctx, findings, flag, extra)
 
     def _flagged(self, job: ScanJob, ctx: SessionContext, findings: list[FindingRecord],
-                 flag: NewFlag, extra: list[Any]) -> ScanOutcome:
-        """The outcome for a message that gets a flag: its card to each recipient."""
+                 flag: NewFlag, extra: list[Any]) -> tuple[ScanOutcome, FlagCards]:
+        """The outcome for a message that gets a flag, and its card for each recipient."""
         pseudonym, identity = ctx.people.get(job.participant_id, (None, None))
         content = FlagCardContent(
             flag_id=0,
@@ -382,9 +416,5 @@ class ScreeningPipeline:
             edited=job.edited_at is not None,
             session_title=ctx.session.title,
         )
-        session, recipients = ctx.session, ctx.recipients
-        return ScanOutcome(
-            job, findings, flag,
-            cards=lambda flag_id: self.flags.card_items(session, recipients, flag_id, content),
-            extra_items=extra,
-        )
+        return (ScanOutcome(job, findings, flag, extra_items=extra),
+                FlagCards(ctx.session, ctx.recipients, content))

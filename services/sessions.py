@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-import cards
 from outbound.outbox import Delivered, Notify
+from services.card_port import CardPort
 from services.clock import Clock
 from services.messages import card_activity, to_session_chat, to_user
 from store import (
@@ -50,6 +50,7 @@ class SessionService:
         store: SessionServiceStore,
         study: Study,
         *,
+        cards: CardPort,
         reminder_interval: timedelta,
         clock: Clock,
         worker_id: str = "bot",
@@ -58,6 +59,7 @@ class SessionService:
     ) -> None:
         self.store = store
         self.study = study
+        self.cards = cards
         self.reminder_interval = reminder_interval
         self.clock = clock
         self.worker_id = worker_id
@@ -103,24 +105,24 @@ class SessionService:
                 log.info("member list unavailable", extra={"error": type(exc).__name__})
         refresh_ids = await self.refresh_user_ids(session, members)
         items = [
-            to_session_chat(session, "welcome", card_activity(cards.welcome_card(self.study))),
+            to_session_chat(session, "welcome", card_activity(self.cards.welcome_card(self.study))),
             to_session_chat(
                 session,
                 "information_sheet",
-                card_activity(cards.information_sheet_card(self.study),
+                card_activity(self.cards.information_sheet_card(self.study),
                               summary="Participant information sheet"),
             ),
             to_session_chat(
                 session,
                 "consent_card",
                 card_activity(
-                    cards.consent_card(self.study, session.id, refresh_ids),
+                    self.cards.consent_card(self.study, session.id, refresh_ids),
                     summary="Consent",
                 ),
             ),
             to_session_chat(
                 session, "chatham_house:start",
-                card_activity(cards.chatham_house_card(self.study)),
+                card_activity(self.cards.chatham_house_card(self.study)),
             ),
         ]
         items[2] = replace(items[2], notify_ref=Notify.CONSENT_CARD.ref(session.id))
@@ -149,7 +151,7 @@ class SessionService:
         if not session.consent_activity_id:
             return
         ids = await self.refresh_user_ids(session, [])
-        card = cards.consent_card(self.study, session.id, ids)
+        card = self.cards.consent_card(self.study, session.id, ids)
         item = OutboxItem(
             dedupe_key=f"session:{session.id}:consent_card:update:{len(ids)}",
             service_url=session.service_url,
@@ -171,10 +173,11 @@ class SessionService:
         deadline = now + timedelta(days=self.study.withdrawal_window_days)
         items = [
             to_session_chat(
-                session, "chatham_house:end", card_activity(cards.chatham_house_card(self.study))
+                session, "chatham_house:end",
+                card_activity(self.cards.chatham_house_card(self.study)),
             ),
             to_session_chat(
-                session, "closing", card_activity(cards.closing_card(self.study, deadline))
+                session, "closing", card_activity(self.cards.closing_card(self.study, deadline))
             ),
         ]
         await self.store.enqueue_many(items, now)
@@ -187,7 +190,7 @@ class SessionService:
             to_session_chat(
                 session,
                 f"chatham_house:manual:{request_id}",
-                card_activity(cards.chatham_house_card(self.study)),
+                card_activity(self.cards.chatham_house_card(self.study)),
             ),
             self.clock(),
         )
@@ -218,7 +221,7 @@ class SessionService:
         item = to_session_chat(
             session,
             f"chatham_house:scheduled:{reminder.id}",
-            card_activity(cards.chatham_house_card(self.study)),
+            card_activity(self.cards.chatham_house_card(self.study)),
         )
         won = await self.store.claim_reminder(
             reminder, worker=self.worker_id, now=now, send=item, next_due_at=next_due

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-import cards
 from export.build import SessionRedactor, messages_mentioning
 from export.purge import redact_text
+from services.card_port import CardPort
 from services.clock import Clock
 from services.messages import card_activity
 from store import Participant, Session
@@ -93,12 +93,14 @@ class WithdrawalService:
         *,
         clock: Clock,
         notify_facilitators: Notify | None = None,
+        cards: CardPort | None = None,
         screener: ScreenerGet | None = None,
     ) -> None:
         self.store = store
         self.study = study
         self.clock = clock
         self._notify = notify_facilitators
+        self._cards = cards
         self._screener = screener
 
     # ---- which sessions --------------------------------------------------------------------
@@ -200,7 +202,7 @@ class WithdrawalService:
         return await asyncio.to_thread(redact_text, reason, redactor, screener)
 
     async def _tell_facilitators(self, outcome: WithdrawalOutcome, requested_by: str) -> None:
-        if self._notify is None:
+        if self._notify is None or self._cards is None:  # a notice needs both
             return
         session = outcome.session
         how = "asked the bot" if requested_by == "self" else "was recorded by a facilitator"
@@ -214,6 +216,6 @@ class WithdrawalService:
                 f"{outcome.mentions_flagged} message(s) by others mention them: those mentions "
                 "are removed in exports, and the messages are flagged for your review."
             )
-        card = cards.notice_card("Withdrawal recorded", " ".join(lines))
+        card = self._cards.notice_card("Withdrawal recorded", " ".join(lines))
         await self._notify(session, f"withdrawal:{outcome.participant.id}",
                            card_activity(card, summary="Withdrawal recorded"))

@@ -5,7 +5,6 @@ See `store/sql_messages.py` (recording and scanning) and `store/sql_flags.py` (f
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -72,14 +71,23 @@ class NewFlag:
 
 @dataclass
 class ScanOutcome:
-    """What to store for one scanned job. `cards(flag_id)` builds the flag cards to queue."""
+    """What to store for one scanned job.
+
+    A new flag comes with its id, reserved by `reserve_flag_ids`, and with its cards already
+    drawn for that id: `save_scans` stores flag and cards together without calling anything.
+    """
 
     job: ScanJob
     findings: list[FindingRecord]
     flag: NewFlag | None = None
-    cards: Callable[[int], list[OutboxItem]] | None = None
+    cards: list[OutboxItem] = field(default_factory=list)
     extra_items: list[OutboxItem] = field(default_factory=list)
-    flag_id: int | None = None  # set by save_scans
+    flag_id: int | None = None  # required with `flag`
+
+
+class FlagIdTaken(Exception):
+    """A flag id reserved for `save_scans` was taken meanwhile (SQLite: another process, or a
+    flag made without reserving); nothing was saved. Reserve again, redraw the cards, retry."""
 
 
 @dataclass(frozen=True)

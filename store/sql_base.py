@@ -52,13 +52,14 @@ class SqlBase:
         snapshot inside a transaction too)."""
         async with self.engine.connect() as conn:
             if self.dialect == "sqlite":
+                assert conn.sync_connection is not None  # set once connected
                 conn.sync_connection.info["deferred"] = True
             else:
                 await conn.execution_options(isolation_level="AUTOCOMMIT")
             try:
                 yield conn
             finally:
-                if self.dialect == "sqlite":
+                if self.dialect == "sqlite" and conn.sync_connection is not None:
                     conn.sync_connection.info.pop("deferred", None)
 
     async def close(self) -> None:

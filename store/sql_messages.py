@@ -14,12 +14,18 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, tuple_, update
+from sqlalchemy import and_, func, insert, or_, select, text, tuple_, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from store import schema as t
-from store.chat_records import NewChatMessage, ScanJob, ScanOutcome, StoredMessage
+from store.chat_records import (
+    FlagIdTaken,
+    NewChatMessage,
+    ScanJob,
+    ScanOutcome,
+    StoredMessage,
+)
 from store.group_commit import GroupCommit
 from store.sql_base import SqlBase, dialect_insert, utc
 from store.sql_outbox import queue_quietly
@@ -38,6 +44,7 @@ class SqlMessages(SqlBase):
 
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)
+        self._next_flag_id = 0  # SQLite: above every flag id reserved by this store
         self._chat_commits = GroupCommit(self._record_chat_messages,
                                          retry_alone=_may_be_one_rows_fault)
 
@@ -143,7 +150,8 @@ class SqlMessages(SqlBase):
                 )
                 .returning(m.id)
             )
-            return result.scalar()
+            message_id: int | None = result.scalar()
+            return message_id
 
     async def mark_chat_message_deleted(
         self, *, session_id: str, activity_id: str, at: datetime
@@ -163,7 +171,7 @@ class SqlMessages(SqlBase):
         m = t.messages.c
         currently = m.deleted_at.is_(None) if deleted else m.deleted_at.is_not(None)
         async with self._writing() as conn:
-            message_id = (await conn.execute(
+            message_id: int | None = (await conn.execute(
                 update(t.messages)
                 .where(m.session_id == session_id, m.activity_id == activity_id, currently)
                 .values(deleted_at=at if deleted else None)
@@ -236,14 +244,37 @@ class SqlMessages(SqlBase):
                 .values(scan_owner=None, scan_lease_until=not_before)
             )
 
+    async def reserve_flag_ids(self, count: int) -> list[int]:
+        """Ids for flags `save_scans` will make, so their cards can be drawn beforehand.
+
+        PostgreSQL takes them from the flags' own sequence. SQLite has none: ids follow the
+        highest stored and those reserved here before; another process may still take one,
+        which `save_scans` reports (`FlagIdTaken`).
+        """
+        if count <= 0:
+            return []
+        async with self._reading() as conn:
+            if self.dialect == "postgresql":
+                return list((await conn.execute(
+                    text("SELECT nextval(pg_get_serial_sequence('flags', 'id')) "
+                         "FROM generate_series(1, :count)"), {"count": count})).scalars())
+            top = (await conn.execute(select(func.max(t.flags.c.id)))).scalar() or 0
+        first = max(top + 1, self._next_flag_id)
+        self._next_flag_id = first + count
+        return list(range(first, first + count))
+
     async def save_scans(
         self, outcomes: Sequence[ScanOutcome], *, owner: str, now: datetime
     ) -> list[ScanOutcome]:
         """Store findings, flags, flag cards and extra items for scanned jobs, in one transaction.
 
         A job whose claim was lost or whose text changed since the claim is skipped (it will be
-        scanned again). Returns the outcomes stored, with `flag_id` set where a flag was made.
+        scanned again). Returns the outcomes stored. Raises `FlagIdTaken`, saving nothing, if
+        a new flag's reserved id is in use.
         """
+        new_ids = [o.flag_id for o in outcomes if o.flag is not None]
+        if None in new_ids:
+            raise ValueError("a new flag needs an id from reserve_flag_ids")
         m = t.messages.c
         saved: list[ScanOutcome] = []
         if not outcomes:
@@ -262,6 +293,9 @@ class SqlMessages(SqlBase):
             }
             if not won:
                 return saved
+            if new_ids and (await conn.execute(
+                    select(t.flags.c.id).where(t.flags.c.id.in_(new_ids)).limit(1))).first():
+                raise FlagIdTaken
             await conn.execute(
                 t.findings.delete().where(
                     t.findings.c.message_id.in_(won), t.findings.c.source == "engine"
@@ -280,20 +314,16 @@ class SqlMessages(SqlBase):
                 if job.message_id not in won:
                     continue
                 if outcome.flag is not None:
-                    flag_id = (
-                        await conn.execute(
-                            insert(t.flags)
-                            .values(
-                                session_id=job.session_id, message_id=job.message_id,
-                                kind=outcome.flag.kind, level=outcome.flag.level,
-                                reason=(outcome.flag.reason or None) and outcome.flag.reason[:256],
-                                status="open", created_at=now, updated_at=now,
-                            )
-                            .returning(t.flags.c.id)
+                    flag_id = outcome.flag_id
+                    await conn.execute(
+                        insert(t.flags).values(
+                            id=flag_id, session_id=job.session_id, message_id=job.message_id,
+                            kind=outcome.flag.kind, level=outcome.flag.level,
+                            reason=(outcome.flag.reason or None) and outcome.flag.reason[:256],
+                            status="open", created_at=now, updated_at=now,
                         )
-                    ).scalar_one()
-                    outcome.flag_id = flag_id
-                    for item in outcome.cards(flag_id) if outcome.cards else []:
+                    )
+                    for item in outcome.cards:
                         outbox_id = await queue_quietly(conn, self.dialect, item, now)
                         if outbox_id is not None:
                             await conn.execute(

@@ -50,7 +50,7 @@ async def queue(conn: AsyncConnection, item: OutboxItem, now: datetime) -> int:
     """Queue an item inside the caller's transaction; a taken dedupe key raises."""
     result = await conn.execute(
         insert(t.outbox).values(**_outbox_row(item, now)).returning(t.outbox.c.id))
-    return result.scalar_one()
+    return int(result.scalar_one())
 
 
 async def queue_quietly(
@@ -78,11 +78,11 @@ class SqlOutbox(SqlBase):
             if not is_unique_violation(exc):
                 raise
             async with self._reading() as conn:
-                return (
+                return int((
                     await conn.execute(
                         select(t.outbox.c.id).where(t.outbox.c.dedupe_key == item.dedupe_key)
                     )
-                ).scalar_one()
+                ).scalar_one())
 
     async def enqueue_many(self, items: Sequence[OutboxItem], now: datetime) -> list[int]:
         return [await self.enqueue(item, now) for item in items]

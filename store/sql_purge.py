@@ -186,6 +186,7 @@ class SqlPurge(SqlBase):
             async with self._reading() as conn:
                 raw = await conn.get_raw_connection()
                 driver = raw.driver_connection  # aiosqlite connection
+                assert driver is not None
                 await driver.execute("VACUUM")
                 await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         else:

@@ -15,6 +15,10 @@ open: aiosqlite replies to whatever loop ``get_event_loop()`` gave, also when no
 the reply (SQLAlchemy's force close, garbage collection), and its thread dies with "Event loop
 is closed" when that loop has closed meanwhile. SQLAlchemy takes the connection from
 ``async_creator``, so the fix sits in one place.
+
+The same holds for the answer to an ordinary call: a query still running when its loop closes
+(a test's loop, at the end of the test) answers a closed loop, and aiosqlite's worker thread
+then dies with "Event loop is closed". Here the worker drops an answer nobody can receive.
 """
 
 from __future__ import annotations
@@ -24,15 +28,22 @@ import contextlib
 import sqlite3
 from collections.abc import Awaitable, Callable
 from functools import partial
+from threading import Thread
+from typing import Any
 
 import aiosqlite
-from aiosqlite.core import _STOP_RUNNING_SENTINEL
+from aiosqlite.core import _STOP_RUNNING_SENTINEL, _TxQueue, set_exception, set_result
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import make_url
 
 
 class StopOnceConnection(aiosqlite.Connection):
-    """An aiosqlite connection whose worker thread is asked to stop at most once."""
+    """An aiosqlite connection whose worker thread is asked to stop at most once, and which
+    never answers a closed loop."""
+
+    def __init__(self, connector: Callable[[], sqlite3.Connection], iter_chunk_size: int) -> None:
+        super().__init__(connector, iter_chunk_size)
+        self._thread = Thread(target=_worker, args=(self._tx,))
 
     def stop(self) -> asyncio.Future[None] | None:
         if not self._running:
@@ -56,6 +67,27 @@ class StopOnceConnection(aiosqlite.Connection):
 
         self._tx.put_nowait((None, close_and_stop))
         return future
+
+
+def _worker(tx: _TxQueue) -> None:
+    """aiosqlite's worker loop, except that an answer for a loop that has closed is dropped."""
+    while True:
+        future, function = tx.get()
+        try:
+            result = function()
+        except BaseException as exc:  # handed to the caller, as aiosqlite does
+            _answer(future, set_exception, exc)
+            continue
+        _answer(future, set_result, result)
+        if result is _STOP_RUNNING_SENTINEL:
+            break
+
+
+def _answer(future: asyncio.Future[Any] | None, setter: Callable[..., None], value: object) -> None:
+    if future is None:
+        return
+    with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits for this
+        future.get_loop().call_soon_threadsafe(setter, future, value)
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

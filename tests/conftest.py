@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -14,26 +13,24 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from hypothesis import HealthCheck
-from hypothesis import settings as hypothesis_settings
 
 from bot import create_app
 from config import Settings
 from observability import quiet_third_party_loggers
+from services.clock import Clock, utcnow
+from tests import hypothesis_profile
+from tests.clock import ManualClock
 from tests.connector_standin import ConnectorStandIn, start_connector
 from tests.teams import FACILITATOR, Teams
 
-# Property tests draw the same examples on every run (seeded by the test's name), so a run is
-# repeatable and CI's verdict does not depend on luck. `HYPOTHESIS_PROFILE=explore` draws new
-# examples each run, to look for new failures; add what it finds as an explicit @example.
-# Nothing in the repeatable profile depends on the clock: no deadline, no health checks (the
-# "too slow" one times the test), a fixed number of examples, no report of further bugs (that
-# search stops on a 10-second timer). tests/test_repeatable.py checks that CI runs under it.
-REPEATABLE = dict(derandomize=True, database=None, deadline=None, max_examples=100,
-                  suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
-hypothesis_settings.register_profile("repeatable", **REPEATABLE)
-hypothesis_settings.register_profile("explore", derandomize=False, deadline=None)
-hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+# Property and fuzz tests draw the same examples on every run: see tests/hypothesis_profile.py.
+HYPOTHESIS_PROFILE = hypothesis_profile.load()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def hypothesis_draws_do_not_depend_on_import_timing() -> None:
+    if HYPOTHESIS_PROFILE == "repeatable":
+        hypothesis_profile.freeze_local_constants()
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +65,7 @@ async def no_task_left_running() -> AsyncIterator[None]:
         print(f"--- task still running 15 s after it was cancelled: {task.get_name()}",
               file=sys.stderr)
         task.print_stack(limit=20, file=sys.stderr)
-        asyncio.tasks._unregister_task(task)  # type: ignore[attr-defined]
+        asyncio.tasks._unregister_task(task)
     if stuck:
         pytest.fail(f"{len(stuck)} task(s) would not stop: {[t.get_name() for t in stuck]}")
 
@@ -115,16 +112,17 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
 class RunningBot:
     """The real aiohttp app on a loopback port, driven over HTTP like Teams drives it."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Clock = utcnow) -> None:
         self.settings = settings
-        self.app: web.Application | None = None
+        self.clock = clock
+        self._app: web.Application | None = None
         self._runner: web.AppRunner | None = None
         self._http: aiohttp.ClientSession | None = None
         self.url = ""
 
     async def start(self) -> RunningBot:
-        self.app = create_app(self.settings)
-        self._runner = web.AppRunner(self.app)
+        self._app = create_app(self.settings, clock=self.clock)
+        self._runner = web.AppRunner(self._app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -132,6 +130,13 @@ class RunningBot:
         self.url = f"http://127.0.0.1:{port}"
         self._http = aiohttp.ClientSession()
         return self
+
+    @property
+    def app(self) -> web.Application:
+        """The application of the latest start (kept after a stop, so a test can read its
+        store's state)."""
+        assert self._app is not None, "the bot was never started"
+        return self._app
 
     async def stop(self) -> None:
         if self._http:
@@ -173,14 +178,20 @@ BotFactory = Callable[..., Awaitable[RunningBot]]
 async def start_bot(tmp_path: Path) -> AsyncIterator[BotFactory]:
     running: list[RunningBot] = []
 
-    async def factory(**overrides: Any) -> RunningBot:
-        bot = await RunningBot(make_settings(tmp_path, **overrides)).start()
+    async def factory(*, clock: Clock = utcnow, **overrides: Any) -> RunningBot:
+        bot = await RunningBot(make_settings(tmp_path, **overrides), clock).start()
         running.append(bot)
         return bot
 
     yield factory
     for bot in running:
         await bot.stop()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """Time for the bot under test that stands still until the test advances it."""
+    return ManualClock()
 
 
 @pytest.fixture

@@ -202,7 +202,7 @@ def bearer(token: str) -> dict[str, str]:
 
 
 async def stored_messages(bot: RunningBot) -> int:
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
     async with store.engine.connect() as conn:
         tables = (await conn.execute(text(
             "SELECT name FROM sqlite_master WHERE type='table' AND name IN "
@@ -489,7 +489,7 @@ async def test_activity_from_a_tenant_not_allowed_is_dropped_with_an_audit_event
     assert (status, body) == (403, "")
     assert (await post_raw(bot, chat, bearer(token)))[0] == 403
 
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
     rows = await store.audit_entries("tenant_refused")
     assert len(rows) == 2
     dumped = json.dumps([{k: str(v) for k, v in r.items()} for r in rows])
@@ -579,7 +579,7 @@ async def test_a_stored_reference_rewritten_to_another_host_is_refused_before_an
     token = sign(keyserver, claims_for(teams.service_url))
     assert (await post_raw(bot, teams.command(FACILITATOR, "start"), bearer(token)))[0] == 201
     await connector.wait_for(lambda c: len(c.sent) >= 4)
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
     async with store.engine.begin() as conn:
         await conn.execute(text("UPDATE sessions SET service_url = :u"),
                            {"u": "https://smba.trafficmanager.net.attacker.example/teams/"})

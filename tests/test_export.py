@@ -9,13 +9,15 @@ import io
 import json
 import os
 import sys
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from docx import Document
 
-from export.render import FORMATS
+from export.render import ABOUT, FORMATS
 from export.service import export_session
 from services.withdrawal import WithdrawalService
 from tests.harness.failing_engine import EngineFailingOn
@@ -58,12 +60,17 @@ async def export_all(seeded: Seeded, screener: Any, number: int = 1) -> dict[str
         now=END + timedelta(days=20), actor="test", channel="test",
     )
     return {"export": export, "docx": docx_text(files["docx"]),
-            "csv": files["csv"].decode(), "jsonl": files["jsonl"].decode()}
+            "csv": files["csv"].decode("utf-8-sig"), "jsonl": files["jsonl"].decode(),
+            "qdpx": qdpx_text(files["qdpx"]), ABOUT: files[ABOUT].decode()}
+
+
+def qdpx_text(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return "\n".join(archive.read(name).decode() for name in archive.namelist())
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:
-    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
-    return list(csv.DictReader(io.StringIO(body)))
+    return list(csv.DictReader(io.StringIO(text)))
 
 
 def jsonl_rows(text: str) -> list[dict[str, Any]]:
@@ -83,7 +90,9 @@ async def test_exports_contain_no_names_or_identifying_details(
     rows = csv_rows(out["csv"])
     texts = [r["text"] for r in rows]
     assert "Welcome everyone, thanks for joining." in texts  # ordinary words survive
-    assert "[PERSON] I agree with [PERSON] about hybrid conferences." in texts
+    # names of people whose words are exported become their pseudonyms
+    assert "P01 I agree with P01 about hybrid conferences." in texts
+    assert "Thanks P02, that matches what F1 said." in texts
 
 
 async def test_header_states_study_date_form_version_and_exclusions(
@@ -98,9 +107,10 @@ async def test_header_states_study_date_form_version_and_exclusions(
     assert header["messages_excluded"] == {"withdrawn": 0, "not_consented": 1, "deleted": 1,
                                            "hidden": 1, "unscreenable": 0}
     assert header["messages_included"] == 7
-    for fmt in ("docx", "csv"):
-        assert seeded.study.form_version in out[fmt] and "2026-10-20" in out[fmt]
+    for fmt in ("docx", ABOUT):  # the CSV's header lines moved to the about text
+        assert seeded.study.form_version in out[fmt] and "Tuesday 20 October 2026" in out[fmt]
         assert "hidden by a facilitator" in out[fmt]
+    assert {r["session_date"] for r in csv_rows(out["csv"])} == {"2026-10-20"}
 
 
 async def test_a_message_the_engine_fails_on_is_withheld_not_exported_unchecked(
@@ -113,7 +123,7 @@ async def test_a_message_the_engine_fails_on_is_withheld_not_exported_unchecked(
     for fmt in FORMATS:
         assert "Hillcrest" not in out[fmt] and "900123" not in out[fmt], fmt
         assert "Welcome everyone, thanks for joining." in out[fmt], fmt
-    assert "the screening engine failed on it" in out["csv"]
+    assert "the screening engine failed on it" in out[ABOUT]
 
 
 async def test_pseudonyms_are_stable_within_a_session_and_differ_across_sessions(
@@ -168,6 +178,7 @@ async def test_every_export_is_audited_with_counts_only(seeded: Seeded, screener
     assert not [w for w in forbidden(seeded) if w.lower() in dumped]
 
 
+@pytest.mark.slow
 async def test_cli_lists_sessions_and_writes_all_three_formats(
     seeded: Seeded, tmp_path: Path
 ) -> None:
@@ -188,7 +199,9 @@ async def test_cli_lists_sessions_and_writes_all_three_formats(
                              "--out", str(tmp_path / "out"))
     assert code == 0, output
     files = sorted(p.suffix for p in (tmp_path / "out").iterdir())
-    assert files == [".csv", ".docx", ".jsonl"]
+    assert files == [".csv", ".docx", ".jsonl", ".qdpx", ".txt"]
+    (about,) = (tmp_path / "out").glob("*_about.txt")
+    assert "Consent form version: " in about.read_text(encoding="utf-8")
     docx = next((tmp_path / "out").glob("*.docx")).read_bytes()
     assert "[CONTACT]" in docx_text(docx) and TOBIAS.first not in docx_text(docx)
     assert [e["details"]["channel"] for e in await seeded.store.audit_entries("export")] == [

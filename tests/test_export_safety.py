@@ -12,7 +12,7 @@ from docx import Document
 
 import export.render as render_module
 from export.build import ExportLine, SessionExport
-from export.render import FORMATS, csv_cell, render_all, to_csv, to_docx, xml_safe
+from export.render import ABOUT, FORMATS, csv_cell, render_all, to_csv, to_docx, xml_safe
 
 AT = datetime(2026, 11, 29, 14, 5, tzinfo=UTC)
 
@@ -29,9 +29,7 @@ def session_export(*texts: str, speaker: str = "P01") -> SessionExport:
 
 
 def csv_body(data: bytes) -> list[list[str]]:
-    text = data.decode("utf-8")
-    body = "\n".join(line for line in text.split("\n") if not line.startswith("#"))
-    return list(csv.reader(io.StringIO(body)))
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
 @pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\",\"click\")", "+1+1", "-2+3",
@@ -71,6 +69,6 @@ def test_one_failing_format_leaves_the_others_and_names_the_failure(
 
     monkeypatch.setattr(render_module, "to_docx", broken)
     files, failed = render_all(session_export("hello"), FORMATS)
-    assert set(files) == {"csv", "jsonl"}
+    assert set(files) == {"csv", "jsonl", "qdpx", ABOUT}
     assert set(failed) == {"docx"}
     assert "docx" in failed["docx"] and "boom" not in failed["docx"]

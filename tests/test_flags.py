@@ -47,14 +47,14 @@ def flag_id_of(card: dict[str, Any]) -> int:
 
 
 async def db(bot: RunningBot, sql: str, **params: Any) -> list[Any]:
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
     async with store.engine.connect() as conn:
         return list((await conn.execute(text(sql), params)).all())
 
 
 async def settle(bot: RunningBot, within: float = 10.0) -> None:
     """Wait until every stored message is scanned and the outbox has nothing left to send."""
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
     deadline = asyncio.get_running_loop().time() + within
     while True:
         unscanned = await store.unscanned_count()
@@ -117,6 +117,7 @@ async def test_identifying_message_flags_each_facilitator_privately_and_nothing_
     assert {f.category for f in findings} >= {"PERSON"}
 
 
+@pytest.mark.slow
 async def test_scanning_in_a_worker_process_flags_the_same(
     start_bot: BotFactory, teams: Teams, connector: ConnectorStandIn
 ) -> None:
@@ -331,6 +332,7 @@ async def test_check_shows_what_would_be_flagged_and_stores_nothing(
                                            for s in c.to(personal(ALICE))))
 
 
+@pytest.mark.slow
 async def test_auto_group_reminder_is_generic_and_rate_limited(
     start_bot: BotFactory, teams: Teams, connector: ConnectorStandIn, tmp_path: Path
 ) -> None:
@@ -502,6 +504,7 @@ async def test_a_facilitator_of_another_meeting_does_not_get_this_sessions_flags
     assert len(flag_cards(connector, personal(FACILITATOR))) == 1
 
 
+@pytest.mark.slow
 async def test_screening_goes_on_after_its_worker_process_is_killed(
     start_bot: BotFactory, teams: Teams, connector: ConnectorStandIn
 ) -> None:
@@ -516,8 +519,8 @@ async def test_screening_goes_on_after_its_worker_process_is_killed(
     await live_session(bot, teams, connector)
     await bot.post(teams.chat(ALICE, HARMLESS))
     await settle(bot, within=60)  # the worker has started and loaded the engine
-    pipeline = bot.app[SERVICES].screening  # type: ignore[index]
-    for pid in list(pipeline._executor._processes):
+    pipeline = bot.app[SERVICES].screening
+    for pid in list(pipeline._executor._processes):  # type: ignore[attr-defined]
         os.kill(pid, signal.SIGKILL)
 
     await bot.post(teams.chat(ALICE, IDENTIFYING))

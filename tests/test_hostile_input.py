@@ -231,6 +231,7 @@ asyncio.run(main(sys.argv[1], sys.argv[2]))
 """
 
 
+@pytest.mark.slow
 async def test_a_real_message_is_acknowledged_quickly_while_50_large_bogus_bodies_are_in_flight(
     bot: RunningBot, teams: Teams, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -315,7 +316,7 @@ async def test_an_unhandled_error_in_a_turn_is_a_500_not_a_silent_201(
     status, _ = await post(bot, json.dumps(teams.command(FACILITATOR, "start")))
     assert status == 201
     await connector.wait_for(lambda c: len(c.to(MEETING_CHAT)) >= 4)
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
 
     async def outbox_rows() -> int:
         async with store.engine.connect() as conn:
@@ -397,7 +398,7 @@ async def test_nul_characters_are_dropped_not_a_500(
         chat = teams.chat(FACILITATOR, "Good\u0000 morning everyone")
         status, _ = await post(bot, json.dumps(chat))
         assert status == 201
-        store = bot.app[STORE]  # type: ignore[index]
+        store = bot.app[STORE]
         async with store.engine.connect() as conn:
             texts = (await conn.execute(text("SELECT text FROM messages"))).scalars().all()
             names = (await conn.execute(text("SELECT display_name FROM identity_links"))

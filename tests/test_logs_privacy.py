@@ -119,6 +119,7 @@ def _assert_no_canary(capture: Capture, caplog: pytest.LogCaptureFixture,
     assert not leaks, leaks[:5]
 
 
+@pytest.mark.slow
 async def test_a_whole_session_at_debug_logs_no_names_postcodes_phones_or_tokens(
     capture: Capture, caplog: pytest.LogCaptureFixture, bot: RunningBot, teams: Teams,
     connector: ConnectorStandIn, monkeypatch: pytest.MonkeyPatch,
@@ -155,6 +156,7 @@ async def test_a_whole_session_at_debug_logs_no_names_postcodes_phones_or_tokens
     assert failed and failed[0]["exception"] == "RuntimeError" and failed[0]["stack"]
 
 
+@pytest.mark.slow
 async def test_bearer_tokens_and_secrets_never_reach_the_logs(
     capture: Capture, caplog: pytest.LogCaptureFixture, start_bot: BotFactory,
     teams: Teams, connector: ConnectorStandIn, monkeypatch: pytest.MonkeyPatch,

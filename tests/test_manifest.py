@@ -204,6 +204,7 @@ def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_command_line_builds_from_environment(tmp_path: Path):
     out = tmp_path / "appPackage.zip"
     env = _clean_env() | {"MicrosoftAppId": TEST_APP_ID, "BOT_DOMAIN": "bot.example.org"}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
+import pytest
+
 from bot import OUTBOX, STORE
 from services.clock import utcnow
 from store import OutboxItem
@@ -32,10 +34,11 @@ async def test_429_twice_then_201_is_delivered_once_after_the_retry_after_delays
     assert len(connector.attempts) == 3
     gaps = [b - a for a, b in zip(connector.attempts, connector.attempts[1:], strict=False)]
     assert all(gap >= 0.95 for gap in gaps), gaps  # Retry-After honoured, never earlier
-    counts = await bot.app[STORE].outbox_counts()  # type: ignore[index]
+    counts = await bot.app[STORE].outbox_counts()
     assert counts == {"sent": 1}
 
 
+@pytest.mark.slow
 async def test_items_pending_at_a_restart_are_delivered_once(
     start_bot: BotFactory, teams: Teams, connector: ConnectorStandIn
 ) -> None:
@@ -51,16 +54,17 @@ async def test_items_pending_at_a_restart_are_delivered_once(
 
     assert len(personal_posts(connector)) == 3
     assert sorted(Counter(personal_posts(connector)).values()) == [1, 1, 1]
-    counts = await bot.app[STORE].outbox_counts()  # type: ignore[index]
+    counts = await bot.app[STORE].outbox_counts()
     assert counts == {"sent": 3}
 
 
+@pytest.mark.slow
 async def test_two_instances_on_one_database_send_each_item_once(
     start_bot: BotFactory, connector: ConnectorStandIn
 ) -> None:
     first = await start_bot()
     second = await start_bot()  # same database file
-    store = first.app[STORE]  # type: ignore[index]
+    store = first.app[STORE]
     now = utcnow()
     for n in range(40):
         await store.enqueue(OutboxItem(
@@ -68,8 +72,8 @@ async def test_two_instances_on_one_database_send_each_item_once(
             conversation_id=f"19:conv{n % 4}@thread.v2",
             payload={"type": "message", "text": f"item {n}"},
         ), now)
-    first.app[OUTBOX].wake()  # type: ignore[index]
-    second.app[OUTBOX].wake()  # type: ignore[index]
+    first.app[OUTBOX].wake()
+    second.app[OUTBOX].wake()
 
     await connector.wait_for(lambda c: len(c.sent) >= 40, timeout=20)
     await asyncio.sleep(0.5)

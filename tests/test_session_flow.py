@@ -112,7 +112,7 @@ async def test_consent_invoke_returns_own_answer_and_records_one_event(
     assert body["type"] == "application/vnd.microsoft.card.adaptive"
     shown = " ".join(_texts(body["value"]))
     assert "You consented on" in shown and "UTC" in shown
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
     async with store.engine.connect() as conn:
         rows = (await conn.execute(text("SELECT decision, form_version FROM consent_events"))).all()
     assert [r.decision for r in rows] == ["accepted"]
@@ -134,7 +134,7 @@ async def test_consent_without_required_statements_is_not_recorded(
 
     assert status == 200
     assert any("required" in t for t in _texts(body["value"]))
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
     async with store.engine.connect() as conn:
         count = (await conn.execute(text("SELECT count(*) FROM consent_events"))).scalar_one()
     assert count == 0
@@ -195,7 +195,7 @@ async def test_a_participant_cannot_start_a_session(
     assert status == 201
     await connector.wait_for(lambda c: len(c.sent) == 1)
     assert "only the session's facilitators" in connector.sent[0].text
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
     assert await store.live_session(MEETING_CHAT) is None
 
 
@@ -206,7 +206,7 @@ async def test_a_participant_typing_end_changes_nothing(
     await bot.post(teams.command(BOB, "end"))
     await connector.wait_for(lambda c: any("only the session's facilitators" in s.text
                                            for s in c.sent))
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
     assert await store.live_session(MEETING_CHAT) is not None
 
 
@@ -241,7 +241,7 @@ async def test_meeting_start_event_starts_the_session_and_meeting_end_closes_it(
     status, _ = await bot.post(teams.meeting_start("Focus group, Tuesday"))
     assert status == 201
     await connector.wait_for(lambda c: len(card_kinds(c)) == 4)
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
     session = await store.live_session(MEETING_CHAT)
     assert session is not None and session.title == "Focus group, Tuesday"
 

@@ -41,6 +41,7 @@ async def run_bot_process(env: dict[str, str], cwd: Path) -> tuple[int, str]:
     return process.returncode or 0, stderr.decode()
 
 
+@pytest.mark.slow
 async def test_bot_starts_on_defaults_and_answers_healthz(tmp_path: Path) -> None:
     port = free_port()
     process = await asyncio.create_subprocess_exec(
@@ -68,6 +69,7 @@ async def test_bot_starts_on_defaults_and_answers_healthz(tmp_path: Path) -> Non
     assert "authentication is OFF" in stderr.decode()
 
 
+@pytest.mark.slow
 async def test_invalid_study_file_stops_start_up_with_one_clear_line(tmp_path: Path) -> None:
     study = tmp_path / "study.yaml"
     study.write_text("title: A study\nconsent_statements: []\n")
@@ -83,6 +85,7 @@ async def test_invalid_study_file_stops_start_up_with_one_clear_line(tmp_path: P
     [("PORT", "eighty"), ("REMINDER_INTERVAL_MINUTES", "-5"), ("MicrosoftAppType", "Anyone"),
      ("DATABASE_URL", "mysql://nope")],
 )
+@pytest.mark.slow
 async def test_invalid_setting_stops_start_up_naming_it(
     tmp_path: Path, name: str, value: str
 ) -> None:
@@ -172,7 +175,7 @@ async def test_database_down_answers_503_and_acknowledges_nothing(
     from tests.teams import FACILITATOR, Teams
 
     bot = await start_bot()
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
     await store.engine.dispose()
     db = tmp_path / "bot.db"
     db.rename(tmp_path / "moved.db")

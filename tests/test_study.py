@@ -108,7 +108,7 @@ def test_hash_changes_when_a_statement_becomes_optional(tmp_path: Path) -> None:
 def test_study_is_immutable() -> None:
     study = load_study(DEFAULT_STUDY_FILE)
     with pytest.raises(ValueError):
-        study.title = "Another"  # type: ignore[misc]
+        study.title = "Another"
 
 
 def test_format_text_fills_deadline_and_emails_in_closing_message() -> None:

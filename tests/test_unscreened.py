@@ -34,6 +34,7 @@ async def fragile_bot(start_bot: BotFactory, monkeypatch: pytest.MonkeyPatch) ->
     return await start_bot(facilitator_ids=FACILITATORS, screening_processes=0)
 
 
+@pytest.mark.slow
 async def test_a_message_the_engine_keeps_failing_on_goes_to_facilitators_to_read(
     fragile_bot: RunningBot, teams: Teams, connector: ConnectorStandIn
 ) -> None:
@@ -66,6 +67,7 @@ async def test_a_message_the_engine_keeps_failing_on_goes_to_facilitators_to_rea
     assert len(connector.to(MEETING_CHAT)) == group_before
 
 
+@pytest.mark.slow
 async def test_an_edit_gives_an_unscreened_message_fresh_attempts(
     fragile_bot: RunningBot, teams: Teams, connector: ConnectorStandIn
 ) -> None:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 
+import cards
 from services.withdrawal import WindowClosed, WithdrawalService, window_open
 from store import schema as t
 from tests.test_export_seed import (  # noqa: F401  (fixtures)
@@ -39,7 +40,7 @@ def service(seeded: Seeded, now: datetime, notes: list[Any] | None = None) -> Wi
         return 1
 
     return WithdrawalService(seeded.store, seeded.study, clock=Clock(now),
-                             notify_facilitators=notify)
+                             notify_facilitators=notify, cards=cards)
 
 
 async def participant(seeded: Seeded, number: int, name: str) -> Any:

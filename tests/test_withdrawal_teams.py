@@ -51,7 +51,7 @@ async def session_with_alice(bot: RunningBot, teams: Teams, connector: Connector
 
 
 async def withdrawals(bot: RunningBot) -> list[Any]:
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
     async with store.engine.connect() as conn:
         return list((await conn.execute(select(t.withdrawals))).all())
 
@@ -126,7 +126,7 @@ async def test_a_facilitator_records_a_withdrawal_with_a_reason(
     (row,) = await withdrawals(bot)
     assert row.requested_by == "facilitator"
     assert ALICE.name.split()[0] not in row.reason and "[PERSON]" in row.reason
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
     (entry,) = await store.audit_entries("withdrawal")
     assert entry["actor"] == "facilitator F1" and entry["details"]["participant"] == "P01"
     # a participant cannot record one for someone else
@@ -201,7 +201,7 @@ async def test_a_facilitator_gets_the_export_through_the_file_consent_card(
     await connector.wait_for(lambda c: attachments(c, private, FILE_INFO))
     (info,) = attachments(connector, private, FILE_INFO)
     assert info["content"]["uniqueId"] == "1150D938"
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
     (entry,) = await store.audit_entries("export")
     assert entry["details"]["channel"] == "teams"
 

@@ -5,9 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_jsonl_contract(screener):
     msgs = ["hello all", "call 07700 900123 please", "", "yes rose, agree",
             "I'm not safe at home, my partner hit me", "<p><at>Priya</at>&nbsp;hi</p>"] * 50
@@ -33,6 +36,7 @@ def test_jsonl_contract(screener):
     assert json.loads(lines[4])["safeguarding"] is True
 
 
+@pytest.mark.slow
 def test_text_mode():
     proc = subprocess.run([sys.executable, "-m", "screening", "--text", "ring 07700 900123"],
                           capture_output=True, text=True, cwd=ROOT, check=True, timeout=120)

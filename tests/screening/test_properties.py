@@ -1,5 +1,6 @@
 """Property tests: any text is scanned without error; spans are valid."""
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -34,6 +35,7 @@ def check(result, text):
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
+@pytest.mark.slow
 @given(text=texts)
 @example(text="<AT>0</AT>")  # found by hypothesis: a mention with no letters is not a name
 def test_any_text(screener, text):
@@ -47,6 +49,7 @@ def test_any_text_with_roster(screener, text, roster):
     check(screener.scan(text, roster=roster), text)
 
 
+@pytest.mark.slow
 def test_huge_text(screener):
     text = ("<p>Hi <at>Rose</at>&nbsp;😀 call 07700 900123 at Oakfield Primary.</p> " * 3000)
     check(screener.scan(text), text)
@@ -65,6 +68,7 @@ def test_a_batch_scans_like_one_message_at_a_time(screener, batch):
     assert screener.scan_many(batch) == [screener.scan(text, roster=r) for text, r in batch]
 
 
+@pytest.mark.slow
 def test_the_dev_corpus_scans_the_same_batched(screener):
     """The background scanner batches messages (spaCy is much cheaper per text in a batch);
     a message's findings must not depend on what it was batched with."""

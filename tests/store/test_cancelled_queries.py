@@ -24,6 +24,7 @@ SLOW_QUERY = {
 }
 
 
+@pytest.mark.slow
 async def test_a_query_cancelled_twice_leaves_no_task_behind(store: Store, backend: str) -> None:
     async def waiting_on_the_database() -> None:
         async with store.engine.connect() as conn:
@@ -43,7 +44,7 @@ async def test_a_query_cancelled_twice_leaves_no_task_behind(store: Store, backe
         task.cancel()
     _, stuck = await asyncio.wait(left, timeout=10) if left else (set(), set())
     for task in stuck:
-        asyncio.tasks._unregister_task(task)  # type: ignore[attr-defined]
+        asyncio.tasks._unregister_task(task)
     assert not stuck, f"still waiting 10 s after being cancelled: {stuck}"
 
     # The store still works. (The cancelled SQLite statement keeps the file locked until its

@@ -13,7 +13,7 @@ from store import Store
 
 PORTS = [
     value for value in vars(ports).values()
-    if inspect.isclass(value) and issubclass(value, Protocol)  # type: ignore[arg-type]
+    if inspect.isclass(value) and issubclass(value, Protocol)
     and value.__module__ == ports.__name__
 ]
 

@@ -1,0 +1,71 @@
+"""A new flag's id is reserved before its cards are drawn, so `save_scans` stores flag and
+cards in one transaction without calling back into the caller. Run on both databases."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import insert, select
+
+from store import Store
+from store import schema as t
+from store.chat_records import FindingRecord, FlagIdTaken, NewFlag, ScanOutcome
+from tests.store.conftest import Opener
+from tests.store.test_store_contract import LEASE, T0, _chat, item, new_session, who
+
+FLAG = NewFlag(kind="identifying", level=None, reason=None)
+
+
+async def _claimed(store: Store, activity_id: str = "m0") -> ScanOutcome:
+    session, _ = await store.start_session(new_session())
+    p = await store.participant_for(session.id, who(1), "participant", T0)
+    await _chat(store, session.id, p.id, activity_id, consent_required=False)
+    (job,) = await store.claim_unscanned(owner="A", now=T0, lease=LEASE, limit=10)
+    return ScanOutcome(job, [FindingRecord(0, 4, "PERSON", 0.9, "test")], FLAG)
+
+
+async def test_a_reserved_id_is_the_flags_and_its_cards_are_stored_with_it(store: Store) -> None:
+    outcome = await _claimed(store)
+    first = await store.reserve_flag_ids(2)
+    second = await store.reserve_flag_ids(1)
+    assert len(set(first + second)) == 3
+    outcome.flag_id = second[0]
+    outcome.cards = [item(f"flag:{second[0]}:to:u{n}", conversation_id=f"a:{n}")
+                     for n in range(2)]
+    (saved,) = await store.save_scans([outcome], owner="A", now=T0)
+    assert saved.flag_id == second[0]
+    async with store.engine.connect() as conn:
+        flags = (await conn.execute(select(t.flags.c.id))).scalars().all()
+        cards = (await conn.execute(select(t.flag_cards.c.flag_id, t.outbox.c.dedupe_key)
+                                    .join(t.outbox, t.outbox.c.id == t.flag_cards.c.outbox_id)
+                                    )).all()
+    assert flags == [second[0]]
+    assert sorted(cards) == [(second[0], f"flag:{second[0]}:to:u0"),
+                             (second[0], f"flag:{second[0]}:to:u1")]
+    assert second[0] not in await store.reserve_flag_ids(3)
+
+
+async def test_an_id_taken_meanwhile_saves_nothing(store: Store, opener: Opener) -> None:
+    outcome = await _claimed(store)
+    (flag_id,) = await store.reserve_flag_ids(1)
+    other = await opener()  # another process on the same database makes a flag first
+    async with other.engine.begin() as conn:
+        await conn.execute(insert(t.flags).values(
+            id=flag_id, session_id=outcome.job.session_id, message_id=None,
+            kind="mention_review", status="open", created_at=T0, updated_at=T0))
+    outcome.flag_id = flag_id
+    outcome.cards = [item(f"flag:{flag_id}:to:u0")]
+    with pytest.raises(FlagIdTaken):
+        await store.save_scans([outcome], owner="A", now=T0)
+    async with store.engine.connect() as conn:
+        assert (await conn.execute(select(t.outbox.c.id))).all() == []
+        assert (await conn.execute(select(t.findings.c.id))).all() == []
+    (outcome.flag_id,) = await store.reserve_flag_ids(1)
+    assert outcome.flag_id != flag_id
+    assert [o.job.message_id for o in await store.save_scans([outcome], owner="A", now=T0)] \
+        == [outcome.job.message_id]
+
+
+async def test_a_new_flag_without_an_id_is_refused(store: Store) -> None:
+    outcome = await _claimed(store)
+    with pytest.raises(ValueError):
+        await store.save_scans([outcome], owner="A", now=T0)
