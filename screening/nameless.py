@@ -14,6 +14,7 @@ import re
 Cand = tuple[int, int, str, float, str]
 
 REASONS = {
+    "nameless_role": "a service user described by their job or public role",
     "nameless_unique": "a description that fits only one person or family (\"the only …\")",
     "nameless_notoriety": "a person or family known from the news or locally",
     "nameless_combination": "a rare combination of age, event, place or role",
@@ -42,7 +43,8 @@ _UNIQUE = re.compile(
     rf"(?<![\w])(?:(?:the|our|my|their|your) (?:only|sole|one and only|one|single|first)|"
     rf"(?:there'?s|there is|we'?ve got|we have|we got) (?:only )?(?:one|a single))\s+"
     rf"(?:{_QUALIFIER}{_WHO}(?:\s+{_SCOPE})?|{_WHO}\s+{_SCOPE})(?![\w])", re.I)
-_NEWS = (r"(?:(?:in|on|all over) (?:the )?(?:papers?|news|telly|tv|local news|front page|"
+_NEWS = (r"(?:(?:in|on|all over) (?:the )?(?:front (?:page )?of (?:the )?\w+ ?\w*|papers?|news|"
+         r"telly|tv|local news|front page|look north|evening \w+|"
          r"radio|bbc|facebook|socials|echo|chronicle|gazette|post|mail|sun|mirror|express|"
          r"star|herald|advertiser)|(?:went|gone|that went) viral|made (?:the )?(?:news|papers|"
          r"headlines)|on look ?north|on calendar|on crimewatch)")
@@ -61,6 +63,10 @@ _NOTORIETY = re.compile(
     re.I)
 # an age or role with a rare event
 _EVENT = (r"(?:had|has|having|gave birth to|expecting) (?:twins|triplets|a baby|quads)|"
+          r"(?:both|all) (?:twins|kids|children|\w+) died|set (?:the|a|his|her|their) \w+ on fire|"
+          r"(?:got )?evicted|went missing (?:off|from) (?:the )?\w+|"
+          r"(?:(?:with|has|had|got) )?(?:the )?(?:triplets|quads|[6-9]|1[0-9]|six|seven|eight|"
+          r"nine|ten|eleven|twelve|thirteen) (?:kids|children|sons|daughters)|"
           r"(?:got|is|was|became) pregnant|(?:lost|died|was killed|was murdered|was stabbed|"
           r"was shot|drowned)|(?:was|got) (?:stabbed|shot|deported|trafficked|jailed|"
           r"sentenced|convicted|paralysed)|(?:lost (?:a|his|her) (?:leg|arm|eye))|"
@@ -68,21 +74,41 @@ _EVENT = (r"(?:had|has|having|gave birth to|expecting) (?:twins|triplets|a baby|
           r"(?:the|a) (?:fire|crash|stabbing|murder|shooting|overdose|flood)")
 _COMBINATION = re.compile(
     rf"(?<![\w])(?:the|that|this) (?:\w+\s+){{0,2}}{_WHO}(?:\s+\w+){{0,3}}\s+"
-    rf"(?:who|that|whose)\s+(?:\w+\s+){{0,3}}?(?:{_EVENT})(?:\s+(?:{_SCOPE}|"
+    rf"(?:who|that|whose|where|with)\s+(?:\w+\s+){{0,3}}?(?:{_EVENT})(?:\s+(?:{_SCOPE}|"
     rf"(?:in|last|this) (?:the )?(?:spring|summer|autumn|winter|year|month|week|christmas|"
     rf"easter)))?(?![\w])", re.I)
 
 
+# jobs and public roles that, held by a parent or family member, point at one household
+_ROLE_JOB = (r"(?:serving )?(?:councillor|police officer|officer|pc|copper|teacher|headteacher|"
+             r"head teacher|head|vicar|imam|rabbi|priest|footballer|paramedic|nurse|doctor|gp|"
+             r"mp|magistrate|judge|journalist|reporter|dentist|firefighter|fireman|bus driver|"
+             r"driver|receptionist|landlord|publican|solicitor|barrister|social worker|sw|"
+             r"foster carer|midwife|health visitor|pharmacist|vet|mayor|celebrity|influencer|"
+             r"youtuber|boxer|singer|lollipop (?:man|lady)|caretaker|dinner lady|"
+             r"(?:shop|cafe|chippy|pub|takeaway) owner)")
+_KIN = (r"(?:family|mum|mother|dad|father|parent|nan|grandad|grandma|uncle|aunt|auntie|"
+        r"stepdad|stepmum|carer|brother|sister|kid|kids|son|daughter|wife|husband|partner)")
+_ROLE = re.compile(
+    rf"(?<![\w])(?:the|a|our|their) (?:\w+\s+)?{_KIN}\s+(?:who'?s|who is|that'?s|whose \w+ "
+    rf"(?:is|are)|is|was)\s+(?:also\s+)?(?:a|an|the|on)?\s*{_ROLE_JOB}"
+    rf"(?:\s+(?:in|at|for|on)\s+(?:our|the|their)\s+(?:own\s+)?\w+)?(?![\w])"
+    rf"|(?<![\w])(?:the|a|our) (?:\w+\s+)?{_KIN}\s+(?:who|that)\s+(?:(?:works|worked)\s+"
+    rf"(?:on|at|in|for)\s+(?:the\s+)?|(?:drives|runs|owns|manages|teaches|coaches|cleans|"
+    rf"serves)\s+(?:the|a)\s+)\w+(?:\s+(?:at|in|on)\s+the\s+\w+)?"
+    rf"|(?<![\w])(?:the|a|our) {_ROLE_JOB}'?s (?:family|kids|children|son|daughter|wife|"
+    rf"husband|partner|lad|girl)(?:\s+(?:in|on|at) (?:the|our) \w+)?(?![\w])"
+    rf"|(?<![\w])(?:the|a|our) {_ROLE_JOB} whose (?:own )?(?:kids|children|son|daughter|"
+    rf"family)[^.?!,;\n]{{3,40}}"
+    rf"|(?<![\w]){_KIN} (?:is|'s) a (?:serving )?{_ROLE_JOB} (?:in|at|for) (?:our|the) "
+    rf"(?:own )?\w+", re.I)
+
+
 def find_nameless(text: str) -> list[Cand]:
     """POTENTIALLY_IDENTIFYING spans; the rule names the cue (see REASONS)."""
-    low = text.lower()
-    if not any(w in low for w in ("only", "one", "sole", "single", "first", "news", "paper",
-                                  "know", "knew", "heard", "telly", "tv", "viral", "who",
-                                  "that", "whose", "talk")):
-        return []
     out: list[Cand] = []
     for rx, rule in ((_UNIQUE, "nameless_unique"), (_NOTORIETY, "nameless_notoriety"),
-                     (_COMBINATION, "nameless_combination")):
+                     (_COMBINATION, "nameless_combination"), (_ROLE, "nameless_role")):
         for m in rx.finditer(text):
             s, e = m.span()
             while e > s and not text[e - 1].isalnum():

@@ -11,6 +11,9 @@ SINGLES_OUT = [
     ("you know the lad who was stabbed outside the chippy last month", "nameless_combination"),
     ("that mum from the flood on the local news came to the RCPC", "nameless_notoriety"),
     ("the whole estate knows that family now", "nameless_notoriety"),
+    ("the nan who runs the post office came to core group", "nameless_role"),
+    ("the magistrate's son is open to us now", "nameless_role"),
+    ("the family with 9 children on Elm Row", "nameless_combination"),
 ]
 ORDINARY = [
     "the only way we made it work was a second laptop",
@@ -18,6 +21,8 @@ ORDINARY = [
     "the mum who joined online could hear fine",
     "one dad said the hybrid format felt fairer",
     "the only thing I'd add is interpreters",
+    "the mum who works shifts couldn't make the morning slot",
+    "a family with 2 kids and a dog joined from the car",
 ]
 
 
