@@ -137,7 +137,39 @@ class LexiconRecognizer(_Base):
 
     def analyze(self, text, entities, nlp_artifacts=None):
         toks = getattr(nlp_artifacts, "chat_tokens", None) or tokenize(text)
-        return [_res(*c) for c in self.finder.find(text, toks)]
+        out = [_res(*c) for c in self.finder.find(text, toks)]
+        if "s " in text:
+            out.extend(self._bare_possessives(text))
+        return out
+
+    def _bare_possessives(self, text: str) -> list[RecognizerResult]:
+        """"Kians mum", "Faiths school": chat drops the apostrophe of a possessive. The
+        name is the word without its s, when a relative or a belonging follows."""
+        lex = self.lex
+        out = []
+        for m in BARE_POSSESSIVE.finditer(text):
+            base = m.group(1)
+            low = base.lower()
+            if low in DOMAIN_ALLOW or low in lex.proper_nonid or low in lex.places:
+                continue
+            known = low in lex.first or low in lex.sur
+            if base[0].isupper():
+                # a word-name needs to be a given name ("Faiths mum"), not a surname that
+                # is also a word ("Parents dads")
+                ok = low in lex.first or not lex.is_word(low)
+            else:
+                ok = known and not lex.is_word(low) and not lex.is_word(low + "s")
+            if ok and len(base) > 2:
+                out.append(_res(m.start(1), m.end(1), "PERSON", 0.75, "bare_possessive"))
+        return out
+
+
+BARE_POSSESSIVE = re.compile(
+    r"(?<![\w'’])([A-Za-z][a-z]+(?:-[A-Z]?[a-z]+)?)s (?=(?:mum|mums|mam|mom|dad|dads|nan|"
+    r"nana|nanna|grandad|grandma|gran|brother|sister|bro|sis|foster carer|carer|school|"
+    r"teacher|social worker|sw|stepdad|stepmum|step dad|step mum|uncle|aunt|auntie|partner|"
+    r"bf|gf|boyfriend|girlfriend|ex|baby|kids|son|daughter|family|fam|house|review|plan|"
+    r"conf|icpc|rcpc|nursery|class|key ?worker|iro|dsl|case|placement|bedroom|phone)\b)")
 
 
 class UkPatternRecognizer(_Base):
@@ -171,11 +203,12 @@ class ChatNerRecognizer(_Base):
         out = []
         if nlp_artifacts is None:
             return out
-        for ent, _score in zip(nlp_artifacts.entities, nlp_artifacts.scores, strict=False):
+        for ent, toks, siblings in self._parts(nlp_artifacts.entities):
             cat = ent.label_
             if cat not in ("PERSON", "LOCATION", "ORGANISATION"):
                 continue
-            toks = [t for t in ent if not t.is_punct and t.text not in ("'s", "’s")]
+            if any(" ".join(t.lower_ for t in sib) in lex.places for sib in siblings):
+                cat = "LOCATION"  # "Mexborough n Edlington": coordinated with a place
             while toks and (toks[0].lower_ in DETERMINERS or toks[0].lower_ in TITLES):
                 toks = toks[1:]
             if not toks:
@@ -199,6 +232,9 @@ class ChatNerRecognizer(_Base):
             nxt = text[e:e + 6].lower()
             if nxt.startswith((" area", " estate", " ward", " side")):
                 cat = "LOCATION"
+            elif cat == "ORGANISATION" and len(toks) == 2 and toks[0].lower_ in lex.first and (
+                    toks[1].lower_ in lex.sur) and not lex.is_word(toks[1].lower_):
+                cat = "PERSON"  # "Leo Hartley": a given name and a surname, not a company
             elif cat == "ORGANISATION" and len(toks) == 1 and not toks[0].is_upper:
                 prev_tok = toks[0].nbor(-1).lower_ if toks[0].i > 0 else ""
                 cat = "LOCATION" if prev_tok in LOC_PREV else "PERSON"
@@ -255,6 +291,24 @@ class ChatNerRecognizer(_Base):
                 cat = "PERSON"
             out.append(_res(t.start, t.end, cat, 0.55, "unknown_proper_noun"))
         return out
+
+
+    @staticmethod
+    def _parts(entities):
+        """Each entity, split where chat coordinates two names ("Batley n Dewsbury",
+        "Rose n Ellie-Mai"): spaCy often reads the pair as one organisation."""
+        for ent in entities:
+            toks = [t for t in ent if not t.is_punct and t.text not in ("'s", "’s")]
+            parts: list[list] = [[]]
+            for t in toks:
+                if t.lower_ in ("n", "and", "&", "+"):
+                    if parts[-1]:
+                        parts.append([])
+                else:
+                    parts[-1].append(t)
+            parts = [p for p in parts if p]
+            for i, part in enumerate(parts):
+                yield ent, part, parts[:i] + parts[i + 1:]
 
 
 class RosterRecognizer(_Base):

@@ -34,3 +34,19 @@ def test_incident_dates(screener, text, want):
 @pytest.mark.parametrize("text", NOT_DATES)
 def test_schedule_and_greetings_are_not_dates(screener, text):
     assert not [f for f in screener.scan(text).findings if f.category == "DATE"]
+
+
+@pytest.mark.parametrize("text,want,category", [
+    ("Oskars mum rang the duty line", "Oskar", "PERSON"),
+    ("Beths nan brought her in", "Beth", "PERSON"),
+    ("Walsall n Darlaston families said the same", "Darlaston", "LOCATION"),
+])
+def test_chat_possessives_and_coordinated_names(screener, text, want, category):
+    found = screener.scan(text).findings
+    names = {(text[f.start:f.end], f.category) for f in found}
+    start = text.index(want)
+    assert any(f.category == category and f.start <= start < f.end for f in found), names
+
+
+def test_plural_words_before_family_nouns_are_not_names(screener):
+    assert not screener.scan("Parents dads and carers all joined, the kids mum too").findings
