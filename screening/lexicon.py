@@ -101,7 +101,7 @@ def _read(name: str) -> frozenset[str]:
     path = DATA / name
     return frozenset(
         line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
+        if line.strip() and not line.startswith("# ")
     )
 
 
@@ -120,7 +120,8 @@ class Lexicon:
 
     def __init__(self) -> None:
         junk = _read("not_names.txt")
-        self.words = _read("english_words.txt")
+        # the British dictionary list, and common informal tokens from wordfreq ("tbh")
+        self.words = _read("english_words.txt") | _read("chat_words.txt")
         self.proper_nonid = _read("proper_nonid.txt")
         places_raw = [p for p in _read("places.txt") if p not in DOMAIN_ALLOW]
         # names-dataset's names that are not English words (nor chat spellings of them,

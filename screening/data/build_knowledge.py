@@ -121,6 +121,35 @@ def build_names() -> tuple[int, int]:
     return counts[0], counts[1]
 
 
+def build_chat_words() -> int:
+    """Common English tokens of informal writing that the British dictionary list lacks
+    ("tbh", "mins", "ppl", "gettin", "dont"), so that chat shorthand is not read as an
+    unknown proper noun. Names, UK places and known proper nouns are left out."""
+    from wordfreq import top_n_list, zipf_frequency
+
+    def read(name: str) -> set[str]:
+        return {line.split("\t", 1)[0].strip().lower()
+                for line in (HERE / name).read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.startswith("#")}
+
+    known = read("english_words.txt")
+    names = (read("first_names.txt") | read("surnames.txt") | read("extra_first.txt")
+             | read("extra_sur.txt") | read("given_names.tsv") | read("surnames.tsv")
+             | read("places.txt") | read("proper_nonid.txt") | read("ambiguous_names.txt"))
+    rows = [w for w in top_n_list("en", 60000)
+            if w.isascii() and w.isalpha() and len(w) > 2 and w not in known
+            and w not in names and zipf_frequency(w, "en") >= CHAT_WORD_ZIPF]
+    with (HERE / "chat_words.txt").open("w", encoding="utf-8") as fh:
+        fh.write(_provenance("wordfreq", f"English tokens at Zipf >= {CHAT_WORD_ZIPF} not in "
+                                         "english_words.txt, the name lists or the places"))
+        for w in sorted(rows):
+            fh.write(w + "\n")
+    return len(rows)
+
+
+CHAT_WORD_ZIPF = 3.0
+
+
 def fold(s: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
 
@@ -128,6 +157,7 @@ def fold(s: str) -> str:
 def main() -> None:
     print("confusables:", build_confusables())
     print("given names, surnames:", build_names())
+    print("chat words:", build_chat_words())
 
 
 if __name__ == "__main__":
