@@ -437,10 +437,15 @@ class RiskParser:
         for c, sent, s, e in hits:
             if not self._cheap_frame_ok(c, sent, s, e, text):
                 continue
-            if sent not in docs:
+            # parse the clause around the concept, not a whole run-on message: negation,
+            # modals and if-clauses sit within a few words of it, and the cost stays bounded
+            a = _window_start(sent, s)
+            b = _window_end(sent, e)
+            clause = sent[a:b]
+            if clause not in docs:
                 with self._lock:
-                    docs[sent] = self.nlp(sent)
-            if self._parse_ok(c, docs[sent], s, e):
+                    docs[clause] = self.nlp(clause)
+            if self._parse_ok(c, docs[clause], s - a, e - a):
                 return RiskHit(c.category, c.reason, c.name)
         return None
 
@@ -528,6 +533,24 @@ _AT_WORK = re.compile(
 _CASE_CONTEXT = re.compile(
     r"\b(child|children|kid|kids|baby|family|referral|case|mum|dad|yp|young person|school|"
     r"strategy|s47|visit|police|safeguarding|risk|he|she|her|him|them)\b", I)
+
+
+_WINDOW_BEFORE = 100
+_WINDOW_AFTER = 60
+
+
+def _window_start(sent: str, s: int) -> int:
+    if s <= _WINDOW_BEFORE:
+        return 0
+    a = sent.find(" ", s - _WINDOW_BEFORE)
+    return a + 1 if 0 <= a < s else s
+
+
+def _window_end(sent: str, e: int) -> int:
+    if len(sent) - e <= _WINDOW_AFTER:
+        return len(sent)
+    b = sent.rfind(" ", e, e + _WINDOW_AFTER)
+    return b if b > e else len(sent)
 
 
 def _sentences(text: str) -> list[str]:
