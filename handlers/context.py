@@ -57,7 +57,7 @@ class Turn:
     incoming: Incoming
     services: Services
     _facilitator: bool | None = None
-    _replies: itertools.count = field(default_factory=itertools.count)
+    _replies: itertools.count[int] = field(default_factory=itertools.count)
 
     @property
     def study(self) -> Study:

@@ -7,7 +7,7 @@ by instances); the screening engine for exports is the bot's own when it has one
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -38,7 +38,7 @@ class DataLife:
     dialog: WithdrawalDialog
     retention_purge_after: date | None
 
-    def retention_task(self, store: Store, study: Study, clock: Clock) -> Awaitable[None]:
+    def retention_task(self, store: Store, study: Study, clock: Clock) -> Coroutine[Any, Any, None]:
         return retention_forever(
             store, study, screener=self.screener.get, clock=clock,
             purge_after=self.retention_purge_after,

@@ -11,7 +11,6 @@ from handlers.incoming import meeting_details
 from handlers.routes import routes
 from services.messages import card_activity, to_session_chat
 from services.roles import Person
-from store import Identity
 
 log = logging.getLogger(__name__)
 
@@ -51,15 +50,15 @@ async def on_members_joined(turn: Turn, members: list[Person]) -> None:
     if session is None or not people:
         return
     for person in people:
-        await turn.services.sessions.participant(
+        joined = await turn.services.sessions.participant(
             session,
-            Identity(person.teams_user_id, person.aad_object_id, person.display_name),
+            person,
             facilitator=await turn.services.facilitators.is_facilitator(person, turn.where()),
         )
         await turn.store.enqueue(
             to_session_chat(
                 session,
-                f"late_joiner:{person.teams_user_id}",
+                f"late_joiner:{joined.id}",  # a row id: keys carry no identity
                 card_activity(cards.late_joiner_card(turn.study,
                                                      bot_name=turn.incoming.bot_name or "bot")),
             ),

@@ -60,6 +60,7 @@ def _through_outbox(turn: Turn) -> Callable[..., Awaitable[None]]:
 
 async def _dialog_context(turn: Turn) -> DialogContext:
     data_life = turn.services.data_life
+    assert turn.context is not None  # 1:1 messages always come through botbuilder's turn
     turn.context.on_send_activities(_through_outbox(turn))
     return await data_life.dialogs.create_context(turn.context)
 

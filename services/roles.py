@@ -20,6 +20,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from store.records import Identity
+
 log = logging.getLogger(__name__)
 
 FACILITATOR_MEETING_ROLES = frozenset({"organizer", "presenter"})
@@ -28,11 +30,8 @@ RoleLookup = Callable[[str, str, str, str | None], Awaitable[str | None]]
 """(service_url, meeting_id, participant_id, tenant_id) -> meeting role or None."""
 
 
-@dataclass(frozen=True)
-class Person:
-    teams_user_id: str
-    aad_object_id: str | None
-    display_name: str | None
+Person = Identity
+"""Who acts: the same triple the store links to a participant (Teams id, AAD id, name)."""
 
 
 @dataclass(frozen=True)

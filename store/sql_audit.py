@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 
 from store import schema as t
 from store.sql_base import SqlBase
@@ -29,11 +29,3 @@ class SqlAudit(SqlBase):
                     at=at, actor=actor, action=action, subject=subject, details=details
                 )
             )
-
-    async def audit_entries(self, action: str | None = None) -> list[dict[str, Any]]:
-        query = select(t.audit_log).order_by(t.audit_log.c.id)
-        if action:
-            query = query.where(t.audit_log.c.action == action)
-        async with self._reading() as conn:
-            rows = (await conn.execute(query)).all()
-        return [dict(r._mapping) for r in rows]

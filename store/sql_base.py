@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
@@ -72,6 +73,19 @@ class SqlBase:
             return True
         except Exception:
             return False
+
+
+Record = TypeVar("Record")
+
+
+def record(cls: type[Record], row: Any, **values: Any) -> Record:
+    """The record dataclass `cls` from a row whose columns bear its fields' names; `values`
+    override or add fields. One mapper for every table whose record mirrors its columns."""
+    mapping = row._mapping
+    for f in fields(cls):  # type: ignore[arg-type]
+        if f.name not in values and f.name in mapping:
+            values[f.name] = mapping[f.name]
+    return cls(**values)
 
 
 def is_unique_violation(exc: IntegrityError) -> bool:

@@ -14,7 +14,7 @@ from sqlalchemy import insert, select, update
 from store import schema as t
 from store.chat_records import FindingRecord, FlagAction, FlagCardRef, FlagView
 from store.records import Identity, OutboxItem
-from store.sql_base import SqlBase, utc
+from store.sql_base import SqlBase, record, utc
 from store.sql_outbox import queue_quietly
 
 
@@ -97,10 +97,7 @@ class SqlFlags(SqlBase):
                     .order_by(t.flag_cards.c.id)
                 )
             ).all()
-        identity = (
-            Identity(author.teams_user_id, author.aad_object_id, author.display_name)
-            if author is not None and author.teams_user_id else None
-        )
+        identity = record(Identity, author) if author is not None and author.teams_user_id else None
         return FlagView(
             id=flag.id,
             session_id=flag.session_id,

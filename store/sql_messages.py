@@ -336,13 +336,3 @@ class SqlMessages(SqlBase):
                     await queue_quietly(conn, self.dialect, item, now)
                 saved.append(outcome)
         return saved
-
-    async def unscanned_count(self) -> int:
-        async with self._reading() as conn:
-            return (
-                await conn.execute(
-                    select(func.count()).select_from(t.messages).where(
-                        t.messages.c.scanned_at.is_(None), t.messages.c.text.is_not(None)
-                    )
-                )
-            ).scalar_one()

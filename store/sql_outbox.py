@@ -17,22 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from store import schema as t
 from store.records import LeasedItem, OutboxItem
-from store.sql_base import SqlBase, dialect_insert, is_unique_violation, utc
-
-
-def _outbox_item(row: Any) -> OutboxItem:
-    return OutboxItem(
-        dedupe_key=row.dedupe_key,
-        service_url=row.service_url,
-        payload=row.payload,
-        conversation_id=row.conversation_id,
-        user_id=row.user_id,
-        tenant_id=row.tenant_id,
-        session_id=row.session_id,
-        operation=row.operation,
-        target_activity_id=row.target_activity_id,
-        notify_ref=row.notify_ref,
-    )
+from store.sql_base import SqlBase, dialect_insert, is_unique_violation, record, utc
 
 
 def _outbox_row(item: OutboxItem, now: datetime) -> dict[str, Any]:
@@ -126,7 +111,8 @@ class SqlOutbox(SqlBase):
                     .values(lease_owner=owner, lease_until=now + lease)
                 )
             if result.rowcount == 1:
-                leased.append(LeasedItem(row.id, _outbox_item(row), row.attempts, row.created_at))
+                leased.append(
+                    LeasedItem(row.id, record(OutboxItem, row), row.attempts, row.created_at))
         return leased
 
     async def outbox_sent(
@@ -138,23 +124,11 @@ class SqlOutbox(SqlBase):
         activity_id: str | None,
         conversation_id: str | None,
     ) -> None:
-        async with self._writing() as conn:
-            await conn.execute(
-                update(t.outbox)
-                .where(
-                    t.outbox.c.id == item_id,
-                    t.outbox.c.lease_owner == owner,
-                    t.outbox.c.status == "pending",
-                )
-                .values(
-                    status="sent",
-                    sent_at=at,
-                    sent_activity_id=activity_id,
-                    conversation_id=conversation_id,
-                    lease_until=None,
-                    attempts=t.outbox.c.attempts + 1,
-                )
-            )
+        await self._settle(
+            item_id, owner, status="sent", sent_at=at, sent_activity_id=activity_id,
+            conversation_id=conversation_id, lease_until=None,
+            attempts=t.outbox.c.attempts + 1,
+        )
 
     async def outbox_retry(
         self,
@@ -165,53 +139,27 @@ class SqlOutbox(SqlBase):
         error: str,
         count_attempt: bool = True,
     ) -> None:
-        attempts = t.outbox.c.attempts + 1 if count_attempt else t.outbox.c.attempts
-        async with self._writing() as conn:
-            await conn.execute(
-                update(t.outbox)
-                .where(
-                    t.outbox.c.id == item_id,
-                    t.outbox.c.lease_owner == owner,
-                    t.outbox.c.status == "pending",
-                )
-                .values(
-                    next_attempt_at=next_attempt_at,
-                    lease_until=None,
-                    last_error=error[:250],
-                    attempts=attempts,
-                )
-            )
+        await self._settle(
+            item_id, owner, next_attempt_at=next_attempt_at, lease_until=None,
+            last_error=error[:250],
+            attempts=t.outbox.c.attempts + 1 if count_attempt else t.outbox.c.attempts,
+        )
 
     async def outbox_failed(self, item_id: int, *, owner: str, error: str) -> None:
+        await self._settle(
+            item_id, owner, status="failed", lease_until=None, last_error=error[:250],
+            attempts=t.outbox.c.attempts + 1,
+        )
+
+    async def _settle(self, item_id: int, owner: str, **values: Any) -> None:
+        """Update an item only while this worker holds it (still pending, its lease)."""
+        o = t.outbox.c
         async with self._writing() as conn:
             await conn.execute(
                 update(t.outbox)
-                .where(
-                    t.outbox.c.id == item_id,
-                    t.outbox.c.lease_owner == owner,
-                    t.outbox.c.status == "pending",
-                )
-                .values(
-                    status="failed",
-                    lease_until=None,
-                    last_error=error[:250],
-                    attempts=t.outbox.c.attempts + 1,
-                )
+                .where(o.id == item_id, o.lease_owner == owner, o.status == "pending")
+                .values(**values)
             )
-
-    async def outbox_counts(self) -> dict[str, int]:
-        async with self._reading() as conn:
-            rows = (
-                await conn.execute(
-                    select(t.outbox.c.status, func.count()).group_by(t.outbox.c.status)
-                )
-            ).all()
-        return {status: count for status, count in rows}
-
-    async def outbox_item(self, item_id: int) -> dict[str, Any] | None:
-        async with self._reading() as conn:
-            row = (await conn.execute(select(t.outbox).where(t.outbox.c.id == item_id))).first()
-        return dict(row._mapping) if row else None
 
     async def last_queued_at(self, dedupe_prefix: str) -> datetime | None:
         """When the newest outbox item whose key starts with the prefix was queued."""

@@ -17,19 +17,8 @@ from sqlalchemy.exc import IntegrityError
 
 from store import schema as t
 from store.records import FacilitatorChannel, Identity, Participant, Role, RosterEntry
-from store.sql_base import SqlBase, is_unique_violation
+from store.sql_base import SqlBase, is_unique_violation, record
 from store.sql_consent import latest_consents
-
-
-def _participant(row: Any) -> Participant:
-    return Participant(
-        id=row.id,
-        session_id=row.session_id,
-        pseudonym=row.pseudonym,
-        role=row.role,
-        first_seen_at=row.first_seen_at,
-        consent_nudged_at=row.consent_nudged_at,
-    )
 
 
 class SqlParticipants(SqlBase):
@@ -66,7 +55,7 @@ class SqlParticipants(SqlBase):
                     )
                 )
             ).first()
-        return _participant(row) if row else None
+        return record(Participant, row) if row else None
 
     async def _refresh_identity(self, participant_id: str, identity: Identity) -> None:
         """Keep the known name and AAD id current; write only when one of them changed."""
@@ -142,12 +131,8 @@ class SqlParticipants(SqlBase):
             latest = await latest_consents(conn, session_id)
         entries = []
         for row in rows:
-            identity = (
-                Identity(row.teams_user_id, row.aad_object_id, row.display_name)
-                if row.teams_user_id
-                else None
-            )
-            entries.append(RosterEntry(_participant(row), identity, latest.get(row.id)))
+            identity = record(Identity, row) if row.teams_user_id else None
+            entries.append(RosterEntry(record(Participant, row), identity, latest.get(row.id)))
         return entries
 
     async def mark_consent_nudged(self, participant_id: str, at: datetime) -> bool:
@@ -227,10 +212,10 @@ class SqlParticipants(SqlBase):
                     )
                 )
             ).first()
-        return FacilitatorChannel(**dict(row._mapping)) if row else None
+        return record(FacilitatorChannel, row) if row else None
 
     async def facilitator_channels(self) -> list[FacilitatorChannel]:
         """Every registered facilitator channel (where flags go besides session facilitators)."""
         async with self._reading() as conn:
             rows = (await conn.execute(select(t.facilitator_channels))).all()
-        return [FacilitatorChannel(**dict(r._mapping)) for r in rows]
+        return [record(FacilitatorChannel, r) for r in rows]

@@ -8,33 +8,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from store import schema as t
 from store.records import DueReminder, NewSession, OutboxItem, Session
-from store.sql_base import SqlBase, is_unique_violation
+from store.sql_base import SqlBase, is_unique_violation, record
 from store.sql_outbox import queue
-
-
-def _session(row: Any) -> Session:
-    return Session(
-        id=row.id,
-        conversation_id=row.conversation_id,
-        service_url=row.service_url,
-        tenant_id=row.tenant_id,
-        meeting_id=row.meeting_id,
-        bot_id=row.bot_id,
-        bot_name=row.bot_name,
-        title=row.title,
-        form_version=row.form_version,
-        status=row.status,
-        started_at=row.started_at,
-        ended_at=row.ended_at,
-        consent_activity_id=row.consent_activity_id,
-    )
 
 
 class SqlSessions(SqlBase):
@@ -79,7 +60,7 @@ class SqlSessions(SqlBase):
             row = (
                 await conn.execute(select(t.sessions).where(t.sessions.c.id == session_id))
             ).first()
-        return _session(row) if row else None
+        return record(Session, row) if row else None
 
     async def live_session(self, conversation_id: str) -> Session | None:
         async with self._reading() as conn:
@@ -91,7 +72,7 @@ class SqlSessions(SqlBase):
                     )
                 )
             ).first()
-        return _session(row) if row else None
+        return record(Session, row) if row else None
 
     async def latest_session(self, conversation_id: str) -> Session | None:
         async with self._reading() as conn:
@@ -103,12 +84,12 @@ class SqlSessions(SqlBase):
                     .limit(1)
                 )
             ).first()
-        return _session(row) if row else None
+        return record(Session, row) if row else None
 
     async def list_sessions(self) -> list[Session]:
         async with self._reading() as conn:
             rows = (await conn.execute(select(t.sessions).order_by(t.sessions.c.started_at))).all()
-        return [_session(r) for r in rows]
+        return [record(Session, r) for r in rows]
 
     async def end_session(self, session_id: str, at: datetime) -> bool:
         """Close a live session and cancel its pending reminders. False if not live."""
@@ -157,20 +138,7 @@ class SqlSessions(SqlBase):
                     .limit(limit)
                 )
             ).all()
-        return [DueReminder(r.id, r.session_id, r.kind, r.due_at) for r in rows]
-
-    async def pending_reminders(self, session_id: str) -> list[DueReminder]:
-        async with self._reading() as conn:
-            rows = (
-                await conn.execute(
-                    select(t.reminders)
-                    .where(
-                        t.reminders.c.session_id == session_id, t.reminders.c.claimed_at.is_(None)
-                    )
-                    .order_by(t.reminders.c.due_at)
-                )
-            ).all()
-        return [DueReminder(r.id, r.session_id, r.kind, r.due_at) for r in rows]
+        return [record(DueReminder, r) for r in rows]
 
     async def claim_reminder(
         self,

@@ -12,8 +12,7 @@ from sqlalchemy import func, insert, or_, select
 from store import schema as t
 from store.data_life import LinkedParticipant, WithdrawalRecord
 from store.records import Participant
-from store.sql_base import SqlBase
-from store.sql_participants import _participant
+from store.sql_base import SqlBase, record
 
 
 class SqlWithdrawals(SqlBase):
@@ -36,7 +35,7 @@ class SqlWithdrawals(SqlBase):
                     .order_by(t.participants.c.first_seen_at)
                 )
             ).all()
-        return [LinkedParticipant(_participant(r), r.session_id) for r in rows]
+        return [LinkedParticipant(record(Participant, r), r.session_id) for r in rows]
 
     async def participant_by_pseudonym(
         self, session_id: str, pseudonym: str
@@ -50,7 +49,7 @@ class SqlWithdrawals(SqlBase):
                     )
                 )
             ).first()
-        return _participant(row) if row else None
+        return record(Participant, row) if row else None
 
     async def participants_named(
         self, name: str, session_ids: Sequence[str] | None = None
@@ -66,7 +65,7 @@ class SqlWithdrawals(SqlBase):
             query = query.where(t.participants.c.session_id.in_(list(session_ids)))
         async with self._reading() as conn:
             rows = (await conn.execute(query.order_by(t.participants.c.first_seen_at))).all()
-        return [_participant(r) for r in rows]
+        return [record(Participant, r) for r in rows]
 
     # ---- withdrawals ------------------------------------------------------------------------
 
@@ -79,11 +78,7 @@ class SqlWithdrawals(SqlBase):
                     .order_by(t.withdrawals.c.id)
                 )
             ).all()
-        return [
-            WithdrawalRecord(r.id, r.session_id, r.participant_id, r.requested_by, r.reason,
-                             r.recorded_at)
-            for r in rows
-        ]
+        return [record(WithdrawalRecord, r) for r in rows]
 
     async def record_withdrawal(
         self,
@@ -107,9 +102,7 @@ class SqlWithdrawals(SqlBase):
             ).first()
             if existing is not None:
                 return (
-                    WithdrawalRecord(existing.id, existing.session_id, existing.participant_id,
-                                     existing.requested_by, existing.reason,
-                                     existing.recorded_at),
+                    record(WithdrawalRecord, existing),
                     False,
                 )
             new_id = (

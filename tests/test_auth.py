@@ -33,6 +33,7 @@ from bot import STORE
 from outbound.connector import ConnectorClient, ServiceUrlRefused
 from tests.conftest import BotFactory, RunningBot
 from tests.connector_standin import ConnectorStandIn
+from tests.harness.store_reads import audit_entries
 from tests.teams import FACILITATOR, TENANT, Teams
 
 APP_ID = "6a1c1d7e-2f3b-4c5d-9e8f-0a1b2c3d4e5f"
@@ -490,7 +491,7 @@ async def test_activity_from_a_tenant_not_allowed_is_dropped_with_an_audit_event
     assert (await post_raw(bot, chat, bearer(token)))[0] == 403
 
     store = bot.app[STORE]
-    rows = await store.audit_entries("tenant_refused")
+    rows = await audit_entries(store, "tenant_refused")
     assert len(rows) == 2
     dumped = json.dumps([{k: str(v) for k, v in r.items()} for r in rows])
     assert "Mallory" not in dumped and "SW1A" not in dumped and "Canary" not in dumped

@@ -21,6 +21,7 @@ from export.render import ABOUT, FORMATS
 from export.service import export_session
 from services.withdrawal import WithdrawalService
 from tests.harness.failing_engine import EngineFailingOn
+from tests.harness.store_reads import audit_entries
 from tests.test_export_seed import (  # noqa: F401  (fixtures)
     END,
     EVERYONE,
@@ -170,7 +171,7 @@ async def test_after_withdrawal_the_export_has_none_of_their_messages_or_mention
 
 async def test_every_export_is_audited_with_counts_only(seeded: Seeded, screener: Any) -> None:
     await export_all(seeded, screener)
-    (entry,) = await seeded.store.audit_entries("export")
+    (entry,) = await audit_entries(seeded.store, "export")
     assert entry["subject"] == f"session:{seeded.sessions[0].id}"
     assert entry["details"]["formats"] == list(FORMATS)
     assert entry["details"]["messages_included"] == 7
@@ -204,5 +205,5 @@ async def test_cli_lists_sessions_and_writes_all_three_formats(
     assert "Consent form version: " in about.read_text(encoding="utf-8")
     docx = next((tmp_path / "out").glob("*.docx")).read_bytes()
     assert "[CONTACT]" in docx_text(docx) and TOBIAS.first not in docx_text(docx)
-    assert [e["details"]["channel"] for e in await seeded.store.audit_entries("export")] == [
+    assert [e["details"]["channel"] for e in await audit_entries(seeded.store, "export")] == [
         "cli"]

@@ -16,6 +16,7 @@ from cards import card_problems
 from observability import JsonFormatter, configure_logging
 from tests.conftest import BotFactory, RunningBot
 from tests.connector_standin import ConnectorStandIn
+from tests.harness.store_reads import outbox_counts, unscanned_count
 from tests.teams import ALICE, BOB, CO_FACILITATOR, FACILITATOR, MEETING_CHAT, Teams, User
 from tests.test_session_flow import _texts, _walk, all_statements_ticked, consent_data
 
@@ -57,8 +58,8 @@ async def settle(bot: RunningBot, within: float = 10.0) -> None:
     store = bot.app[STORE]
     deadline = asyncio.get_running_loop().time() + within
     while True:
-        unscanned = await store.unscanned_count()
-        pending = (await store.outbox_counts()).get("pending", 0)
+        unscanned = await unscanned_count(store)
+        pending = (await outbox_counts(store)).get("pending", 0)
         if not unscanned and not pending:
             return
         if asyncio.get_running_loop().time() > deadline:

@@ -12,6 +12,7 @@ from services.clock import utcnow
 from store import OutboxItem
 from tests.conftest import BotFactory
 from tests.connector_standin import ConnectorStandIn
+from tests.harness.store_reads import outbox_counts
 from tests.teams import FACILITATOR, Teams
 
 
@@ -34,7 +35,7 @@ async def test_429_twice_then_201_is_delivered_once_after_the_retry_after_delays
     assert len(connector.attempts) == 3
     gaps = [b - a for a, b in zip(connector.attempts, connector.attempts[1:], strict=False)]
     assert all(gap >= 0.95 for gap in gaps), gaps  # Retry-After honoured, never earlier
-    counts = await bot.app[STORE].outbox_counts()
+    counts = await outbox_counts(bot.app[STORE])
     assert counts == {"sent": 1}
 
 
@@ -54,7 +55,7 @@ async def test_items_pending_at_a_restart_are_delivered_once(
 
     assert len(personal_posts(connector)) == 3
     assert sorted(Counter(personal_posts(connector)).values()) == [1, 1, 1]
-    counts = await bot.app[STORE].outbox_counts()
+    counts = await outbox_counts(bot.app[STORE])
     assert counts == {"sent": 3}
 
 
@@ -80,4 +81,4 @@ async def test_two_instances_on_one_database_send_each_item_once(
 
     texts = Counter(s.text for s in connector.sent)
     assert len(texts) == 40 and set(texts.values()) == {1}
-    assert await store.outbox_counts() == {"sent": 40}
+    assert await outbox_counts(store) == {"sent": 40}

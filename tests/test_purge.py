@@ -19,6 +19,7 @@ from services.messages import text_activity, to_user
 from services.withdrawal import WithdrawalService
 from store import FacilitatorChannel, OutboxItem, Store
 from store import schema as t
+from tests.harness.store_reads import audit_entries
 from tests.test_export_seed import (  # noqa: F401  (fixtures)
     END,
     EVERYONE,
@@ -130,7 +131,7 @@ async def test_purge_leaves_no_id_or_name_anywhere_and_exports_still_work(
         assert [w for w in identifiers()[0] + identifiers()[1] if w.encode() in raw] == []
     assert await exported(seeded, screener) == before
     assert "[REMOVED]" in json.dumps(before)  # the withdrawal cascade survives the purge
-    actions = [e["action"] for e in await seeded.store.audit_entries()
+    actions = [e["action"] for e in await audit_entries(seeded.store)
                if e["action"] != "export"]
     assert actions == ["withdrawal", "purge.started", "purge.completed"]
 
@@ -173,7 +174,7 @@ async def test_purge_is_refused_while_a_withdrawal_window_is_open(
     with pytest.raises(PurgeRefused, match="withdrawal window"):
         await purge_study(seeded.store, seeded.study, screener=screener,
                           clock=lambda: END + timedelta(days=3), actor="cli:researcher")
-    assert [e["action"] for e in await seeded.store.audit_entries()] == ["purge.refused"]
+    assert [e["action"] for e in await audit_entries(seeded.store)] == ["purge.refused"]
     report = await purge_study(seeded.store, seeded.study, screener=screener,
                                clock=lambda: datetime(2026, 10, 23, tzinfo=UTC),
                                actor="cli:researcher", force=True)

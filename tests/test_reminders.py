@@ -13,6 +13,7 @@ from bot import SERVICES, STORE
 from tests.clock import ManualClock
 from tests.conftest import BotFactory, RunningBot
 from tests.connector_standin import ConnectorStandIn
+from tests.harness.store_reads import pending_reminders
 from tests.teams import FACILITATOR, MEETING_CHAT, Teams
 
 INTERVAL_MINUTES = 30
@@ -67,7 +68,7 @@ async def test_reminders_are_posted_on_schedule_while_the_session_is_live(
     after_end = chatham_posts(connector)
     clock.advance(2 * PAST_DUE)
     assert await reminder_round(bot) == 0, "a reminder was due after the end"
-    assert await bot.app[STORE].pending_reminders(session_id) == []
+    assert await pending_reminders(bot.app[STORE], session_id) == []
     assert chatham_posts(connector) == after_end, "a reminder was posted after the end"
 
 
@@ -86,7 +87,7 @@ async def test_a_due_reminder_survives_a_restart_and_is_posted_once(
     await connector.wait_for(lambda c: chatham_posts(c) == 2, timeout=5)
     assert await reminder_round(bot) == 0, "missed reminders must not be posted as a burst"
     assert chatham_posts(connector) == 2, "missed reminders must not be posted as a burst"
-    pending = await bot.app[STORE].pending_reminders(session_id)
+    pending = await pending_reminders(bot.app[STORE], session_id)
     assert len(pending) == 1
     assert aware(pending[0].due_at) > clock(), "the next reminder is a catch-up, not due later"
 

@@ -10,6 +10,7 @@ from docx import Document
 
 from export.transcript import redact_transcript_file
 from services.retention import purge_due, run_retention
+from tests.harness.store_reads import audit_entries
 from tests.test_export_seed import (  # noqa: F401  (fixtures)
     END,
     GWEN,
@@ -60,7 +61,7 @@ async def test_vtt_speakers_become_pseudonyms_and_spans_are_replaced(
     assert "<v P03>[REMOVED]</v>" in text  # declined consent: what they said is not kept
     assert "00:00:05.000 --> 00:00:07.000" in text
     assert result.speakers == 4
-    (entry,) = await seeded.store.audit_entries("transcript.redacted")
+    (entry,) = await audit_entries(seeded.store, "transcript.redacted")
     assert entry["details"]["cues"] == 4
 
 
@@ -108,5 +109,5 @@ async def test_retention_purges_once_the_date_has_passed(seeded: Seeded, screene
     again = await run_retention(seeded.store, seeded.study, screener=lambda: screener,
                                 clock=clock, purge_after=date(2027, 3, 31))
     assert again is None  # nothing left to purge
-    (entry,) = await seeded.store.audit_entries("purge.completed")
+    (entry,) = await audit_entries(seeded.store, "purge.completed")
     assert entry["actor"] == "retention"

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 import cards
 from services.withdrawal import WindowClosed, WithdrawalService, window_open
 from store import schema as t
+from tests.harness.store_reads import audit_entries
 from tests.test_export_seed import (  # noqa: F401  (fixtures)
     END,
     PRIYANKA,
@@ -70,7 +71,7 @@ async def test_withdrawal_at_14_days_and_a_minute_is_refused_with_the_study_text
             session, p, requested_by="self", actor="participant P02")
     assert "no longer" in refused.value.message and "3 November 2026" in refused.value.message
     assert await seeded.store.withdrawals_for(session.id) == []
-    (entry,) = await seeded.store.audit_entries("withdrawal.refused")
+    (entry,) = await audit_entries(seeded.store, "withdrawal.refused")
     assert entry["details"]["participant"] == "P02"
 
 
@@ -127,7 +128,7 @@ async def test_withdrawing_twice_is_harmless_and_cascade_flags_mentions(seeded: 
             select(t.flags.c.message_id).where(t.flags.c.kind == "mention_review"))).scalars())
     assert flagged == {seeded.message_ids["agree"], seeded.message_ids["ping"]}
     assert first.mentions_flagged == 2 and second.mentions_flagged == 0
-    actions = [e["action"] for e in await seeded.store.audit_entries()]
+    actions = [e["action"] for e in await audit_entries(seeded.store)]
     assert actions == ["withdrawal", "withdrawal.repeated", "withdrawal.repeated"]
 
 
@@ -157,4 +158,4 @@ async def test_the_audit_log_and_withdrawals_refuse_update_and_delete(seeded: Se
         with pytest.raises(DBAPIError, match="append-only"):
             async with seeded.store.engine.begin() as conn:
                 await conn.execute(text(f"DELETE FROM {table.name}"))
-    assert len(await seeded.store.audit_entries()) == 1
+    assert len(await audit_entries(seeded.store)) == 1

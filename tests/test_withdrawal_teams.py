@@ -18,6 +18,7 @@ from handlers.withdrawal_commands import parse_withdraw
 from store import schema as t
 from tests.conftest import RunningBot
 from tests.connector_standin import ConnectorStandIn
+from tests.harness.store_reads import audit_entries
 from tests.teams import ALICE, BOB, FACILITATOR, MEETING_CHAT, Teams
 from tests.test_session_flow import all_statements_ticked, consent_data, start_session
 
@@ -127,7 +128,7 @@ async def test_a_facilitator_records_a_withdrawal_with_a_reason(
     assert row.requested_by == "facilitator"
     assert ALICE.name.split()[0] not in row.reason and "[PERSON]" in row.reason
     store = bot.app[STORE]
-    (entry,) = await store.audit_entries("withdrawal")
+    (entry,) = await audit_entries(store, "withdrawal")
     assert entry["actor"] == "facilitator F1" and entry["details"]["participant"] == "P01"
     # a participant cannot record one for someone else
     await bot.post(teams.command(BOB, "withdraw P01 because"))
@@ -202,7 +203,7 @@ async def test_a_facilitator_gets_the_export_through_the_file_consent_card(
     (info,) = attachments(connector, private, FILE_INFO)
     assert info["content"]["uniqueId"] == "1150D938"
     store = bot.app[STORE]
-    (entry,) = await store.audit_entries("export")
+    (entry,) = await audit_entries(store, "export")
     assert entry["details"]["channel"] == "teams"
 
     status, _ = await bot.post(file_consent(teams, "decline", context, ""))

@@ -21,6 +21,7 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,14 +71,12 @@ class ForkServer:
     async def _ensure(self) -> asyncio.subprocess.Process:
         if self._server is not None and self._server.returncode is None:
             return self._server
-        stderr: Any = asyncio.subprocess.DEVNULL
-        if self.stderr_path is not None:
-            stderr = self.stderr_path.open("ab")
-        server = await asyncio.create_subprocess_exec(
-            PYTHON, "-m", "tests.harness.forkserver", cwd=ROOT, env=self.env,
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=stderr,
-            start_new_session=True,
-        )
+        with _stderr_to(self.stderr_path) as stderr:
+            server = await asyncio.create_subprocess_exec(
+                PYTHON, "-m", "tests.harness.forkserver", cwd=ROOT, env=self.env,
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=stderr,
+                start_new_session=True,
+            )
         assert server.stdout is not None
         line = await asyncio.wait_for(server.stdout.readline(), 120)
         if line.strip() != b"ready":
@@ -109,6 +108,17 @@ class ForkServer:
         except asyncio.TimeoutError:
             _killpg(server.pid, signal.SIGKILL)
             await server.wait()
+
+
+@contextlib.contextmanager
+def _stderr_to(path: Path | None) -> Iterator[Any]:
+    """Where a child's stderr goes. The child gets its own copy of the file at spawn; ours is
+    closed right after, or it would be left for the garbage collector (a ResourceWarning)."""
+    if path is None:
+        yield asyncio.subprocess.DEVNULL
+        return
+    with path.open("ab") as sink:
+        yield sink
 
 
 def _alive(pid: int) -> bool:
@@ -158,13 +168,11 @@ class BotProcess:
         env = {**self.env, "PORT": str(self.port)}
         began = time.monotonic()
         if cold:
-            stderr: Any = asyncio.subprocess.DEVNULL
-            if self.stderr_path is not None:
-                stderr = self.stderr_path.open("ab")
-            self.process = await asyncio.create_subprocess_exec(
-                PYTHON, "bot.py", cwd=ROOT, env=env, stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.DEVNULL, stderr=stderr, start_new_session=True,
-            )
+            with _stderr_to(self.stderr_path) as stderr:
+                self.process = await asyncio.create_subprocess_exec(
+                    PYTHON, "bot.py", cwd=ROOT, env=env, stdin=asyncio.subprocess.DEVNULL,
+                    stdout=asyncio.subprocess.DEVNULL, stderr=stderr, start_new_session=True,
+                )
             self.pid = self.process.pid
         else:
             assert self.forks is not None

@@ -30,6 +30,13 @@ from store import (
 )
 from store import migrate as store_migrate
 from store import schema as t
+from tests.harness.store_reads import (
+    audit_entries,
+    consent_history,
+    outbox_counts,
+    outbox_item,
+    pending_reminders,
+)
 
 Opener = Callable[[], Awaitable[Store]]  # the `opener` fixture: another instance, same DB
 
@@ -121,7 +128,7 @@ async def test_end_session(store: Store) -> None:
     assert ended.ended_at == end_at
     assert_utc(ended.ended_at)
     assert await store.live_session(session.conversation_id) is None
-    assert await store.pending_reminders(session.id) == []
+    assert await pending_reminders(store, session.id) == []
 
     # the conversation can host a new session afterwards
     later, created = await store.start_session(new_session(at=end_at + timedelta(days=1)))
@@ -256,7 +263,7 @@ async def test_latest_consent_and_roster_give_the_newest_answer(store: Store) ->
     roster = {e.participant.id: e for e in await store.roster(session.id)}
     assert roster[p1.id].consent == second
     assert roster[p2.id].consent is not None and roster[p2.id].consent.decision == "accepted"
-    history = await store.consent_history(session.id)
+    history = await consent_history(store, session.id)
     assert [e.id for e in history] == sorted(e.id for e in history)
     assert [e.decision for e in history] == ["accepted", "accepted", "declined"]
 
@@ -428,7 +435,7 @@ async def test_schedule_and_due_reminders(store: Store) -> None:
     assert [(r.kind, r.due_at) for r in due] == [("consent", T0 + timedelta(minutes=5))]
     assert_utc(due[0].due_at)
     assert len(await store.due_reminders(T0 + timedelta(hours=1))) == 2
-    assert [r.kind for r in await store.pending_reminders(session.id)] == ["consent", "break"]
+    assert [r.kind for r in await pending_reminders(store, session.id)] == ["consent", "break"]
 
 
 async def test_claim_reminder_is_won_once_and_queues_atomically(
@@ -455,9 +462,9 @@ async def test_claim_reminder_is_won_once_and_queues_atomically(
     )
     assert sorted(wins) == [False] * 7 + [True]
     assert await store.due_reminders(due_at) == []
-    pending = await store.pending_reminders(session.id)
+    pending = await pending_reminders(store, session.id)
     assert [(r.kind, r.due_at) for r in pending] == [("consent", next_due)]
-    assert await store.outbox_counts() == {"pending": 1}
+    assert await outbox_counts(store) == {"pending": 1}
     leased = await store.lease_outbox(owner="o", now=due_at, lease=LEASE)
     assert [x.item.dedupe_key for x in leased] == [f"reminder:{reminder.id}"]
 
@@ -473,7 +480,7 @@ async def test_claim_reminder_is_won_once_and_queues_atomically(
             next_due_at=next_due,
         )
     assert brk in await store.due_reminders(due_at)
-    assert [r.kind for r in await store.pending_reminders(session.id)].count("break") == 1
+    assert [r.kind for r in await pending_reminders(store, session.id)].count("break") == 1
     assert await store.claim_reminder(brk, worker="w", now=due_at, send=None, next_due_at=None)
     assert not await store.claim_reminder(brk, worker="w", now=due_at, send=None, next_due_at=None)
 
@@ -488,8 +495,8 @@ async def test_enqueue_dedupes_by_key(store: Store) -> None:
     assert second != first
     again, third = await store.enqueue_many([item("k2"), item("k3")], T0)
     assert again == second and third not in (first, second)
-    assert await store.outbox_counts() == {"pending": 3}
-    row = await store.outbox_item(first)
+    assert await outbox_counts(store) == {"pending": 3}
+    row = await outbox_item(store, first)
     assert row is not None and row["payload"] == {"type": "message", "text": "k1"}
     assert_utc(row["created_at"])
 
@@ -506,7 +513,7 @@ async def test_concurrent_workers_lease_each_item_once(store: Store, opener: Ope
     assert not got_a & got_b
     assert got_a | got_b == set(ids)
     for leased in a:
-        row = await store.outbox_item(leased.id)
+        row = await outbox_item(store, leased.id)
         assert row is not None and row["lease_owner"] == "A"
         assert leased.attempts == 0
         assert_utc(leased.created_at)
@@ -526,7 +533,7 @@ async def test_expired_lease_is_retaken_and_old_owner_cannot_mark(store: Store) 
     await store.outbox_sent(item_id, owner="A", at=later, activity_id="x", conversation_id="c")
     await store.outbox_retry(item_id, owner="A", next_attempt_at=later, error="late")
     await store.outbox_failed(item_id, owner="A", error="late")
-    row = await store.outbox_item(item_id)
+    row = await outbox_item(store, item_id)
     assert row is not None
     assert (row["status"], row["lease_owner"], row["attempts"]) == ("pending", "B", 0)
     assert row["last_error"] is None
@@ -534,7 +541,7 @@ async def test_expired_lease_is_retaken_and_old_owner_cannot_mark(store: Store) 
     await store.outbox_sent(
         item_id, owner="B", at=later, activity_id="1:sent", conversation_id="19:conv"
     )
-    row = await store.outbox_item(item_id)
+    row = await outbox_item(store, item_id)
     assert row is not None
     assert (row["status"], row["attempts"], row["sent_activity_id"]) == ("sent", 1, "1:sent")
     assert row["sent_at"] == later
@@ -556,12 +563,12 @@ async def test_outbox_retry_and_failed_transitions(store: Store) -> None:
         behind, owner="A", next_attempt_at=T0, error="429", count_attempt=False
     )
     await store.outbox_sent(elsewhere, owner="A", at=T0, activity_id="1", conversation_id="c2")
-    row = await store.outbox_item(first)
+    row = await outbox_item(store, first)
     assert row is not None
     assert (row["status"], row["attempts"], row["lease_until"]) == ("pending", 1, None)
     assert row["next_attempt_at"] == retry_at
     assert len(row["last_error"]) <= 256
-    row = await store.outbox_item(behind)
+    row = await outbox_item(store, behind)
     assert row is not None and row["attempts"] == 0 and row["last_error"] == "429"
 
     # nothing overtakes an earlier item of the same conversation waiting for its retry
@@ -571,10 +578,10 @@ async def test_outbox_retry_and_failed_transitions(store: Store) -> None:
     assert again[0].attempts == 1
 
     await store.outbox_failed(first, owner="A", error="HTTP 403")
-    row = await store.outbox_item(first)
+    row = await outbox_item(store, first)
     assert row is not None
     assert (row["status"], row["attempts"], row["last_error"]) == ("failed", 2, "HTTP 403")
-    assert await store.outbox_counts() == {"failed": 1, "pending": 1, "sent": 1}
+    assert await outbox_counts(store) == {"failed": 1, "pending": 1, "sent": 1}
 
 
 # ---- processed activities -------------------------------------------------------------------
@@ -640,12 +647,12 @@ async def test_audit_append_and_read(store: Store) -> None:
         details={"reason": "named a school", "spans": [[1, 4]]},
     )
     await store.audit(actor="system", action="session.start", subject="s2", at=T0)
-    entries = await store.audit_entries()
+    entries = await audit_entries(store)
     assert [e["subject"] for e in entries] == ["s1", "flag:3", "s2"]
     assert entries[1]["details"] == {"reason": "named a school", "spans": [[1, 4]]}
     assert entries[0]["details"] is None
     assert_utc(entries[1]["at"])
-    assert [e["subject"] for e in await store.audit_entries("session.start")] == ["s1", "s2"]
+    assert [e["subject"] for e in await audit_entries(store, "session.start")] == ["s1", "s2"]
 
 
 # ---- key-value state with eTags -------------------------------------------------------------
