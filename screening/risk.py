@@ -305,7 +305,8 @@ CONCEPTS: tuple[Concept, ...] = (
         r"where my (?:kids|children|son|daughter) (?:go to school|are)|my car|my reg|my "
         r"(?:personal )?number|where i park)",
         r"(?:followed|following|follows|waiting for|waited for|parked outside|turned up at|"
-        r"outside) (?:me|my (?:house|car|home|flat))",
+        r"outside) (?:me|my (?:house|car|home|flat))(?! on (?:tiktok|insta\w*|twitter|"
+        r"facebook|fb|snap\w*|social|x)\b)",
         r"watch (?:your|my|ur) back", r"death threats?", r"brick through", r"slashed (?:my )?"
         r"tyres", r"keyed my car", r"spat (?:at|on) me", r"punched me", r"assaulted me",
         r"attacked me", r"squared up", r"swung (?:for|at) me", r"lunged", r"came at me",
