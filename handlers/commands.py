@@ -86,6 +86,11 @@ async def status(turn: Turn, _: str) -> None:
         turn.services.clock(),
     )
     await turn.tell_privately(card_activity(card, summary="Consent status"))
+    waiting = await turn.services.flags.undelivered_count(session.id)
+    if waiting:
+        await turn.tell_privately(text_activity(
+            f"Undelivered flags: {waiting} from this session have not reached any facilitator "
+            "yet. They are sent as soon as one can be reached (type 'register' to me)."))
     await turn.reply_text("I've sent you the consent summary in a private chat.")
 
 

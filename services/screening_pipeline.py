@@ -293,6 +293,7 @@ class ScreeningPipeline:
             try:
                 while await self.sweep_once():
                     pass
+                await self.flags.deliver_pending(self._recipients_of)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -300,6 +301,10 @@ class ScreeningPipeline:
                     raise asyncio.CancelledError from exc
                 log.warning("scan sweep failed", extra={"error": type(exc).__name__},
                             exc_info=exc)
+
+    async def _recipients_of(self, session_id: str) -> tuple[Session, list[Recipient]] | None:
+        ctx = await self.directory.context(session_id)
+        return (ctx.session, ctx.recipients) if ctx else None
 
     async def sweep_once(self) -> int:
         """Claim and scan the oldest unscanned messages; returns how many were claimed."""

@@ -3,6 +3,7 @@ with the Bot Connector stand-in."""
 
 from __future__ import annotations
 
+from bot import SERVICES
 from tests.conftest import RunningBot
 from tests.connector_standin import ConnectorStandIn
 from tests.teams import ALICE, BOB, CO_FACILITATOR, FACILITATOR, MEETING_CHAT, Teams
@@ -80,3 +81,31 @@ async def test_an_exact_command_after_a_mention_still_runs(
     await connector.wait_for(lambda c: len(c.to(MEETING_CHAT)) > group_before)
     await settle(flagbot)
     assert await db(flagbot, "SELECT id FROM messages WHERE text LIKE '%info%'") == []
+
+
+async def test_a_flag_no_facilitator_can_receive_waits_and_reaches_the_first_who_registers(
+    flagbot: RunningBot, teams: Teams, connector: ConnectorStandIn
+) -> None:
+    assert (await flagbot.post(teams.meeting_start()))[0] == 201  # nobody has spoken yet
+    await connector.wait_for(lambda c: any("consent.accept" in _verbs(card)
+                                           for s in c.to(MEETING_CHAT) for card in s.cards))
+    assert (await flagbot.post(teams.chat(ALICE, IDENTIFYING)))[0] == 201
+    await settle(flagbot)
+    [flag] = await db(flagbot, "SELECT id FROM flags")
+    assert await db(flagbot, "SELECT id FROM flag_cards") == []
+
+    assert (await flagbot.post(teams.command(FACILITATOR, "status")))[0] == 201
+    await connector.wait_for(lambda c: any("Undelivered flags: 1" in s.text
+                                           for s in c.to(personal(FACILITATOR))))
+    assert "Undelivered" not in str([s.activity for s in connector.to(MEETING_CHAT)])
+
+    assert (await flagbot.post(teams.personal(FACILITATOR, "register")))[0] == 201
+    await connector.wait_for(lambda c: flag_cards(c, personal(FACILITATOR)))
+    await settle(flagbot)
+    await flagbot.app[SERVICES].screening.sweep_once()  # another sweep sends nothing more
+    await settle(flagbot)
+    [card] = flag_cards(connector, personal(FACILITATOR))
+    assert "Priya Sharma" in " ".join(_texts(card)) or "not kept" in " ".join(_texts(card))
+    assert flag_cards(connector, personal(CO_FACILITATOR)) == []
+    assert [row.flag_id for row in await db(flagbot, "SELECT flag_id FROM flag_cards")] == [
+        flag.id]
