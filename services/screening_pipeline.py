@@ -154,6 +154,10 @@ class SessionDirectory:
     def forget(self, conversation_id: str) -> None:
         self._live.pop(conversation_id, None)
 
+    def refresh(self) -> None:
+        """Forget the cached session contexts (their flag recipients have changed)."""
+        self._contexts.clear()
+
     def participant(self, session_id: str, teams_user_id: str) -> Participant | None:
         return self._participants.get((session_id, teams_user_id))
 
@@ -301,6 +305,12 @@ class ScreeningPipeline:
                     raise asyncio.CancelledError from exc
                 log.warning("scan sweep failed", extra={"error": type(exc).__name__},
                             exc_info=exc)
+
+    async def deliver_waiting_flags(self) -> int:
+        """Send flags that had no recipient, with recipients read afresh (a facilitator has
+        just become reachable); the sweep does the same every few seconds."""
+        self.directory.refresh()
+        return await self.flags.deliver_pending(self._recipients_of)
 
     async def _recipients_of(self, session_id: str) -> tuple[Session, list[Recipient]] | None:
         ctx = await self.directory.context(session_id)
