@@ -174,9 +174,9 @@ class OutboxWorker:
         """Deliver one conversation's items in order; after a failure the rest wait with it.
         Beyond a round's share (about a second at the conversation's rate) the items are handed
         back untried, so the next lease can put a newly queued higher lane first."""
-        items, later = items[: self._per_round], items[self._per_round :]
-        if later:
-            await self.store.outbox_release([x.id for x in later], owner=self.owner)
+        items, spare = items[: self._per_round], items[self._per_round :]
+        if spare:
+            await self.store.outbox_release([x.id for x in spare], owner=self.owner)
         for index, leased in enumerate(items):
             retry_at = await self._deliver(key, leased)
             if retry_at is not None:

@@ -38,7 +38,7 @@ async def test_a_throttled_period_delivers_every_item_once_highest_lane_first(
     start_bot: BotFactory, teams: Teams, connector: ConnectorStandIn
 ) -> None:
     bot = await start_bot()
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
     connector.throttle(600, retry_after=1)  # ended below, once everything is queued
     now = utcnow()
     bulk = [f"bulk {n}" for n in range(10)]
@@ -49,7 +49,7 @@ async def test_a_throttled_period_delivers_every_item_once_highest_lane_first(
         await store.enqueue(item(key, Priority.URGENT, connector.url), now)
     status, _ = await bot.post(teams.personal(FACILITATOR, "status"))  # a NORMAL-lane reply
     assert status in (200, 201)
-    bot.app[OUTBOX].wake()  # type: ignore[index]
+    bot.app[OUTBOX].wake()
 
     async def all_queued_and_refused() -> bool:
         counts = await outbox_counts(store)
@@ -82,7 +82,7 @@ async def test_an_item_throttled_past_the_give_up_age_is_recorded_as_undelivered
     start_bot: BotFactory, connector: ConnectorStandIn
 ) -> None:
     bot = await start_bot()
-    store = bot.app[STORE]  # type: ignore[index]
+    store = bot.app[STORE]
     connector.throttle(600, retry_after=1)
     now = utcnow()
     old = OutboxItem(dedupe_key="test:old", service_url=connector.url, conversation_id="c:old",
@@ -92,7 +92,7 @@ async def test_an_item_throttled_past_the_give_up_age_is_recorded_as_undelivered
                        conversation_id="c:young", payload={"type": "message", "text": "young"})
     old_id = await store.enqueue(old, now - timedelta(hours=25))  # default give-up: 24 h
     young_id = await store.enqueue(young, now)
-    bot.app[OUTBOX].wake()  # type: ignore[index]
+    bot.app[OUTBOX].wake()
 
     async def given_up() -> bool:
         return bool(await store.undelivered_outbox())
