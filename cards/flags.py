@@ -165,7 +165,6 @@ def flag_card(content: FlagCardContent) -> Card:
     return render(
         "flag",
         style="attention" if urgent else "warning",
-        color="Attention" if urgent else "Warning",
         heading=heading,
         subheading=subheading,
         who=who,
@@ -184,7 +183,6 @@ def check_card(segments: Sequence[Segment], reasons: Sequence[Reason],
     return render(
         "flag",
         style="emphasis",
-        color="Default",
         heading="Practice check: this would be flagged" if flagged
         else "Practice check: nothing would be flagged",
         subheading="Nothing you type after 'check' is stored or shown to anyone else.",
