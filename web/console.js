@@ -4,7 +4,7 @@
 "use strict";
 
 (function () {
-  const RECONNECT_MS = 10000; // nothing asks the server more often than every 10 s
+  const RECONNECT_MS = 10000; // after a failure, wait 10 s: nothing polls faster than that
   const LOCAL_KEY = "focusbot.console.local";
   const params = new URLSearchParams(window.location.search);
   let chat = params.get("chat") || "";
@@ -234,6 +234,7 @@
 
   async function stream() {
     for (;;) {
+      let wait = RECONNECT_MS;
       try {
         const response = await api("/console/api/events");
         if (response.status === 401 || response.status === 403) {
@@ -259,10 +260,11 @@
             if (block.startsWith("event: state") && data) renderState(JSON.parse(data));
           }
         }
+        wait = 500; // the server ends each stream after a few minutes: reconnect with a new token
       } catch (error) {
         $("connection").textContent = "Reconnecting…";
       }
-      await new Promise((resolve) => setTimeout(resolve, RECONNECT_MS));
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 
