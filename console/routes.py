@@ -51,6 +51,9 @@ FRAME_ANCESTORS = (
     "https://*.microsoft365.com https://*.office.com https://outlook.office.com "
     "https://outlook.office365.com"
 )
+# The Teams JS library fetches its list of valid host origins from Microsoft's CDN at start-up
+# (falling back to a list built into it); nothing else leaves the bot's own origin.
+TEAMS_JS_ORIGINS = "https://res.cdn.office.net"
 STREAM_SECONDS = 300.0  # a stream ends after this; the page reconnects with a fresh token
 KEEPALIVE_SECONDS = 15.0
 MAX_CHAT_ID = 512
@@ -182,7 +185,7 @@ async def console_headers(request: web.Request, handler: Handler) -> web.StreamR
         response = web.json_response({"error": exc.reason}, status=exc.status)
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; base-uri 'none'; form-action 'none'; "
+        f"connect-src 'self' {TEAMS_JS_ORIGINS}; base-uri 'none'; form-action 'none'; "
         f"frame-ancestors 'self' {FRAME_ANCESTORS}"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -49,6 +49,16 @@
 
   // ---- signing in ------------------------------------------------------------------------------
 
+  // Loaded only inside Teams: local mode needs no part of it (nor its request to Microsoft's CDN).
+  function loadTeamsLibrary() {
+    return new Promise((resolve) => {
+      const script = el("script", { src: "/console/static/teams-js.js" });
+      script.addEventListener("load", resolve);
+      script.addEventListener("error", resolve);
+      document.head.appendChild(script);
+    });
+  }
+
   async function signIn() {
     const local = window.sessionStorage.getItem(LOCAL_KEY);
     if (local) {
@@ -61,6 +71,7 @@
       auth = async () => "Local " + chosen.teams_user_id;
       return;
     }
+    if (!window.microsoftTeams) await loadTeamsLibrary();
     if (!window.microsoftTeams) throw new Error("Open this page from Teams.");
     await window.microsoftTeams.app.initialize();
     const context = await window.microsoftTeams.app.getContext();

@@ -118,6 +118,7 @@ async def test_facilitator_console_live_roster_flag_and_redact(
                            ".includes('Ended')", 5.0)
     assert "Not available" in await browser.text("#transcript")
     await no_serious_violations(browser, "4-ended")
+    assert await browser.errors() == []  # no script error, nothing the CSP had to block
 
 
 async def test_participant_sees_only_their_consent_and_the_sheet(
