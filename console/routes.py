@@ -141,6 +141,7 @@ class Access:
     person: Person
     entry: RosterEntry | None
     facilitator: bool
+    where: Where | None = None
 
 
 async def access(request: web.Request) -> Access:
@@ -158,7 +159,7 @@ async def access(request: web.Request) -> Access:
     where = Where(service_url=session.service_url, meeting_id=session.meeting_id,
                   tenant_id=session.tenant_id, session_id=session.id)
     facilitator = await deps.facilitators.is_facilitator(person, where)
-    return Access(session, person, entry, facilitator)
+    return Access(session, person, entry, facilitator, where)
 
 
 async def facilitator_access(request: web.Request) -> Access:
@@ -319,8 +320,8 @@ async def flag_action(request: web.Request) -> web.StreamResponse:
     if view is None or view.session_id != found.session.id:
         raise Denied(404, "no_such_flag")
     request_id = request.headers.get("X-Request-Id", "")[:64] or f"console-{id(request)}"
-    result = await deps.flags.act(verb, flag_id, found.person,
-                                  request_id=f"console:{request_id}", clicked_in=None)
+    result = await deps.flags.act(verb, flag_id, found.person, request_id=f"console:{request_id}",
+                                  clicked_in=None, meeting=found.where)
     deps.feed.changed(found.session.id)
     log.info("console flag action", extra={"flag_id": flag_id, "action": ACTIONS[verb],
                                            "refused": result.refused})
