@@ -40,6 +40,7 @@ from outbound.tokens import BOT_FRAMEWORK_SCOPE, GRAPH_SCOPE, ClientCredentialTo
 from services.clock import Clock, utcnow
 from services.consent import ConsentService
 from services.flags import FlagService
+from services.retention import retention_status
 from services.roles import FacilitatorPolicy
 from services.screening_pipeline import (
     ScreeningPipeline,
@@ -77,8 +78,11 @@ async def readyz(request: web.Request) -> web.Response:
     database = bool(store and await store.ping())
     study = request.app.get(STUDY) is not None
     ready = database and study
+    # A failed retention purge shows here but leaves readiness alone (services/retention.py).
+    retention = await retention_status(store) if store is not None and database else "unknown"
     return web.json_response(
-        {"ready": ready, "database": database, "study": study}, status=200 if ready else 503
+        {"ready": ready, "database": database, "study": study, "retention": retention},
+        status=200 if ready else 503,
     )
 
 
