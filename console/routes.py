@@ -281,6 +281,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     changed = deps.feed.watch(session_id)
     loop = asyncio.get_running_loop()
     ends_at = loop.time() + STREAM_SECONDS
+    waiters: set[asyncio.Future[Any]] = set()
     try:
         changed.set()
         while not closing.is_set() and loop.time() < ends_at:
@@ -289,17 +290,19 @@ async def events(request: web.Request) -> web.StreamResponse:
                 body = json.dumps(await _state(deps, session_id), separators=(",", ":"))
                 await response.write(f"event: state\ndata: {body}\n\n".encode())
                 continue
-            waiter = asyncio.ensure_future(changed.wait())
-            stopper = asyncio.ensure_future(closing.wait())
-            done, pending = await asyncio.wait({waiter, stopper}, timeout=KEEPALIVE_SECONDS,
-                                               return_when=asyncio.FIRST_COMPLETED)
-            for task in pending:
-                task.cancel()
+            waiters = {asyncio.ensure_future(changed.wait()),
+                       asyncio.ensure_future(closing.wait())}
+            done, _ = await asyncio.wait(waiters, timeout=KEEPALIVE_SECONDS,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
             if not done:
                 await response.write(b": keep-alive\n\n")
-    except (ConnectionResetError, asyncio.CancelledError):
-        pass
+    except ConnectionResetError:
+        pass  # the page went away
     finally:
+        for waiter in waiters:
+            waiter.cancel()
         deps.feed.unwatch(session_id, changed)
     return response
 
