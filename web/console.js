@@ -254,7 +254,7 @@
           return;
         }
         if (!response.ok || !response.body) throw new Error("stream " + response.status);
-        $("connection").textContent = "Live";
+        $("connection").textContent = "Updates live";
         const reader = response.body.getReader();
         const decoder = new TextDecoder();
         let buffer = "";

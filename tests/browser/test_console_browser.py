@@ -68,7 +68,8 @@ async def test_facilitator_console_live_roster_flag_and_redact(
         assert (await bot.post(teams.chat(user, "hello")))[0] == 201
 
     await sign_in(browser, bot, FACILITATOR)
-    await browser.wait_for("return document.querySelector('#connection').innerText === 'Live'")
+    await browser.wait_for(
+        "return document.querySelector('#connection').innerText === 'Updates live'")
     await browser.wait_for("return document.querySelectorAll('#roster li').length >= 3")
     assert "Not yet answered" in await consent_of(browser, ALICE.name)
     assert "LOCAL MODE" in (await browser.text("#local-banner")).upper()
@@ -182,7 +183,7 @@ async def test_tab_tokens_in_the_page(
     await open_in_teams(browser, bot, token)
     if case == "facilitator":
         await browser.wait_for("return document.querySelector('#connection').innerText === "
-                               "'Live'")
+                               "'Updates live'")
         assert await browser.js("return document.querySelector('#local-banner').hidden")
     elif case == "participant":
         await browser.wait_for("return !document.querySelector('#participant').hidden")
