@@ -269,8 +269,10 @@ class FlagService:
 
     async def act(
         self, verb: str, flag_id: int, person: Person, *, request_id: str,
-        clicked_in: str | None,
+        clicked_in: str | None, meeting: Where | None = None,
     ) -> ActionResult:
+        """`meeting`: where the click came from when it has one (the console in the meeting's
+        side panel), so the meeting role counts as it does for commands in the meeting."""
         action = ACTIONS[verb]
         view = await self.store.flag_view(flag_id)
         if view is None:
@@ -279,7 +281,9 @@ class FlagService:
         if await self.store.session_purged(view.session_id):
             return ActionResult(self.cards.notice_card("Flag", SESSION_DELETED), refused=True)
         # Checked on the server on every click (a card lives in a 1:1 chat: no meeting).
-        if not await self.facilitators.is_facilitator(person, Where(session_id=view.session_id)):
+        where = (replace(meeting, session_id=view.session_id, any_live_session=False)
+                 if meeting is not None else Where(session_id=view.session_id))
+        if not await self.facilitators.is_facilitator(person, where):
             log.info("flag action refused", extra={"flag_id": flag_id, "action": action})
             return ActionResult(self.cards.notice_card(
                 "Only facilitators can do that",
