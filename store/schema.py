@@ -319,7 +319,8 @@ bot_state = Table(
     Column("data", JSON, nullable=False),
 )
 
-APPEND_ONLY_TABLES = ("consent_events", "withdrawals", "flag_actions", "audit_log")
+APPEND_ONLY_TABLES = ("consent_events", "withdrawals", "flag_actions", "audit_log",
+                      "withdrawal_reverts")
 
 # ---- the data's life after the session (migration 0003, branch "data_life") ---------------
 

@@ -50,9 +50,26 @@ def upgrade() -> None:
         sa.Column("actor", sa.String(128), nullable=False),
         sa.Column("reverted_at", sa.DateTime(timezone=True), nullable=False),
     )
+    _protect("withdrawal_reverts")
+
+
+def _protect(table: str) -> None:
+    """Append-only like `withdrawals` (0001's triggers; its `refuse_change` on PostgreSQL)."""
+    dialect = op.get_bind().dialect.name
+    for verb in ("UPDATE", "DELETE"):
+        name = f"{table}_no_{verb.lower()}"
+        if dialect == "postgresql":
+            op.execute(f"CREATE TRIGGER {name} BEFORE {verb} ON {table} "
+                       "FOR EACH ROW EXECUTE FUNCTION refuse_change()")
+        else:
+            op.execute(f"CREATE TRIGGER {name} BEFORE {verb} ON {table} "
+                       f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END")
 
 
 def downgrade() -> None:
+    suffix = " ON withdrawal_reverts" if op.get_bind().dialect.name == "postgresql" else ""
+    for verb in ("update", "delete"):
+        op.execute(f"DROP TRIGGER IF EXISTS withdrawal_reverts_no_{verb}{suffix}")
     op.drop_table("withdrawal_reverts")
     op.drop_index("ix_mention_reviews_session", "mention_reviews")
     op.drop_table("mention_reviews")
