@@ -106,6 +106,23 @@ async def send_review(turn: Turn, argument: str) -> None:
     await turn.tell_privately(card_activity(card, summary="Withdrawal: messages to review"))
 
 
+async def review_before_export(turn: Turn, session: Session) -> None:
+    """Before an export (in the facilitator's 1:1): the review card again if borderline
+    messages still wait for a decision, which the export leaves out meanwhile."""
+    if not await _facilitates(turn, session):
+        return  # message text is shown to this session's facilitators only
+    items = await turn.services.data_life.withdrawals.review_items(session.id)
+    pending = sum(1 for i in items if i.decision == "pending")
+    if not pending:
+        return
+    await turn.reply_text(
+        f"{pending} message(s) that may refer to a withdrawn participant still await your "
+        "review; this export leaves them out. Review them on the card below, then export "
+        "again.")
+    await turn.reply(card_activity(await _review_card(turn, session),
+                                   summary="Withdrawal: messages to review"))
+
+
 async def undo_withdrawal(turn: Turn, argument: str) -> None:
     """`withdraw undo P03 --session ID`: revert a withdrawal, within the window only."""
     session, rest = await _session_for(turn, argument)

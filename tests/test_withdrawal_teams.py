@@ -256,6 +256,10 @@ async def test_a_she_said_is_reviewed_in_the_facilitators_1to1_and_a_revert_is_p
     assert "Walrus" not in texts(connector, MEETING_CHAT)  # never shown in the group
     exclude = next(a for a in str_actions(card) if a["title"] == "Exclude")
     assert exclude["verb"] == "withdrawal.review.exclude"
+    # before an export, the facilitator is reminded in the 1:1, with the card again
+    await bot.post(teams.personal(FACILITATOR, "export csv"))
+    await connector.wait_for(lambda c: "still await your review" in texts(c, to_facilitator))
+    assert "Walrus" not in texts(connector, MEETING_CHAT)
 
     # a participant cannot decide; the facilitator can, and it is audited without text
     status, body = await bot.post(teams.card_action(BOB, exclude["verb"], exclude["data"]))

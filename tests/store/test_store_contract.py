@@ -432,10 +432,13 @@ async def test_mention_reviews_are_stored_once_and_only_borderline_ones_are_deci
     session, _ = await store.start_session(new_session())
     her = await store.participant_for(session.id, who(1), "participant", T0)
     him = await store.participant_for(session.id, who(2), "participant", T0)
-    ids = [(await store.record_chat_message(
-        session_id=session.id, participant_id=him.id, activity_id=f"a{n}", text=f"t{n}",
-        mentions=None, at=T0, consent_required=False, reply_to_id="a0" if n else None,
-    )).message_id for n in range(2)]
+    ids: list[int] = []
+    for n in range(2):
+        stored = await store.record_chat_message(
+            session_id=session.id, participant_id=him.id, activity_id=f"a{n}", text=f"t{n}",
+            mentions=None, at=T0, consent_required=False, reply_to_id="a0" if n else None)
+        assert stored.message_id is not None
+        ids.append(stored.message_id)
     assert await store.save_mention_reviews(
         session.id, her.id, [(ids[0], "mention", "exclude"), (ids[1], "borderline", "pending")],
         T0) == 2
