@@ -227,7 +227,11 @@ class WithdrawalService:
 
     async def review_items(self, session_id: str) -> list[ReviewItem]:
         """The borderline messages of the withdrawals in force, with their text: for the
-        facilitator's 1:1 review card only."""
+        facilitator's 1:1 review card only. The cascade runs again first, so messages sent
+        after a withdrawal during a live session are on the list too."""
+        now = self.clock()
+        for withdrawal in await self.store.withdrawals_for(session_id):
+            await self.cascade(session_id, withdrawal.participant_id, now)
         source = await self.store.session_source(session_id)
         if source is None:
             return []

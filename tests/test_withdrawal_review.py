@@ -196,3 +196,16 @@ async def test_revert_after_the_window_is_refused_and_the_withdrawal_stands(
     assert "Marmoset1" not in (await export_all(seeded, None))["jsonl"]
     (entry,) = await audit_entries(seeded.store, "withdrawal.revert_refused")
     assert entry["details"]["why"] == "window_closed"
+
+
+async def test_a_she_said_sent_after_a_live_withdrawal_reaches_the_review_list(
+    seeded: Seeded,
+) -> None:
+    service, session, _ = await _withdraw_priyanka(seeded)
+    her_last = START + timedelta(hours=1)
+    await add_message(seeded.store, session, _pid(seeded), "One more thought on hybrid.",
+                      at=her_last)
+    await add_message(seeded.store, session, seeded.pid[(1, TOBIAS.name)], SHE_SAID,
+                      at=her_last + timedelta(seconds=30))
+    (item,) = await service.review_items(session.id)
+    assert item.text == SHE_SAID and item.decision == "pending"
