@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -64,6 +64,10 @@ ACTIONS = {
 class Recipient:
     identity: Identity
     channel: FacilitatorChannel | None
+
+
+RecipientsOf = Callable[[str], Awaitable[tuple[Session, list[Recipient]] | None]]
+"""session id -> the session and its flag recipients now (None: no such session)."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,28 @@ class FlagService:
             ))
         return items
 
+    async def deliver_pending(self, recipients_of: RecipientsOf) -> int:
+        """Send the flags that no facilitator could be reached for, now that one can: a flag
+        always gets a recipient eventually (a facilitator registers, is resolved by role, or
+        starts using the bot). Returns how many cards were queued."""
+        queued = 0
+        for flag_id, session_id in await self.store.undelivered_flags():
+            found = await recipients_of(session_id)
+            view = await self.store.flag_view(flag_id) if found and found[1] else None
+            if found is None or view is None:
+                continue
+            session, recipients = found
+            content = self.content_of(view, session_title=session.title)
+            queued += await self.store.add_flag_cards(
+                flag_id, self.card_items(session, recipients, flag_id, content), self.clock())
+        if queued:
+            log.info("waiting flags sent", extra={"count": queued})
+            self._wake()
+        return queued
+
+    async def undelivered_count(self, session_id: str) -> int:
+        return len(await self.store.undelivered_flags(session_id))
+
     def content_of(self, view: FlagView, *, notice: str | None = None,
                    session_title: str | None = None) -> FlagCardContent:
         text = view.message_text or ""
@@ -239,8 +265,10 @@ class FlagService:
 
     async def act(
         self, verb: str, flag_id: int, person: Person, *, request_id: str,
-        clicked_in: str | None,
+        clicked_in: str | None, meeting: Where | None = None,
     ) -> ActionResult:
+        """`meeting`: where the click came from when it has one (the console in the meeting's
+        side panel), so the meeting role counts as it does for commands in the meeting."""
         action = ACTIONS[verb]
         view = await self.store.flag_view(flag_id)
         if view is None:
@@ -249,7 +277,9 @@ class FlagService:
         if await self.store.session_purged(view.session_id):
             return ActionResult(self.cards.notice_card("Flag", SESSION_DELETED), refused=True)
         # Checked on the server on every click (a card lives in a 1:1 chat: no meeting).
-        if not await self.facilitators.is_facilitator(person, Where(session_id=view.session_id)):
+        where = (replace(meeting, session_id=view.session_id, any_live_session=False)
+                 if meeting is not None else Where(session_id=view.session_id))
+        if not await self.facilitators.is_facilitator(person, where):
             log.info("flag action refused", extra={"flag_id": flag_id, "action": action})
             return ActionResult(self.cards.notice_card(
                 "Only facilitators can do that",
