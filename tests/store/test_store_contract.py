@@ -296,6 +296,8 @@ async def _seed_append_only_rows(store: Store) -> None:
         await conn.execute(
             insert(t.flag_actions).values(flag_id=flag_id, action="open", actor="F1", at=T0)
         )
+    (withdrawal,) = await store.withdrawals_for(session.id)
+    await store.revert_withdrawal(withdrawal.id, session.id, "facilitator F1", T0)
 
 
 # ---- chat messages --------------------------------------------------------------------------
@@ -420,6 +422,61 @@ async def test_append_only_tables_refuse_update_and_delete(
     async with store.engine.connect() as conn:
         count = (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
     assert count == 1
+
+
+# ---- withdrawal reviews and reverts (migration 0005_withdrawal) ----------------------------
+
+
+async def test_mention_reviews_are_stored_once_and_only_borderline_ones_are_decided(
+    store: Store,
+) -> None:
+    session, _ = await store.start_session(new_session())
+    her = await store.participant_for(session.id, who(1), "participant", T0)
+    him = await store.participant_for(session.id, who(2), "participant", T0)
+    ids: list[int] = []
+    for n in range(2):
+        stored = await store.record_chat_message(
+            session_id=session.id, participant_id=him.id, activity_id=f"a{n}", text=f"t{n}",
+            mentions=None, at=T0, consent_required=False, reply_to_id="a0" if n else None)
+        assert stored.message_id is not None
+        ids.append(stored.message_id)
+    assert await store.save_mention_reviews(
+        session.id, her.id, [(ids[0], "mention", "exclude"), (ids[1], "borderline", "pending")],
+        T0) == 2
+    assert await store.save_mention_reviews(
+        session.id, her.id, [(ids[1], "borderline", "pending")], T0) == 0
+    reviews = await store.mention_reviews(session.id)
+    assert [(r.message_id, r.kind, r.decision) for r in reviews] == [
+        (ids[0], "mention", "exclude"), (ids[1], "borderline", "pending")]
+    decided = await store.decide_mention_review(reviews[1].id, "keep", "facilitator F1",
+                                                T0 + LEASE)
+    assert decided is not None and decided.decision == "keep"
+    assert decided.decided_by == "facilitator F1"
+    assert_utc(decided.decided_at)
+    unchanged = await store.decide_mention_review(reviews[0].id, "keep", "facilitator F1", T0)
+    assert unchanged is not None and unchanged.decision == "exclude"  # not borderline
+    source = await store.session_source(session.id)
+    assert source is not None
+    assert [m.reply_to_id for m in source.messages] == [None, "a0"]
+    assert source.reviews == {}  # no withdrawal in force: the reviews do not apply
+
+
+async def test_a_reverted_withdrawal_is_no_longer_in_force(store: Store) -> None:
+    session, _ = await store.start_session(new_session())
+    p = await store.participant_for(session.id, who(1), "participant", T0)
+    first, created = await store.record_withdrawal(
+        session_id=session.id, participant_id=p.id, requested_by="self", reason=None, at=T0)
+    assert created
+    assert await store.revert_withdrawal(first.id, session.id, "facilitator F1", T0)
+    assert not await store.revert_withdrawal(first.id, session.id, "facilitator F1", T0)
+    assert await store.withdrawals_for(session.id) == []
+    source = await store.session_source(session.id)
+    assert source is not None and not source.people[p.id].withdrawn
+    again, created = await store.record_withdrawal(
+        session_id=session.id, participant_id=p.id, requested_by="self", reason=None, at=T0)
+    assert created and again.id != first.id
+    assert [w.id for w in await store.withdrawals_for(session.id)] == [again.id]
+    assert (await store.session_counts())[session.id]["withdrawn"] == 1
 
 
 # ---- reminders ------------------------------------------------------------------------------
