@@ -31,7 +31,7 @@ async def send_help(turn: Turn, *, unknown: bool = False) -> None:
     await turn.reply(card_activity(card, summary="Help"))
 
 
-@routes.on_command("help", help="Show what I can do")
+@routes.on_command("help", help="Show the commands you can use here")
 async def help_command(turn: Turn, _: str) -> None:
     await send_help(turn)
 
@@ -64,7 +64,7 @@ async def remind(turn: Turn, _: str) -> None:
     await turn.services.sessions.remind_now(session, turn.incoming.activity_id or "now")
 
 
-@routes.on_command("status", help="Consent summary, sent to you privately",
+@routes.on_command("status", help="Send you the consent summary in a private chat",
                    facilitator_only=True, where="group")
 async def status(turn: Turn, _: str) -> None:
     session = await turn.live_session() or await turn.store.latest_session(
@@ -102,7 +102,7 @@ async def info(turn: Turn, _: str) -> None:
                                    summary="Participant information sheet"))
 
 
-@routes.on_command("consent", help="Show the consent card again")
+@routes.on_command("consent", help="Show the consent card again", where="group")
 async def consent(turn: Turn, _: str) -> None:
     session = await turn.live_session()
     if session is None:

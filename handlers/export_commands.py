@@ -22,8 +22,8 @@ from store import Session
 log = logging.getLogger(__name__)
 
 
-@routes.on_command("export", help="Send me the anonymised chat export (docx, csv or jsonl)",
-                   facilitator_only=True, where="personal")
+@routes.on_command("export", facilitator_only=True, where="personal",
+                   help="Send you a session's anonymised chat export (docx, csv, jsonl or qdpx)")
 async def export_command(turn: Turn, argument: str) -> None:
     words = argument.split()
     fmt = next((w.lower() for w in words if w.lower() in FORMATS), "docx")

@@ -146,6 +146,10 @@ class Routes:
     def command(self, name: str) -> Command | None:
         return self._commands.get(name)
 
+    def commands(self) -> list[Command]:
+        """Every declared command, for checks that the app's published text matches them."""
+        return list(self._commands.values())
+
     def visible(self, *, facilitator: bool, personal: bool) -> list[tuple[str, str]]:
         shown = []
         for command in self._commands.values():

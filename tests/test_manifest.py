@@ -28,6 +28,7 @@ RSC = {
     "ChatMessage.Read.Chat",
     "OnlineMeeting.ReadBasic.Chat",
     "OnlineMeetingParticipant.Read.Chat",
+    "OnlineMeetingTranscript.Read.Chat",
 }
 
 
