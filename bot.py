@@ -195,6 +195,7 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         consent=ConsentService(store, study, clock=clock), screening=screening,
         data_life=data_life, clock=clock, wake_outbox=outbox.wake, reply_now=connector.send,
         screener=screener, auto_start_on_meeting_start=settings.auto_start_on_meeting_start,
+        timezone=settings.study_timezone,
     )
     app[SERVICES] = services
     console = make_console(settings, services)

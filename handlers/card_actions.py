@@ -13,6 +13,7 @@ from typing import Any
 
 import cards
 from handlers.context import Turn
+from handlers.receipts import send_consent_receipt
 from handlers.routes import InvokeBody, card_response, routes
 from services.consent import ConsentIncomplete, FormOutdated
 from services.messages import SESSION_DELETED, card_activity
@@ -85,7 +86,7 @@ async def _answer(turn: Turn, data: dict[str, Any], decision: str) -> InvokeBody
     answers = consent.parse_answers(data)
     participant = await turn.participant(session)
     try:
-        await consent.answer(
+        event = await consent.answer(
             session, participant, decision,  # type: ignore[arg-type]
             answers, data.get("form_version") if isinstance(data.get("form_version"), str)
             else None, activity_id=turn.incoming.activity_id,
@@ -103,6 +104,7 @@ async def _answer(turn: Turn, data: dict[str, Any], decision: str) -> InvokeBody
                   "it again and answer this updated card.",
         )
     log.info("consent recorded", extra={"session_id": session.id, "decision": decision})
+    await send_consent_receipt(turn, session, event)
     if decision == "declined":
         await turn.services.sessions.notify_facilitators(
             session,

@@ -20,6 +20,7 @@ from services.screening_pipeline import ScreeningPipeline
 from services.sessions import Conversation, SessionService
 from store import Identity, OutboxItem, Participant, Session, Store
 from study import Study
+from study.dates import DEFAULT_TIMEZONE
 
 if TYPE_CHECKING:  # the engine's module loads spaCy and Presidio: import it only to type
     from screening import Screener
@@ -46,6 +47,7 @@ class Services:
     reply_now: ReplyNow
     screener: Screener | None = None
     auto_start_on_meeting_start: bool = True
+    timezone: str = DEFAULT_TIMEZONE
 
 
 @dataclass

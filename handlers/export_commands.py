@@ -16,6 +16,7 @@ from handlers.context import Turn
 from handlers.facilitated import acting_facilitator, default_session
 from handlers.file_upload import UploadError, file_consent_activity, file_info_activity, upload
 from handlers.incoming import as_dict
+from handlers.receipts import RECEIPT_KIND, upload_consent_receipt
 from handlers.routes import routes
 from store import Session
 
@@ -65,6 +66,11 @@ async def on_file_consent(turn: Turn) -> tuple[int, Any]:
     value = as_dict(turn.incoming.value)
     action = str(value.get("action") or "").lower()
     context = as_dict(value.get("context"))
+    if context.get("kind") == RECEIPT_KIND and turn.incoming.personal:
+        if action != "accept":
+            await turn.reply_text("OK, I won't send the file.")
+            return 200, {}
+        return await upload_consent_receipt(turn, context, as_dict(value.get("uploadInfo")))
     if not turn.incoming.personal or not await turn.is_facilitator():
         log.info("file consent refused", extra={"reason": "not a facilitator in 1:1"})
         return 403, {"error": "not allowed"}
