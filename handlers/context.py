@@ -18,6 +18,7 @@ from services.messages import text_activity, to_user
 from services.roles import FacilitatorPolicy, Where
 from services.screening_pipeline import ScreeningPipeline
 from services.sessions import Conversation, SessionService
+from services.transcripts import TranscriptService
 from store import Identity, OutboxItem, Participant, Session, Store
 from study import Study
 from study.dates import DEFAULT_TIMEZONE
@@ -48,6 +49,7 @@ class Services:
     screener: Screener | None = None
     auto_start_on_meeting_start: bool = True
     timezone: str = DEFAULT_TIMEZONE
+    transcripts: TranscriptService | None = None
 
 
 @dataclass
