@@ -32,9 +32,11 @@ async def _session_for(
     session = await turn.store.get_session(session_id) if isinstance(session_id, str) else None
     if session is not None and await turn.store.session_purged(session.id):
         return card_response(cards.notice_card("Consent", SESSION_DELETED))
-    if session is None or session.conversation_id != turn.incoming.conversation_id and not (
-        turn.incoming.personal
-    ) or live and not session.live:
+    elsewhere = session is not None and session.conversation_id != turn.incoming.conversation_id
+    if elsewhere and not turn.incoming.personal:  # a breakout room's chat linked to it?
+        linked = await turn.store.live_session(turn.incoming.conversation_id)
+        elsewhere = linked is None or session is None or linked.id != session.id
+    if session is None or elsewhere and not turn.incoming.personal or live and not session.live:
         return card_response(cards.notice_card("Consent", "This session is no longer running."))
     return session
 

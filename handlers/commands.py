@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 
 import cards
+from handlers.breakout import session_code
 from handlers.context import Turn
 from handlers.routes import routes
-from services.messages import card_activity
+from services.messages import card_activity, text_activity
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,11 @@ async def status(turn: Turn, _: str) -> None:
         turn.services.clock(),
     )
     await turn.tell_privately(card_activity(card, summary="Consent status"))
+    if session.live:
+        await turn.tell_privately(text_activity(
+            f"Session code: {session_code(session.id)}. To screen a breakout room's chat as "
+            f"part of this session, add me to that chat and type 'link "
+            f"{session_code(session.id)}' there."))
     await turn.reply_text("I've sent you the consent summary in a private chat.")
 
 

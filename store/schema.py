@@ -352,3 +352,13 @@ transcripts = Table(
     Column("review", JSON, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
 )
+
+# A breakout room's chat linked by a facilitator (`link <session code>`) to a running session:
+# its messages are screened as the parent session's (same pseudonyms, consent, withdrawal).
+session_links = Table(
+    "session_links",
+    metadata,
+    Column("conversation_id", String(512), primary_key=True),
+    Column("session_id", String(36), nullable=False),
+    Column("linked_at", UTCDateTime(), nullable=False),
+)

@@ -9,7 +9,6 @@ import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from aiohttp import web
