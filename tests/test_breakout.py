@@ -12,14 +12,13 @@ from tests.teams import ALICE, BOB, CO_FACILITATOR, FACILITATOR, MEETING_CHAT, T
 from tests.test_flags import (
     FACILITATORS,
     IDENTIFYING,
-    _texts,
     db,
     flag_cards,
     live_session,
     personal,
     settle,
 )
-from tests.test_session_flow import _walk, all_statements_ticked
+from tests.test_session_flow import _texts, _walk, all_statements_ticked
 
 ROOM = "19:breakout-room-1@thread.v2"
 

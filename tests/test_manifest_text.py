@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,11 +24,12 @@ SCOPES = {"group": {"groupChat", "team"}, "personal": {"personal"},
 
 
 @pytest.fixture(scope="module")
-def manifest() -> dict:
-    return json.loads(TEMPLATE.read_text(encoding="utf-8"))
+def manifest() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(TEMPLATE.read_text(encoding="utf-8"))
+    return loaded
 
 
-def _command_lists(manifest: dict) -> dict[str, dict[str, str]]:
+def _command_lists(manifest: dict[str, Any]) -> dict[str, dict[str, str]]:
     """scope -> {command: description} from the bot's commandLists."""
     listed: dict[str, dict[str, str]] = {}
     for command_list in manifest["bots"][0]["commandLists"]:
@@ -44,7 +46,7 @@ def _expected(command: Command) -> str:
     return f"{text}."
 
 
-def test_withdrawal_text_matches_the_study_file(manifest: dict):
+def test_withdrawal_text_matches_the_study_file(manifest: dict[str, Any]) -> None:
     study = load_study(DEFAULT_STUDY_FILE)
     full = manifest["description"]["full"]
     assert "at any time" not in full.lower()
@@ -55,8 +57,8 @@ def test_withdrawal_text_matches_the_study_file(manifest: dict):
 
 
 def test_every_listed_command_exists_where_it_is_listed_with_its_registry_description(
-    manifest: dict,
-):
+    manifest: dict[str, Any],
+) -> None:
     for scope, commands in _command_lists(manifest).items():
         for title, description in commands.items():
             command = routes.command(title)
@@ -65,7 +67,7 @@ def test_every_listed_command_exists_where_it_is_listed_with_its_registry_descri
             assert description == _expected(command), title
 
 
-def test_every_command_is_listed_in_a_scope_where_it_works(manifest: dict):
+def test_every_command_is_listed_in_a_scope_where_it_works(manifest: dict[str, Any]) -> None:
     listed = _command_lists(manifest)
     for command in routes.commands():
         scopes = {scope for scope, commands in listed.items() if command.name in commands}
@@ -74,7 +76,7 @@ def test_every_command_is_listed_in_a_scope_where_it_works(manifest: dict):
             assert scopes == SCOPES[command.where], command.name
 
 
-def test_descriptions_fit_teams_limits(manifest: dict):
+def test_descriptions_fit_teams_limits(manifest: dict[str, Any]) -> None:
     for commands in _command_lists(manifest).values():
         assert len(commands) <= 10
         assert all(len(d) <= 128 for d in commands.values())
