@@ -27,9 +27,12 @@ async def send_help(turn: Turn, *, unknown: bool = False) -> None:
         bot_name=turn.incoming.bot_name or "the bot",
         personal=turn.incoming.personal,
     )
+    # An unknown command in the group goes to its author alone: the message may be chat that
+    # names the bot, and a card there interrupts everyone (the outbox opens a 1:1 if needed).
+    answer = turn.reply if turn.incoming.personal or not unknown else turn.tell_privately
     if unknown:
-        await turn.reply_text("I don't know that command. Here is what I can do:")
-    await turn.reply(card_activity(card, summary="Help"))
+        await answer(text_activity("I don't know that command. Here is what I can do:"))
+    await answer(card_activity(card, summary="Help"))
 
 
 @routes.on_command("help", help="Show the commands you can use here")
@@ -89,6 +92,11 @@ async def status(turn: Turn, _: str) -> None:
             f"Session code: {session_code(session.id)}. To screen a breakout room's chat as "
             f"part of this session, add me to that chat and type 'link "
             f"{session_code(session.id)}' there."))
+    waiting = await turn.services.flags.undelivered_count(session.id)
+    if waiting:
+        await turn.tell_privately(text_activity(
+            f"Undelivered flags: {waiting} from this session have not reached any facilitator "
+            "yet. They are sent as soon as one can be reached (type 'register' to me)."))
     await turn.reply_text("I've sent you the consent summary in a private chat.")
 
 

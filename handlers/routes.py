@@ -150,6 +150,12 @@ class Routes:
         """Every declared command, for checks that the app's published text matches them."""
         return list(self._commands.values())
 
+    def is_command(self, command_text: str) -> bool:
+        """Whether `command_text` (after the @mention) starts with a declared command; an
+        empty text is 'help'."""
+        words = command_text.split(maxsplit=1)
+        return not words or words[0].lower() in self._commands
+
     def visible(self, *, facilitator: bool, personal: bool) -> list[tuple[str, str]]:
         shown = []
         for command in self._commands.values():

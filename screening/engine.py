@@ -15,6 +15,7 @@ from presidio_analyzer import (
     RecognizerResult,
 )
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
+from spacy.tokens import Token
 
 from .config import ScreeningConfig
 from .lexicon import DOMAIN_ALLOW, DOMAIN_PHRASES, PUBLIC_PHRASES, TITLES, Lexicon, get_lexicon
@@ -299,7 +300,7 @@ class ChatNerRecognizer(_Base):
         "Rose n Ellie-Mai"): spaCy often reads the pair as one organisation."""
         for ent in entities:
             toks = [t for t in ent if not t.is_punct and t.text not in ("'s", "’s")]
-            parts: list[list] = [[]]
+            parts: list[list[Token]] = [[]]
             for t in toks:
                 if t.lower_ in ("n", "and", "&", "+"):
                     if parts[-1]:

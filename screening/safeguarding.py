@@ -362,7 +362,7 @@ _LEVEL = {"participant": "urgent", "child": "urgent", "threat": "urgent", "breac
 
 
 def _alert(level: str, reason: str) -> Safeguarding:
-    return Safeguarding(level=level,  # type: ignore[arg-type]
+    return Safeguarding(level=level,
                         reason=reason, category=_RULE_CATEGORY.get(reason, "breach"))
 
 
@@ -385,7 +385,7 @@ class SafeguardingDetector:
         if self.risk is not None:
             hit = self.risk.detect(text)
             if hit is not None and (found is None or _LEVEL[hit.category] == "urgent"):
-                return Safeguarding(level=_LEVEL[hit.category],  # type: ignore[arg-type]
+                return Safeguarding(level=_LEVEL[hit.category],
                                     reason=hit.reason, category=hit.category)
         return found
 

@@ -2,6 +2,8 @@
 
 import pytest
 
+from screening import Screener
+
 PI = "POTENTIALLY_IDENTIFYING"
 
 SINGLES_OUT = [
@@ -27,12 +29,12 @@ ORDINARY = [
 
 
 @pytest.mark.parametrize("text,rule", SINGLES_OUT)
-def test_description_that_singles_out_is_flagged(screener, text, rule):
+def test_description_that_singles_out_is_flagged(screener: Screener, text: str, rule: str) -> None:
     found = [f for f in screener.scan(text).findings if f.category == PI]
     assert found and found[0].rule == rule
     assert found[0].reason and text not in found[0].reason
 
 
 @pytest.mark.parametrize("text", ORDINARY)
-def test_ordinary_uses_are_not(screener, text):
+def test_ordinary_uses_are_not(screener: Screener, text: str) -> None:
     assert not [f for f in screener.scan(text).findings if f.category == PI]

@@ -3,6 +3,8 @@ these tests (not taken from any benchmark set)."""
 
 import pytest
 
+from screening import Screener
+
 POSITIVE = [
     ("honestly been self harming again since the review, nobody at work knows", "participant"),
     ("some nights I sit there with the tablets counted out", "participant"),
@@ -51,7 +53,9 @@ NEGATIVE = [
 
 
 @pytest.mark.parametrize("text,category", POSITIVE)
-def test_disclosure_has_category_and_plain_reason(screener, text, category):
+def test_disclosure_has_category_and_plain_reason(
+    screener: Screener, text: str, category: str
+) -> None:
     found = screener.scan(text).safeguarding
     assert found is not None, text
     assert found.category == category
@@ -60,5 +64,5 @@ def test_disclosure_has_category_and_plain_reason(screener, text, category):
 
 
 @pytest.mark.parametrize("text", NEGATIVE)
-def test_topic_talk_is_not_an_alert(screener, text):
+def test_topic_talk_is_not_an_alert(screener: Screener, text: str) -> None:
     assert screener.scan(text).safeguarding is None

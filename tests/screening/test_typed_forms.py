@@ -2,6 +2,8 @@
 
 import pytest
 
+from screening import Screener
+
 from .conftest import spans
 
 CONTACTS = [
@@ -22,17 +24,17 @@ NOT_DATES = [
 
 
 @pytest.mark.parametrize("text,want", CONTACTS)
-def test_typed_phone_numbers(screener, text, want):
+def test_typed_phone_numbers(screener: Screener, text: str, want: str) -> None:
     assert (want, "CONTACT") in spans(screener.scan(text), text)
 
 
 @pytest.mark.parametrize("text,want", DATES)
-def test_incident_dates(screener, text, want):
+def test_incident_dates(screener: Screener, text: str, want: str) -> None:
     assert (want, "DATE") in spans(screener.scan(text), text)
 
 
 @pytest.mark.parametrize("text", NOT_DATES)
-def test_schedule_and_greetings_are_not_dates(screener, text):
+def test_schedule_and_greetings_are_not_dates(screener: Screener, text: str) -> None:
     assert not [f for f in screener.scan(text).findings if f.category == "DATE"]
 
 
@@ -41,12 +43,14 @@ def test_schedule_and_greetings_are_not_dates(screener, text):
     ("Beths nan brought her in", "Beth", "PERSON"),
     ("Walsall n Darlaston families said the same", "Darlaston", "LOCATION"),
 ])
-def test_chat_possessives_and_coordinated_names(screener, text, want, category):
+def test_chat_possessives_and_coordinated_names(
+    screener: Screener, text: str, want: str, category: str
+) -> None:
     found = screener.scan(text).findings
     names = {(text[f.start:f.end], f.category) for f in found}
     start = text.index(want)
     assert any(f.category == category and f.start <= start < f.end for f in found), names
 
 
-def test_plural_words_before_family_nouns_are_not_names(screener):
+def test_plural_words_before_family_nouns_are_not_names(screener: Screener) -> None:
     assert not screener.scan("Parents dads and carers all joined, the kids mum too").findings
