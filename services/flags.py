@@ -28,12 +28,15 @@ from services.flag_content import (
 )
 from services.messages import SESSION_DELETED, card_activity, to_session_chat, to_user
 from services.roles import FacilitatorPolicy, Person, Where
-from store import FacilitatorChannel, Identity, OutboxItem, Session
+from store import FacilitatorChannel, Identity, OutboxItem, Priority, Session
 from store.chat_records import FlagView
 from store.ports import FlagServiceStore
 from study import Study
 
 log = logging.getLogger(__name__)
+
+# A flag card's outbox lane: safeguarding never waits behind a storm of identifying cards.
+FLAG_CARD_LANES = {"safeguarding": Priority.URGENT, "unscreened": Priority.NORMAL}
 
 HIDE_POLICY_TIP = (
     "A facilitator of this research focus group hid this message because it may identify "
@@ -170,6 +173,7 @@ class FlagService:
                 session_id=session.id,
                 payload=payload,
                 notify_ref=Notify.FLAG_CARD.ref(flag_id),
+                priority=FLAG_CARD_LANES.get(content.kind, Priority.BULK),
             ))
         return items
 
@@ -265,8 +269,10 @@ class FlagService:
 
     async def act(
         self, verb: str, flag_id: int, person: Person, *, request_id: str,
-        clicked_in: str | None,
+        clicked_in: str | None, meeting: Where | None = None,
     ) -> ActionResult:
+        """`meeting`: where the click came from when it has one (the console in the meeting's
+        side panel), so the meeting role counts as it does for commands in the meeting."""
         action = ACTIONS[verb]
         view = await self.store.flag_view(flag_id)
         if view is None:
@@ -275,7 +281,9 @@ class FlagService:
         if await self.store.session_purged(view.session_id):
             return ActionResult(self.cards.notice_card("Flag", SESSION_DELETED), refused=True)
         # Checked on the server on every click (a card lives in a 1:1 chat: no meeting).
-        if not await self.facilitators.is_facilitator(person, Where(session_id=view.session_id)):
+        where = (replace(meeting, session_id=view.session_id, any_live_session=False)
+                 if meeting is not None else Where(session_id=view.session_id))
+        if not await self.facilitators.is_facilitator(person, where):
             log.info("flag action refused", extra={"flag_id": flag_id, "action": action})
             return ActionResult(self.cards.notice_card(
                 "Only facilitators can do that",
@@ -405,6 +413,7 @@ class FlagService:
                     operation="update",
                     target_activity_id=ref.activity_id,
                     payload=payload,
+                    priority=Priority.BULK,
                 )))
             else:
                 items.append((ref.outbox_id, OutboxItem(
