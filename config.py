@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     graph_authority_host: str = Field(
         "https://login.microsoftonline.com", validation_alias=_env("GRAPH_AUTHORITY_HOST")
     )
+    transcript_fetch_enabled: bool = Field(
+        False, validation_alias=_env("TRANSCRIPT_FETCH_ENABLED")
+    )  # after meetingEnd, poll Graph for the transcript and keep it redacted
+    transcript_fetch_hours: float = Field(
+        6.0, gt=0, le=72, validation_alias=_env("TRANSCRIPT_FETCH_HOURS")
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", validation_alias=_env("LOG_LEVEL")
     )

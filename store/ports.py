@@ -34,6 +34,8 @@ from store.records import (
     RosterEntry,
     Session,
     StateItem,
+    StoredTranscript,
+    TranscriptFetch,
     UndeliveredItem,
 )
 
@@ -44,6 +46,8 @@ class SessionStore(Protocol):
     async def start_session(self, new: NewSession) -> tuple[Session, bool]: ...
     async def get_session(self, session_id: str) -> Session | None: ...
     async def live_session(self, conversation_id: str) -> Session | None: ...
+    async def link_conversation(self, conversation_id: str, session_id: str,
+                                at: datetime) -> None: ...
     async def latest_session(self, conversation_id: str) -> Session | None: ...
     async def list_sessions(self) -> list[Session]: ...
     async def end_session(self, session_id: str, at: datetime) -> bool: ...
@@ -261,6 +265,26 @@ class AuditLog(Protocol):
     ) -> None: ...
 
 
+class TranscriptStore(Protocol):
+    """Meeting transcripts: pending Graph fetches and the redacted result
+    (store/sql_transcripts.py)."""
+
+    async def schedule_transcript_fetch(
+        self, session_id: str, meeting_id: str, service_url: str, tenant_id: str | None, *,
+        first_attempt_at: datetime, give_up_at: datetime,
+    ) -> bool: ...
+    async def claim_transcript_fetches(
+        self, now: datetime, lease: timedelta, limit: int = 5
+    ) -> list[TranscriptFetch]: ...
+    async def retry_transcript_fetch(self, session_id: str, next_attempt_at: datetime) -> None: ...
+    async def finish_transcript_fetch(self, session_id: str, state: str) -> None: ...
+    async def save_transcript(
+        self, session_id: str, content: str, counts: dict[str, int], review: list[str],
+        at: datetime,
+    ) -> None: ...
+    async def transcript(self, session_id: str) -> StoredTranscript | None: ...
+
+
 # ---- combinations one service needs ---------------------------------------------------------
 
 
@@ -302,3 +326,7 @@ class PurgeServiceStore(SessionStore, DataLife, AuditLog, Protocol):
 class RetentionStore(PurgeServiceStore, ParticipantStore, OutboxStore, Protocol):
     """Deciding what is due for deletion, then purging it, and telling facilitators when it
     failed (services/retention.py)."""
+
+
+class TranscriptServiceStore(TranscriptStore, SessionStore, ExportSource, AuditLog, Protocol):
+    """Fetching, redacting and keeping a meeting's transcript (services/transcripts.py)."""

@@ -153,3 +153,26 @@ class FacilitatorChannel:
 class StateItem:
     etag: str
     data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TranscriptFetch:
+    """A meeting whose transcript is still being polled for (claimed for one attempt)."""
+
+    session_id: str
+    meeting_id: str
+    service_url: str
+    tenant_id: str | None
+    attempts: int
+    give_up_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredTranscript:
+    """A meeting transcript as kept: redacted WebVTT, counts by category, the review list."""
+
+    session_id: str
+    content: str
+    counts: dict[str, int]
+    review: list[str]
+    created_at: datetime

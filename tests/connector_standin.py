@@ -151,6 +151,17 @@ class ConnectorStandIn:
             "conversation": {"id": "meeting"},
         })
 
+    async def meeting_details(self, request: web.Request) -> web.Response:
+        """Teams' Get meeting details: the Graph id and organiser the transcript fetch needs."""
+        meeting = request.match_info["meeting_id"]
+        return web.json_response({
+            "details": {"id": meeting, "msGraphResourceId": f"graph-{meeting[:8]}",
+                        "title": "Focus group 1", "type": "Scheduled"},
+            "conversation": {"isGroup": True, "conversationType": "groupchat", "id": "meeting"},
+            "organizer": {"id": "29:organizer", "aadObjectId": "organizer-aad",
+                          "tenantId": "tenant"},
+        })
+
     async def conversation_members(self, request: web.Request) -> web.Response:
         return web.json_response(self.members.get(request.match_info["conversation_id"], []))
 
@@ -162,6 +173,7 @@ class ConnectorStandIn:
         app.router.add_post("/v3/conversations", self.create_conversation)
         app.router.add_get("/v1/meetings/{meeting_id}/participants/{participant_id}",
                            self.meeting_participant)
+        app.router.add_get("/v1/meetings/{meeting_id}", self.meeting_details)
         app.router.add_get("/v3/conversations/{conversation_id}/members",
                            self.conversation_members)
         return app
