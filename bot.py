@@ -176,7 +176,8 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
     )
     graph = make_graph(settings)
     flags = FlagService(store, study, facilitators, cards=cards, clock=clock,
-                        wake_outbox=outbox.wake, hider=graph)
+                        wake_outbox=outbox.wake, hider=graph,
+                        digest_threshold=settings.flag_digest_threshold)
     screening = ScreeningPipeline(
         store,
         functools.partial(scan_executor, settings.screening_model,
@@ -201,6 +202,7 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
     app[CONSOLE] = console
     outbox.on_delivered(Notify.CONSENT_CARD, sessions.on_consent_card_delivered)
     outbox.on_delivered(Notify.FLAG_CARD, flags.on_card_delivered)
+    outbox.on_delivered(Notify.DIGEST_CARD, flags.on_digest_delivered)
     adapter = make_adapter(settings.botbuilder_configuration())
     app[ENDPOINT] = MessagesEndpoint(app[INBOUND], adapter, FocusGroupBot(services), store, clock)
     tasks = [

@@ -17,7 +17,7 @@ from cards.builders import (
     welcome_card,
 )
 from cards.check import card_problems
-from cards.flags import FLAG_VERBS, check_card, flag_card
+from cards.flags import FLAG_VERBS, check_card, digest_card, flag_card
 from cards.template import TemplateError, render
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "confidentiality_reminder_card",
     "consent_answer_card",
     "consent_card",
+    "digest_card",
     "flag_card",
     "help_card",
     "information_sheet_card",

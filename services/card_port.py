@@ -7,7 +7,7 @@ import it (they sit below the Teams edge).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -41,3 +41,6 @@ class CardPort(Protocol):
     def notice_card(self, title: str, text: str, *, urgent: bool = False) -> Card: ...
 
     def flag_card(self, content: FlagCardContent) -> Card: ...
+
+    def digest_card(self, entries: Sequence[FlagCardContent],
+                    session_title: str | None) -> Card: ...

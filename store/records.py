@@ -90,6 +90,11 @@ class DueReminder:
     due_at: datetime
 
 
+DIGEST_KEY_PREFIX = "digest:"
+"""Outbox keys of flag digest cards: one item carries many flags' entries (see
+`store.sql_flags.queue_flag_card`), so a second flag queued under the same key joins it."""
+
+
 @dataclass(frozen=True)
 class OutboxItem:
     """Something to send to Teams. `conversation_id` or `user_id` (a 1:1 to open) is set."""

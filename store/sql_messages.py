@@ -28,6 +28,7 @@ from store.chat_records import (
 )
 from store.group_commit import GroupCommit
 from store.sql_base import SqlBase, dialect_insert, utc
+from store.sql_flags import queue_flag_card
 from store.sql_outbox import queue_quietly
 
 
@@ -331,14 +332,7 @@ class SqlMessages(SqlBase):
                         )
                     )
                     for item in outcome.cards:
-                        outbox_id = await queue_quietly(conn, self.dialect, item, now)
-                        if outbox_id is not None:
-                            await conn.execute(
-                                insert(t.flag_cards).values(
-                                    flag_id=flag_id, outbox_id=outbox_id,
-                                    conversation_id=item.conversation_id,
-                                )
-                            )
+                        await queue_flag_card(conn, self.dialect, flag_id, item, now)
                 for item in outcome.extra_items:
                     await queue_quietly(conn, self.dialect, item, now)
                 saved.append(outcome)
