@@ -264,15 +264,19 @@ class FlagService:
         self._wake()
         return "The flag's card is on its way to this chat."
 
-    async def _refusal(self, view: FlagView | None, person: Person) -> ActionResult | None:
-        """Why `person` may not act on the flag (a card to show them), or None if they may."""
+    async def _refusal(self, view: FlagView | None, person: Person,
+                       meeting: Where | None = None) -> ActionResult | None:
+        """Why `person` may not act on the flag (a card to show them), or None if they may.
+        `meeting`: where the click came from, when it has one (see `act`)."""
         if view is None:
             return ActionResult(self.cards.notice_card("Flag not found",
                                                   "This flag no longer exists."), refused=True)
         if await self.store.session_purged(view.session_id):
             return ActionResult(self.cards.notice_card("Flag", SESSION_DELETED), refused=True)
         # Checked on the server on every click (a card lives in a 1:1 chat: no meeting).
-        if not await self.facilitators.is_facilitator(person, Where(session_id=view.session_id)):
+        where = (replace(meeting, session_id=view.session_id, any_live_session=False)
+                 if meeting is not None else Where(session_id=view.session_id))
+        if not await self.facilitators.is_facilitator(person, where):
             log.info("flag action refused", extra={"flag_id": view.id})
             return ActionResult(self.cards.notice_card(
                 "Only facilitators can do that",
@@ -372,11 +376,13 @@ class FlagService:
 
     async def act(
         self, verb: str, flag_id: int, person: Person, *, request_id: str,
-        clicked_in: str | None,
+        clicked_in: str | None, meeting: Where | None = None,
     ) -> ActionResult:
+        """`meeting`: where the click came from when it has one (the console in the meeting's
+        side panel), so the meeting role counts as it does for commands in the meeting."""
         action = ACTIONS[verb]
         view = await self.store.flag_view(flag_id)
-        refused = await self._refusal(view, person)
+        refused = await self._refusal(view, person, meeting)
         if refused is not None:
             return refused
         assert view is not None
