@@ -177,7 +177,7 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
     graph = make_graph(settings)
     flags = FlagService(store, study, facilitators, cards=cards, clock=clock,
                         wake_outbox=outbox.wake, hider=graph,
-                        digest_threshold=settings.flag_digest_threshold)
+                        digest_threshold=settings.flag_digest_threshold, meetings=connector)
     screening = ScreeningPipeline(
         store,
         functools.partial(scan_executor, settings.screening_model,

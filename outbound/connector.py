@@ -7,6 +7,7 @@ the status code and `Retry-After` of every attempt, so it talks to the REST API 
 - PUT  /v3/conversations/{conversationId}/activities/{activityId}
 - POST /v3/conversations                     (open a 1:1 chat; the tenant goes in channelData)
 - GET  /v1/meetings/{meetingId}/participants/{participantId}?tenantId=...
+- GET  /v1/meetings/{meetingId}?tenantId=...  (meeting details: its organiser)
 """
 
 from __future__ import annotations
@@ -203,6 +204,18 @@ class ConnectorClient:
         data = await self._request("GET", service_url, path)
         meeting = data.get("meeting") or {}
         return MeetingRole(role=meeting.get("role"), in_meeting=meeting.get("inMeeting"))
+
+    async def meeting_details(self, service_url: str, meeting_id: str,
+                              tenant_id: str | None) -> str | None:
+        """The meeting organiser's AAD object id (GET /v1/meetings/{meetingId}), or None if
+        Teams does not say: the last channel for a safeguarding flag nobody else received."""
+        path = f"/v1/meetings/{quote(meeting_id, safe='')}"
+        if tenant_id:
+            path += f"?tenantId={quote(tenant_id, safe='')}"
+        data = await self._request("GET", service_url, path)
+        organizer = data.get("organizer") or {}
+        found = organizer.get("aadObjectId") if isinstance(organizer, dict) else None
+        return str(found) if found else None
 
     async def meeting_role_name(self, service_url: str, meeting_id: str, participant_id: str,
                                 tenant_id: str | None) -> str | None:

@@ -61,6 +61,7 @@ ACTIONS = {
 }
 SHOW_VERB = "flag.show"  # a digest entry's button: send that flag's own card to the clicker
 DIGEST_WINDOW = timedelta(minutes=1)
+SAFEGUARDING_WAIT = timedelta(seconds=60)  # then every channel available is tried
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,13 @@ class MessageHider(Protocol):
     ) -> HideOutcome: ...
 
 
+class MeetingDetails(Protocol):
+    """Who organised a meeting (the Bot Connector client does it)."""
+
+    async def meeting_details(self, service_url: str, meeting_id: str,
+                              tenant_id: str | None) -> str | None: ...  # organiser's AAD id
+
+
 class FlagService:
     def __init__(
         self,
@@ -116,6 +124,7 @@ class FlagService:
         wake_outbox: Any,
         hider: MessageHider | None = None,
         digest_threshold: int = 5,
+        meetings: MeetingDetails | None = None,
     ) -> None:
         self.store = store
         self.study = study
@@ -125,6 +134,7 @@ class FlagService:
         self._wake = wake_outbox or (lambda: None)
         self.hider = hider
         self.digest_threshold = digest_threshold
+        self.meetings = meetings
 
     @property
     def hide_available(self) -> bool:
@@ -300,6 +310,43 @@ class FlagService:
                 flag_id, self.card_items(session, recipients, flag_id, content), self.clock())
         if queued:
             log.info("waiting flags sent", extra={"count": queued})
+            self._wake()
+        return queued
+
+    async def escalate_waiting(self) -> int:
+        """Safeguarding flags that no card has reached for SAFEGUARDING_WAIT (no facilitator
+        known, or their cards are stuck) also go to the meeting organiser's 1:1, once each:
+        the organiser, read from the meeting's details, is the one person Teams guarantees
+        is responsible for the meeting. Returns how many cards were queued."""
+        queued = 0
+        waiting = await self.store.waiting_safeguarding_flags(self.clock() - SAFEGUARDING_WAIT)
+        for flag_id, session_id in waiting:
+            key = f"flag:{flag_id}:organiser"
+            session = await self.store.get_session(session_id)
+            if (self.meetings is None or session is None or not session.meeting_id
+                    or await self.store.last_queued_at(key) is not None):
+                continue
+            try:
+                organiser = await self.meetings.meeting_details(
+                    session.service_url, session.meeting_id, session.tenant_id)
+            except Exception as exc:  # a failed lookup is tried again at the next sweep
+                log.warning("meeting organiser lookup failed",
+                            extra={"flag_id": flag_id, "error": type(exc).__name__})
+                continue
+            view = await self.store.flag_view(flag_id)
+            if organiser is None or view is None:
+                continue
+            content = self.content_of(view, session_title=session.title)
+            queued += await self.store.add_flag_cards(flag_id, [to_user(
+                key=key, service_url=session.service_url, tenant_id=session.tenant_id,
+                user_id=organiser, session_id=session.id,
+                payload=card_activity(self.cards.flag_card(content),
+                                      summary="Safeguarding: a message needs your attention"),
+                notify_ref=Notify.FLAG_CARD.ref(flag_id),
+            )], self.clock())
+        if queued:
+            log.warning("safeguarding flags sent to the meeting organiser",
+                        extra={"count": queued})
             self._wake()
         return queued
 

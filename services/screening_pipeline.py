@@ -301,6 +301,7 @@ class ScreeningPipeline:
                 while await self.sweep_once():
                     pass
                 await self.flags.deliver_pending(self._recipients_of)
+                await self.flags.escalate_waiting()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

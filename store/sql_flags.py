@@ -255,6 +255,21 @@ class SqlFlags(SqlBase):
                 added += await queue_flag_card(conn, self.dialect, flag_id, item, now)
         return added
 
+    async def waiting_safeguarding_flags(self, raised_before: datetime) -> list[tuple[int, str]]:
+        """(flag id, session id) of live sessions' safeguarding flags raised before
+        `raised_before` none of whose cards has been delivered yet, oldest first."""
+        f = t.flags.c
+        delivered = exists().where(t.flag_cards.c.flag_id == f.id,
+                                   t.outbox.c.id == t.flag_cards.c.outbox_id,
+                                   t.outbox.c.status == "sent")
+        async with self._reading() as conn:
+            return [(row.id, row.session_id) for row in await conn.execute(
+                select(f.id, f.session_id)
+                .join(t.sessions, t.sessions.c.id == f.session_id)
+                .where(t.sessions.c.status == "live", f.kind == "safeguarding",
+                       f.created_at < raised_before, ~delivered)
+                .order_by(f.id))]
+
     async def recent_flag_count(self, session_id: str, since: datetime) -> int:
         """How many of the session's flags that may be folded into a digest (all but
         safeguarding) were raised since `since`."""
