@@ -323,6 +323,7 @@ class SqlMessages(SqlBase):
                     continue
                 if outcome.flag is not None:
                     flag_id = outcome.flag_id
+                    assert flag_id is not None  # checked above: every new flag has an id
                     await conn.execute(
                         insert(t.flags).values(
                             id=flag_id, session_id=job.session_id, message_id=job.message_id,
