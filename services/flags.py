@@ -28,13 +28,16 @@ from services.flag_content import (
 )
 from services.messages import SESSION_DELETED, card_activity, to_session_chat, to_user
 from services.roles import FacilitatorPolicy, Person, Where
-from store import FacilitatorChannel, Identity, OutboxItem, Session
+from store import FacilitatorChannel, Identity, OutboxItem, Priority, Session
 from store.chat_records import FlagView
 from store.ports import FlagServiceStore
 from store.records import DIGEST_KEY_PREFIX
 from study import Study
 
 log = logging.getLogger(__name__)
+
+# A flag card's outbox lane: safeguarding never waits behind a storm of identifying cards.
+FLAG_CARD_LANES = {"safeguarding": Priority.URGENT, "unscreened": Priority.NORMAL}
 
 HIDE_POLICY_TIP = (
     "A facilitator of this research focus group hid this message because it may identify "
@@ -185,6 +188,7 @@ class FlagService:
                 session_id=session.id,
                 payload=payload,
                 notify_ref=Notify.FLAG_CARD.ref(flag_id),
+                priority=FLAG_CARD_LANES.get(content.kind, Priority.BULK),
             ))
         return items
 
@@ -239,6 +243,7 @@ class FlagService:
             session_id=session.id,
             payload=payload,
             notify_ref=Notify.DIGEST_CARD.ref(copy_number),
+            priority=Priority.BULK,
         ) for copy_number, recipient in enumerate(recipients)]
 
     async def on_digest_delivered(self, delivered: Delivered) -> None:
@@ -343,6 +348,7 @@ class FlagService:
                 payload=card_activity(self.cards.flag_card(content),
                                       summary="Safeguarding: a message needs your attention"),
                 notify_ref=Notify.FLAG_CARD.ref(flag_id),
+                priority=Priority.URGENT,
             )], self.clock())
         if queued:
             log.warning("safeguarding flags sent to the meeting organiser",
@@ -559,6 +565,7 @@ class FlagService:
                     operation="update",
                     target_activity_id=ref.activity_id,
                     payload=payload,
+                    priority=Priority.BULK,
                 )))
             else:
                 items.append((ref.outbox_id, OutboxItem(

@@ -56,7 +56,7 @@ async def queue_flag_card(conn: AsyncConnection, dialect: str, flag_id: int, ite
                     service_url=item.service_url, tenant_id=item.tenant_id,
                     conversation_id=row.conversation_id, session_id=item.session_id,
                     operation="update", target_activity_id=row.sent_activity_id,
-                    payload=item.payload), now)
+                    payload=item.payload, priority=item.priority), now)
     if outbox_id is None:
         return False
     await conn.execute(insert(t.flag_cards).values(
