@@ -201,7 +201,8 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
     graph = make_graph(settings)
     flags = FlagService(store, study, facilitators, cards=cards, clock=clock,
                         wake_outbox=outbox.wake,
-                        hider=graph if settings.graph_hide_enabled else None)
+                        hider=graph if settings.graph_hide_enabled else None,
+                        digest_threshold=settings.flag_digest_threshold, meetings=connector)
     screening = ScreeningPipeline(
         store,
         functools.partial(scan_executor, settings.screening_model,
@@ -229,6 +230,7 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
     app[CONSOLE] = console
     outbox.on_delivered(Notify.CONSENT_CARD, sessions.on_consent_card_delivered)
     outbox.on_delivered(Notify.FLAG_CARD, flags.on_card_delivered)
+    outbox.on_delivered(Notify.DIGEST_CARD, flags.on_digest_delivered)
     adapter = make_adapter(settings.botbuilder_configuration())
     app[ENDPOINT] = MessagesEndpoint(app[INBOUND], adapter, FocusGroupBot(services), store, clock)
     tasks = [

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     facilitator_ids: CommaList = Field(
         default_factory=list, validation_alias=_env("FACILITATOR_IDS")
     )
+    # More flags than this for one session within a minute are listed on one digest card per
+    # facilitator (updated in place) instead of a card each; safeguarding flags never are.
+    flag_digest_threshold: int = Field(5, ge=1, le=1000,
+                                       validation_alias=_env("FLAG_DIGEST_THRESHOLD"))
     reminder_interval_minutes: float = Field(
         30, gt=0, le=24 * 60, validation_alias=_env("REMINDER_INTERVAL_MINUTES")
     )

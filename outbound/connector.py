@@ -7,7 +7,7 @@ the status code and `Retry-After` of every attempt, so it talks to the REST API 
 - PUT  /v3/conversations/{conversationId}/activities/{activityId}
 - POST /v3/conversations                     (open a 1:1 chat; the tenant goes in channelData)
 - GET  /v1/meetings/{meetingId}/participants/{participantId}?tenantId=...
-- GET  /v1/meetings/{meetingId}          (the Graph id and organiser, for the transcript)
+- GET  /v1/meetings/{meetingId}?tenantId=...  (meeting details: Graph id and organiser)
 """
 
 from __future__ import annotations
@@ -218,9 +218,14 @@ class ConnectorClient:
                                         participant_id=participant_id, tenant_id=tenant_id)
         return found.role
 
-    async def meeting_details(self, service_url: str, meeting_id: str) -> MeetingDetails:
-        """The meeting's Graph id and organiser (Teams "Get meeting details" API)."""
-        data = await self._request("GET", service_url, f"/v1/meetings/{quote(meeting_id, safe='')}")
+    async def meeting_details(self, service_url: str, meeting_id: str,
+                              tenant_id: str | None = None) -> MeetingDetails:
+        """The meeting's Graph id and organiser (Teams "Get meeting details" API): for the
+        transcript fetch, and the last channel for a safeguarding flag nobody else received."""
+        path = f"/v1/meetings/{quote(meeting_id, safe='')}"
+        if tenant_id:
+            path += f"?tenantId={quote(tenant_id, safe='')}"
+        data = await self._request("GET", service_url, path)
         details = data.get("details") or {}
         organizer = data.get("organizer") or {}
         return MeetingDetails(graph_id=details.get("msGraphResourceId"),

@@ -91,6 +91,11 @@ class DueReminder:
     due_at: datetime
 
 
+DIGEST_KEY_PREFIX = "digest:"
+"""Outbox keys of flag digest cards: one item carries many flags' entries (see
+`store.sql_flags.queue_flag_card`), so a second flag queued under the same key joins it."""
+
+
 class Priority(IntEnum):
     """An outbox item's lane: higher lanes are leased first, so that a safeguarding flag or
     an answer a facilitator asked for never waits behind a storm of ordinary flag cards."""

@@ -44,6 +44,7 @@ class ConnectorStandIn:
     created_conversations: list[dict[str, Any]] = field(default_factory=list)
     meeting_roles: dict[str, str] = field(default_factory=dict)
     members: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    organizer_aad: str | None = "organizer-aad"  # the organiser GET /v1/meetings/{id} reports
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     # conversation id -> gate: a POST there waits (after being counted in `held`) until set
     holds: dict[str, asyncio.Event] = field(default_factory=dict)
@@ -152,13 +153,16 @@ class ConnectorStandIn:
         })
 
     async def meeting_details(self, request: web.Request) -> web.Response:
-        """Teams' Get meeting details: the Graph id and organiser the transcript fetch needs."""
+        """Teams' Get meeting details: the Graph id and organiser (404 when the test set no
+        organiser: a lookup that fails)."""
+        if self.organizer_aad is None:
+            return web.json_response({"error": {"code": "NotFound"}}, status=404)
         meeting = request.match_info["meeting_id"]
         return web.json_response({
             "details": {"id": meeting, "msGraphResourceId": f"graph-{meeting[:8]}",
                         "title": "Focus group 1", "type": "Scheduled"},
             "conversation": {"isGroup": True, "conversationType": "groupchat", "id": "meeting"},
-            "organizer": {"id": "29:organizer", "aadObjectId": "organizer-aad",
+            "organizer": {"id": f"29:{self.organizer_aad}", "aadObjectId": self.organizer_aad,
                           "tenantId": "tenant"},
         })
 
