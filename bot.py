@@ -36,6 +36,7 @@ from services.clock import Clock, utcnow
 from services.consent import ConsentService
 from services.flags import FlagService
 from services.roles import FacilitatorPolicy
+from services.roster import RosterService
 from services.screening_pipeline import (
     ScreeningPipeline,
     SessionDirectory,
@@ -134,13 +135,19 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
     connector = make_connector(settings)
     app[OUTBOX] = outbox = OutboxWorker(store, connector,
                                         bot_id=settings.microsoft_app_id or None, clock=clock)
+    facilitators = FacilitatorPolicy(
+        settings.facilitator_ids, connector.meeting_role_name, store,
+        meeting_roles=settings.facilitator_meeting_roles,
+        cache_seconds=settings.meeting_role_cache_seconds,
+        failure_cache_seconds=settings.meeting_role_retry_seconds,
+    )
+    roster = RosterService(store, facilitators, connector.conversation_members, clock=clock,
+                           retry_seconds=settings.meeting_role_retry_seconds)
     sessions = SessionService(
         store, study, cards=cards,
         reminder_interval=timedelta(minutes=settings.reminder_interval_minutes),
-        clock=clock, worker_id=outbox.owner, wake_outbox=outbox.wake,
-        list_members=connector.conversation_member_ids,
+        clock=clock, worker_id=outbox.owner, wake_outbox=outbox.wake, roster=roster,
     )
-    facilitators = FacilitatorPolicy(settings.facilitator_ids, connector.meeting_role_name, store)
     screener = await asyncio.to_thread(
         load_screener, settings.screening_model, settings.screening_threshold
     )
@@ -161,7 +168,8 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         retention_purge_after=settings.retention_purge_after,
     )
     services = Services(
-        store=store, study=study, sessions=sessions, facilitators=facilitators, flags=flags,
+        store=store, study=study, sessions=sessions, facilitators=facilitators, roster=roster,
+        flags=flags,
         consent=ConsentService(store, study, clock=clock), screening=screening,
         data_life=data_life, clock=clock, wake_outbox=outbox.wake, reply_now=connector.send,
         screener=screener, auto_start_on_meeting_start=settings.auto_start_on_meeting_start,
@@ -176,6 +184,8 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         asyncio.create_task(_scheduler(services, settings.scheduler_poll_seconds),
                             name="reminders"),
         asyncio.create_task(screening.run_forever(), name="screening"),
+        asyncio.create_task(repeat(roster.retry_stale, settings.scheduler_poll_seconds,
+                                   "roster retry failed"), name="roster"),
         asyncio.create_task(data_life.retention_task(store, study, clock), name="retention"),
     ]
     log.info("bot ready", extra={"local_mode": settings.local_mode,

@@ -54,6 +54,18 @@ class Settings(BaseSettings):
     facilitator_ids: CommaList = Field(
         default_factory=list, validation_alias=_env("FACILITATOR_IDS")
     )
+    # Meeting roles that make someone a facilitator of that meeting's session (with
+    # FACILITATOR_IDS). Presenter is opt-in: in many tenants everyone joins as Presenter.
+    facilitator_meeting_roles: CommaList = Field(
+        default_factory=lambda: ["organizer"], validation_alias=_env("FACILITATOR_MEETING_ROLES")
+    )
+    # How long a meeting role Teams told is trusted, and how soon a failed lookup is retried.
+    meeting_role_cache_seconds: float = Field(
+        300, ge=0, le=24 * 3600, validation_alias=_env("MEETING_ROLE_CACHE_SECONDS")
+    )
+    meeting_role_retry_seconds: float = Field(
+        10, ge=0, le=3600, validation_alias=_env("MEETING_ROLE_RETRY_SECONDS")
+    )
     reminder_interval_minutes: float = Field(
         30, gt=0, le=24 * 60, validation_alias=_env("REMINDER_INTERVAL_MINUTES")
     )
@@ -105,7 +117,8 @@ class Settings(BaseSettings):
         10.0, gt=0, le=120, validation_alias=_env("REQUEST_BODY_TIMEOUT_SECONDS")
     )
 
-    @field_validator("facilitator_ids", "allowed_tenants", "allowed_service_hosts", mode="before")
+    @field_validator("facilitator_ids", "allowed_tenants", "allowed_service_hosts",
+                     "facilitator_meeting_roles", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):

@@ -11,9 +11,9 @@ import logging
 from typing import Any
 
 from export.render import CONTENT_TYPES, FORMATS
-from export.service import SessionNotFound, audit_export, export_session, resolve_session
+from export.service import audit_export, export_session
 from handlers.context import Turn
-from handlers.facilitated import acting_facilitator, default_session
+from handlers.facilitated import NotFound, acting_facilitator, default_session, find_session
 from handlers.file_upload import UploadError, file_consent_activity, file_info_activity, upload
 from handlers.incoming import as_dict
 from handlers.routes import routes
@@ -29,15 +29,9 @@ async def export_command(turn: Turn, argument: str) -> None:
     fmt = next((w.lower() for w in words if w.lower() in FORMATS), "docx")
     refs = [w for w in words if w.lower() not in FORMATS]
     session: Session | None
-    try:
-        if refs:
-            session = await resolve_session(turn.store, refs[0])
-        else:
-            session = await default_session(turn)
-            if session is None:
-                sessions = await turn.store.list_sessions()
-                session = sessions[-1] if sessions else None
-    except SessionNotFound as exc:
+    try:  # only sessions the actor facilitates: "not yours" reads as "no such session"
+        session = await find_session(turn, refs[0]) if refs else await default_session(turn)
+    except NotFound as exc:
         await turn.reply_text(f"Sorry: {exc}.")
         return
     if session is None:
@@ -77,7 +71,7 @@ async def on_file_consent(turn: Turn) -> tuple[int, Any]:
     if fmt not in FORMATS or not context.get("session_id") or not upload_url:
         return 400, {"error": "bad file consent"}
     session = await turn.store.get_session(str(context["session_id"]))
-    if session is None:
+    if session is None or not await turn.may_act_on(session):
         await turn.reply_text("Sorry, I can't find that session any more.")
         return 200, {}
     data_life = turn.services.data_life

@@ -27,7 +27,7 @@ from services.flag_content import (
     segments_of,
 )
 from services.messages import card_activity, to_session_chat, to_user
-from services.roles import FacilitatorPolicy, Person, Where
+from services.roles import FacilitatorPolicy, Person
 from store import FacilitatorChannel, Identity, OutboxItem, Session
 from store.chat_records import FlagView
 from store.ports import FlagServiceStore
@@ -244,15 +244,15 @@ class FlagService:
         if view is None:
             return ActionResult(self.cards.notice_card("Flag not found",
                                                   "This flag no longer exists."), refused=True)
-        # Checked on the server on every click (a card lives in a 1:1 chat: no meeting).
-        if not await self.facilitators.is_facilitator(person, Where(session_id=view.session_id)):
+        session = await self.store.get_session(view.session_id)
+        assert session is not None
+        # Checked on the server on every click, against the flag's own session and meeting.
+        if not await self.facilitators.is_facilitator_of(person, session):
             log.info("flag action refused", extra={"flag_id": flag_id, "action": action})
             return ActionResult(self.cards.notice_card(
                 "Only facilitators can do that",
                 "Flag actions are for the session's facilitators. Nothing was changed.",
                 urgent=True), refused=True)
-        session = await self.store.get_session(view.session_id)
-        assert session is not None
         actor = await self._actor_label(session, person)
         now = self.clock()
         status: str | None = None
