@@ -1,8 +1,9 @@
 """The HTTP host: `create_app(settings)` wires the bot together; `python bot.py` runs it.
 
 Routes: POST /api/messages (Bot Framework activities), GET /healthz (process alive),
-GET /readyz (database reachable, study loaded). The startup hook owns every resource (store,
-connector, screening engine, outbox worker, reminder scheduler) and closes it on shutdown.
+GET /readyz (database reachable, study loaded), /console/ (the facilitator console). The
+startup hook owns every resource (store, connector, screening engine, outbox worker, reminder
+scheduler, the console's change feed) and closes it on shutdown.
 """
 
 from __future__ import annotations
@@ -20,8 +21,12 @@ from aiohttp import web
 import cards
 from auth import outbound_hosts
 from auth.http import MAX_BODY_BYTES, Inbound
+from auth.openid import OpenIdKeys
+from auth.tab_token import TabTokenValidator
 from background import repeat, stop
 from config import ConfigError, Settings, load_settings
+from console.feed import ChangeFeed
+from console.routes import CONSOLE, ConsoleDeps, add_console
 from handlers.adapter import make_adapter
 from handlers.context import Services
 from handlers.data_life import make_data_life
@@ -35,6 +40,7 @@ from outbound.tokens import BOT_FRAMEWORK_SCOPE, GRAPH_SCOPE, ClientCredentialTo
 from services.clock import Clock, utcnow
 from services.consent import ConsentService
 from services.flags import FlagService
+from services.retention import retention_status
 from services.roles import FacilitatorPolicy
 from services.roster import RosterService
 from services.screening_pipeline import (
@@ -73,8 +79,11 @@ async def readyz(request: web.Request) -> web.Response:
     database = bool(store and await store.ping())
     study = request.app.get(STUDY) is not None
     ready = database and study
+    # A failed retention purge shows here but leaves readiness alone (services/retention.py).
+    retention = await retention_status(store) if store is not None and database else "unknown"
     return web.json_response(
-        {"ready": ready, "database": database, "study": study}, status=200 if ready else 503
+        {"ready": ready, "database": database, "study": study, "retention": retention},
+        status=200 if ready else 503,
     )
 
 
@@ -120,6 +129,27 @@ def make_graph(settings: Settings) -> GraphClient | None:
         return await providers[tenant]()
 
     return GraphClient(settings.graph_base_url, token)
+
+
+def make_console(settings: Settings, services: Services) -> ConsoleDeps:
+    """The facilitator console's dependencies: the same services the handlers use, and the
+    tab token validator (none in local mode, where a loopback sign-in stands in for SSO)."""
+    tab_tokens = None
+    if not settings.local_mode:
+        keys = OpenIdKeys(settings.tab_openid_metadata_url,
+                          timeout_seconds=settings.openid_timeout_seconds,
+                          min_refetch_seconds=settings.openid_min_refetch_seconds)
+        tab_tokens = TabTokenValidator(
+            keys, app_id=settings.microsoft_app_id,
+            public_host=settings.public_host or "localhost",
+            allowed_tenants=settings.tenant_allow_list)
+    store = services.store
+    return ConsoleDeps(
+        store=store, study=services.study, flags=services.flags, sessions=services.sessions,
+        facilitators=services.facilitators, feed=ChangeFeed(store.console_fingerprint),
+        clock=services.clock, tab_tokens=tab_tokens, screener=services.data_life.screener.get,
+        app_id=settings.microsoft_app_id,
+    )
 
 
 async def _scheduler(services: Services, every_seconds: float) -> None:
@@ -175,6 +205,8 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         screener=screener, auto_start_on_meeting_start=settings.auto_start_on_meeting_start,
     )
     app[SERVICES] = services
+    console = make_console(settings, services)
+    app[CONSOLE] = console
     outbox.on_delivered(Notify.CONSENT_CARD, sessions.on_consent_card_delivered)
     outbox.on_delivered(Notify.FLAG_CARD, flags.on_card_delivered)
     adapter = make_adapter(settings.botbuilder_configuration())
@@ -187,6 +219,8 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         asyncio.create_task(repeat(roster.retry_stale, settings.scheduler_poll_seconds,
                                    "roster retry failed"), name="roster"),
         asyncio.create_task(data_life.retention_task(store, study, clock), name="retention"),
+        asyncio.create_task(repeat(console.feed.check_once, 1.0, "console change check failed"),
+                            name="console-feed"),
     ]
     log.info("bot ready", extra={"local_mode": settings.local_mode,
                                  "database": store.dialect})
@@ -196,6 +230,8 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         for task in tasks:
             await stop(task)
         await connector.close()
+        if console.tab_tokens is not None:
+            await console.tab_tokens.keys.close()
         if graph is not None:
             await graph.close()
         await store.close()
@@ -218,6 +254,7 @@ def create_app(
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    add_console(app)
     app.cleanup_ctx.append(_lifespan)
     return app
 

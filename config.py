@@ -10,6 +10,7 @@ import ipaddress
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -117,6 +118,14 @@ class Settings(BaseSettings):
         10.0, gt=0, le=120, validation_alias=_env("REQUEST_BODY_TIMEOUT_SECONDS")
     )
 
+    # The facilitator console (console/): the bot's public https address, used for the tab's
+    # URL, the manifest's validDomains and the SSO audience api://<host>/<app id>.
+    public_base_url: str = Field("", validation_alias=_env("PUBLIC_BASE_URL"))
+    tab_openid_metadata_url: str = Field(
+        "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration",
+        validation_alias=_env("TAB_OPENID_METADATA_URL"),
+    )
+
     @field_validator("facilitator_ids", "allowed_tenants", "allowed_service_hosts",
                      "facilitator_meeting_roles", mode="before")
     @classmethod
@@ -151,6 +160,11 @@ class Settings(BaseSettings):
         if self.microsoft_app_type == "SingleTenant" and self.microsoft_app_tenant_id:
             return frozenset({self.microsoft_app_tenant_id.strip().lower()})
         return None
+
+    @property
+    def public_host(self) -> str:
+        """The host (and port, if any) of PUBLIC_BASE_URL; empty when it is not set."""
+        return urlsplit(self.public_base_url).netloc.lower()
 
     @property
     def listen_host(self) -> str:

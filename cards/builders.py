@@ -2,7 +2,8 @@
 
 Only study texts, names and values passed in explicitly end up on a card; no builder
 takes chat message text. Text that comes from people (display names, session titles)
-goes into RichTextBlock TextRuns, which hosts render without Markdown.
+goes into RichTextBlock TextRuns, which hosts render without Markdown, or, where only
+Markdown text exists (facts, notices), through `cards.markdown.inert`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal
 
+from cards.markdown import inert
 from cards.template import render
 from study import Study
 from study.dates import format_utc, format_utc_on_at
@@ -284,6 +286,7 @@ def help_card(
     """
     if not commands:
         raise ValueError("help_card needs at least one command")
+    bot_name = inert(bot_name)
     prefix = "" if personal else f"@{bot_name} "
     facts = [
         {"title": f"{prefix}{command}", "value": description}
@@ -299,11 +302,12 @@ def help_card(
 
 
 def notice_card(title: str, text: str, *, urgent: bool = False) -> Card:
-    """A private notice to a facilitator, e.g. that a participant chose not to consent."""
+    """A private notice to a facilitator, e.g. that a participant chose not to consent.
+    Title and text are plain text, made inert: callers join display names into them."""
     return render(
         "notice",
-        title=f"⚠ {title}" if urgent else title,
-        text=text,
+        title=f"⚠ {inert(title)}" if urgent else inert(title),
+        text=inert(text),
         style="attention" if urgent else "emphasis",
         color="Attention" if urgent else "Default",
     )

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from cards.markdown import inert
 from cards.template import render
 from services.flag_content import (
     CATEGORY_WORDS,
@@ -70,7 +71,8 @@ def _reasons(content: FlagCardContent) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     if content.safeguarding_level:
         level = "Urgent" if content.safeguarding_level == "urgent" else "Concern"
-        items.append(_text(f"Safeguarding ({level}): {content.safeguarding_reason or ''}".strip(),
+        reason = inert(content.safeguarding_reason or "")
+        items.append(_text(f"Safeguarding ({level}): {reason}".strip(),
                            weight="Bolder", color="Attention"))
     categories = list(dict.fromkeys(r.category for r in content.reasons))
     if categories:
@@ -100,9 +102,9 @@ def _history(content: FlagCardContent) -> list[dict[str, Any]]:
         items.append(_text("The author has deleted this message.", spacing="None"))
     for entry in content.history:
         did = ACTION_WORDS.get(entry.action, entry.action)
-        line = f"{entry.actor} {did} — {format_utc(entry.at)}"
+        line = f"{inert(entry.actor)} {did} — {format_utc(entry.at)}"
         if entry.outcome:
-            line += f". {entry.outcome}"
+            line += f". {inert(entry.outcome)}"
         items.append(_text(line, isSubtle=True, spacing="None"))
     if content.notice:
         items.append(_text(content.notice, color="Attention"))
@@ -155,7 +157,7 @@ def flag_card(content: FlagCardContent) -> Card:
     )]
     facts = [{"title": "Sent", "value": format_utc(content.sent_at)}]
     if content.session_title:
-        facts.append({"title": "Session", "value": content.session_title})
+        facts.append({"title": "Session", "value": inert(content.session_title)})
     categories = list(dict.fromkeys(r.category for r in content.reasons))
     if categories:
         facts.append({"title": "Found",
@@ -163,7 +165,6 @@ def flag_card(content: FlagCardContent) -> Card:
     return render(
         "flag",
         style="attention" if urgent else "warning",
-        color="Attention" if urgent else "Warning",
         heading=heading,
         subheading=subheading,
         who=who,
@@ -182,7 +183,6 @@ def check_card(segments: Sequence[Segment], reasons: Sequence[Reason],
     return render(
         "flag",
         style="emphasis",
-        color="Default",
         heading="Practice check: this would be flagged" if flagged
         else "Practice check: nothing would be flagged",
         subheading="Nothing you type after 'check' is stored or shown to anyone else.",

@@ -5,12 +5,16 @@ Steps (each safe to re-run, so an interrupted purge completes when run again):
 1. anonymise: for every message, store the export-ready copy (or none, if the message is
    excluded) and null the raw text and mentions, one message per transaction;
 2. titles: replace each session's meeting title by its redacted version;
-3. scrub: replace the known Teams/AAD ids and display names in every other column;
+3. scrub: replace the known Teams/AAD ids and display names in every other column (the
+   tables step 4 deletes whole are left to it: rewriting their keys could make two equal);
 4. unlink: delete identity links, facilitator channels, bot state, idempotency keys and the
    outbox (cards may carry names), in one transaction;
 5. compact: VACUUM, so deleted values do not linger in the database file;
-6. verify: search every column of every table for the identifiers; report any residue.
-Each run is recorded in `purge_runs` and the audit log (counts only).
+6. verify: search every column of every table for the identifiers, and on SQLite the
+   database, -wal and -shm files as bytes; any residue makes the run "residue", not
+   "completed", logged as an error, and retention reports it (services/retention.py).
+A step that raises marks the run "failed" before the error goes on. Each run is recorded in
+`purge_runs` and the audit log (counts only).
 """
 
 from __future__ import annotations
@@ -23,8 +27,9 @@ from typing import Any
 
 from export.build import SessionRedactor, Unscreenable, exclusion_reason, screened_spans
 from export.redact import PERSON, WITHHELD, apply_spans, name_spans
-from store.data_life import SessionSource
+from store.data_life import PurgeRun, SessionSource
 from store.ports import PurgeServiceStore
+from store.sql_purge import LINKING_TABLE_NAMES
 from study import Study
 
 log = logging.getLogger(__name__)
@@ -104,6 +109,30 @@ async def purge_study(
     run = await store.begin_purge(now)
     await store.audit(actor=actor, action="purge.started", subject="study:" + study.study_id,
                       at=now, details={"run": run.id, "forced": bool(blockers)})
+    try:
+        return await _purge_steps(store, study, screener, clock, actor, run, run_in_thread)
+    except Exception:
+        try:
+            await store.purge_step_done(run.id, FAILED)
+        except Exception:  # the database itself failing: the original error says more
+            log.exception("could not mark the purge run as failed")
+        raise
+
+
+FAILED = "failed"
+RESIDUE = "residue"
+COMPLETED = "completed"
+
+
+async def _purge_steps(
+    store: PurgeServiceStore,
+    study: Study,
+    screener: Any,
+    clock: Callable[[], datetime],
+    actor: str,
+    run: PurgeRun,
+    run_in_thread: Callable[..., Any] | None,
+) -> PurgeReport:
     report = PurgeReport(run.id)
     ids, names = await store.linking_identifiers()
 
@@ -125,9 +154,7 @@ async def purge_study(
     await store.purge_step_done(run.id, "anonymised")
 
     # 3: every other column that may carry an id or a name
-    report.scrubbed = await store.scrub_identifiers(
-        ids, names, skip_tables=("identity_links", "facilitator_channels")
-    )
+    report.scrubbed = await store.scrub_identifiers(ids, names, skip_tables=LINKING_TABLE_NAMES)
     await store.purge_step_done(run.id, "scrubbed")
 
     # 4: the linking data itself, in one transaction
@@ -138,12 +165,16 @@ async def purge_study(
     await store.compact()
     first_names = {part for name in names for part in name.replace(",", " ").split()}
     report.residue = await store.find_identifiers(ids, names, first_names)
+    report.residue.update(await store.find_identifiers_in_files([*ids, *names]))
     finished = clock()
-    await store.purge_step_done(run.id, "completed" if report.clean else "residue", finished)
+    await store.purge_step_done(run.id, COMPLETED if report.clean else RESIDUE, finished)
     await store.audit(actor=actor, action="purge.completed", subject="study:" + study.study_id,
                       at=finished, details=report.details())
-    log.info("purge finished", extra={"run": run.id, "anonymised": report.anonymised,
-                                      "residue_columns": len(report.residue)})
+    if report.clean:
+        log.info("purge finished", extra={"run": run.id, "anonymised": report.anonymised})
+    else:
+        log.error("purge left identifiers behind", extra={
+            "run": run.id, "residue_places": sorted(report.residue)})
     return report
 
 

@@ -15,21 +15,26 @@ import cards
 from handlers.context import Turn
 from handlers.routes import InvokeBody, card_response, routes
 from services.consent import ConsentIncomplete, FormOutdated
-from services.messages import card_activity
+from services.messages import SESSION_DELETED, card_activity
 from store import Session
 
 log = logging.getLogger(__name__)
 
 
-async def _session_for(turn: Turn, data: dict[str, Any]) -> Session | None:
+async def _session_for(
+    turn: Turn, data: dict[str, Any], *, live: bool
+) -> Session | InvokeBody:
+    """The card's session, or the answer to give instead: it is not this chat's, not running
+    (when `live`), or purged. A purged session's card creates nothing, not even the clicker's
+    participant row, which would link them to it again."""
     session_id = data.get("session_id")
-    if not isinstance(session_id, str):
-        return None
-    session = await turn.store.get_session(session_id)
+    session = await turn.store.get_session(session_id) if isinstance(session_id, str) else None
+    if session is not None and await turn.store.session_purged(session.id):
+        return card_response(cards.notice_card("Consent", SESSION_DELETED))
     if session is None or session.conversation_id != turn.incoming.conversation_id and not (
         turn.incoming.personal
-    ):
-        return None
+    ) or live and not session.live:
+        return card_response(cards.notice_card("Consent", "This session is no longer running."))
     return session
 
 
@@ -55,17 +60,17 @@ async def _own_view(turn: Turn, session: Any, *, error: str | None = None,
 
 @routes.on_card_action_execute("consent.refresh")
 async def consent_refresh(turn: Turn, data: dict[str, Any]) -> InvokeBody:
-    session = await _session_for(turn, data)
-    if session is None:
-        return card_response(cards.notice_card("Consent", "This session is no longer running."))
+    session = await _session_for(turn, data, live=False)
+    if not isinstance(session, Session):
+        return session
     return await _own_view(turn, session)
 
 
 @routes.on_card_action_execute("consent.change")
 async def consent_change(turn: Turn, data: dict[str, Any]) -> InvokeBody:
-    session = await _session_for(turn, data)
-    if session is None or not session.live:
-        return card_response(cards.notice_card("Consent", "This session is no longer running."))
+    session = await _session_for(turn, data, live=True)
+    if not isinstance(session, Session):
+        return session
     participant = await turn.participant(session)
     current = await turn.services.consent.current(session, participant)
     return await _own_view(turn, session, form=True,
@@ -73,9 +78,9 @@ async def consent_change(turn: Turn, data: dict[str, Any]) -> InvokeBody:
 
 
 async def _answer(turn: Turn, data: dict[str, Any], decision: str) -> InvokeBody:
-    session = await _session_for(turn, data)
-    if session is None or not session.live:
-        return card_response(cards.notice_card("Consent", "This session is no longer running."))
+    session = await _session_for(turn, data, live=True)
+    if not isinstance(session, Session):
+        return session
     consent = turn.services.consent
     answers = consent.parse_answers(data)
     participant = await turn.participant(session)
@@ -83,7 +88,7 @@ async def _answer(turn: Turn, data: dict[str, Any], decision: str) -> InvokeBody
         await consent.answer(
             session, participant, decision,  # type: ignore[arg-type]
             answers, data.get("form_version") if isinstance(data.get("form_version"), str)
-            else None,
+            else None, activity_id=turn.incoming.activity_id,
         )
     except ConsentIncomplete as exc:
         return await _own_view(

@@ -24,7 +24,8 @@ from handlers.adapter import authenticate_result, to_activity
 from handlers.router import FocusGroupBot
 from observability import request_id_var
 from services.clock import Clock
-from store import Store, is_unavailable
+from store import is_unavailable
+from store.ports import AuditLog
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ class MessagesEndpoint:
     inbound: Inbound
     adapter: CloudAdapter
     bot: FocusGroupBot
-    store: Store
+    store: AuditLog
     clock: Clock
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:

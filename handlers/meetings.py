@@ -51,7 +51,7 @@ async def on_members_joined(turn: Turn, members: list[Person]) -> None:
     if session is None or not people:
         return
     for person in people:
-        await turn.services.sessions.participant(
+        joined = await turn.services.sessions.participant(
             session,
             person,
             facilitator=await turn.services.facilitators.is_facilitator(person, turn.where()),
@@ -59,7 +59,7 @@ async def on_members_joined(turn: Turn, members: list[Person]) -> None:
         await turn.store.enqueue(
             to_session_chat(
                 session,
-                f"late_joiner:{person.teams_user_id}",
+                f"late_joiner:{joined.id}",  # a row id: keys carry no identity
                 card_activity(cards.late_joiner_card(turn.study,
                                                      bot_name=turn.incoming.bot_name or "bot")),
             ),

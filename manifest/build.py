@@ -7,7 +7,8 @@ Each value comes from, in order: the command-line option, the environment, then 
 file in the repository root (``--env-file`` to read another):
 
 * bot app id: ``--app-id``, ``MicrosoftAppId`` (required, must be a GUID)
-* domain the bot is served from: ``--domain``, ``BOT_DOMAIN`` (default ``example.org``)
+* domain the bot is served from: ``--domain``, ``BOT_DOMAIN``, the host of ``PUBLIC_BASE_URL``
+  (default ``example.org``); the console tab, validDomains and the SSO resource use it
 * app version: ``--version``, ``APP_VERSION`` (default: the version in ``pyproject.toml``)
 
 The package holds exactly ``manifest.json``, ``color.png`` and ``outline.png`` at its root.
@@ -27,6 +28,7 @@ import tomllib
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
@@ -40,6 +42,7 @@ DEFAULT_ENV_FILE = REPO_ROOT / ".env"
 
 APP_ID_VARIABLE = "MicrosoftAppId"
 DOMAIN_VARIABLE = "BOT_DOMAIN"
+PUBLIC_URL_VARIABLE = "PUBLIC_BASE_URL"
 VERSION_VARIABLE = "APP_VERSION"
 
 PACKAGE_FILES = ("manifest.json", "color.png", "outline.png")
@@ -256,6 +259,8 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
         print(f"error: {exc}", file=sys.stderr)
         return 2
     domain = args.domain or _lookup(DOMAIN_VARIABLE, environ, dotenv)
+    if not domain:  # the bot's own setting for its public address (the console's tab URL)
+        domain = urlsplit(_lookup(PUBLIC_URL_VARIABLE, environ, dotenv) or "").netloc
     if not domain:
         domain = DEFAULT_DOMAIN
         print(

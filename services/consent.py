@@ -52,7 +52,9 @@ class ConsentService:
         decision: Decision,
         answers: dict[str, bool],
         form_version: str | None,
+        activity_id: str | None = None,
     ) -> ConsentEvent:
+        """Record the answer; `activity_id` (the invoke's) makes a replay record nothing."""
         if form_version and form_version != self.study.form_version:
             raise FormOutdated(form_version)
         if decision == "accepted":
@@ -69,6 +71,7 @@ class ConsentService:
             content_hash=self.study.content_hash,
             answers=answers,
             at=self.clock(),
+            activity_id=activity_id,
         )
 
     async def current(self, session: Session, participant: Participant) -> ConsentEvent | None:

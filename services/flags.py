@@ -26,7 +26,7 @@ from services.flag_content import (
     reasons_of,
     segments_of,
 )
-from services.messages import card_activity, to_session_chat, to_user
+from services.messages import SESSION_DELETED, card_activity, to_session_chat, to_user
 from services.roles import FacilitatorPolicy, Person
 from store import FacilitatorChannel, Identity, OutboxItem, Session
 from store.chat_records import FlagView
@@ -153,10 +153,12 @@ class FlagService:
                    }.get(content.kind, "A message may identify someone")
         payload = card_activity(self.cards.flag_card(content), summary=summary)
         items = []
-        for recipient in recipients:
+        # The copy's number, not the recipient's Teams id, keys it: the flag and all its copies
+        # are queued in one transaction, and a key must never carry identity (purge).
+        for copy_number, recipient in enumerate(recipients):
             channel = recipient.channel
             items.append(to_user(
-                key=f"flag:{flag_id}:to:{recipient.identity.teams_user_id}",
+                key=f"flag:{flag_id}:copy:{copy_number}",
                 service_url=channel.service_url if channel else session.service_url,
                 tenant_id=session.tenant_id,
                 conversation_id=channel.conversation_id if channel else None,
@@ -244,6 +246,8 @@ class FlagService:
         if view is None:
             return ActionResult(self.cards.notice_card("Flag not found",
                                                   "This flag no longer exists."), refused=True)
+        if await self.store.session_purged(view.session_id):
+            return ActionResult(self.cards.notice_card("Flag", SESSION_DELETED), refused=True)
         session = await self.store.get_session(view.session_id)
         assert session is not None
         # Checked on the server on every click, against the flag's own session and meeting.

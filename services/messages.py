@@ -8,6 +8,9 @@ from store import OutboxItem, Session
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
+SESSION_DELETED = "This session's data has been deleted. Nothing was recorded."
+"""The answer to any action on a card of a purged session (it must create nothing)."""
+
 
 def card_activity(card: dict[str, Any], *, summary: str | None = None) -> dict[str, Any]:
     activity: dict[str, Any] = {

@@ -230,10 +230,14 @@ class SessionService:
 
     async def facilitators(self, session: Session) -> list[Identity]:
         """The session's facilitators that the bot can reach privately."""
-        people: dict[str, Identity] = {}
+        return [person for _, person in await self._facilitator_entries(session)]
+
+    async def _facilitator_entries(self, session: Session) -> list[tuple[str, Identity]]:
+        """(participant id, identity) of each facilitator: the id keys their private items."""
+        people: dict[str, tuple[str, Identity]] = {}
         for entry in await self.store.roster(session.id):
             if entry.participant.role == "facilitator" and entry.identity:
-                people[entry.identity.teams_user_id] = entry.identity
+                people[entry.identity.teams_user_id] = (entry.participant.id, entry.identity)
         return list(people.values())
 
     async def notify_facilitators(
@@ -242,9 +246,11 @@ class SessionService:
         """Queue a private message to each facilitator (1:1 chats, never the group)."""
         now = self.clock()
         count = 0
-        for person in await self.facilitators(session):
+        for participant_id, person in await self._facilitator_entries(session):
             channel = await self.store.facilitator_channel(person.teams_user_id)
-            await self.store.enqueue(self.private_item(session, person, channel, key, payload), now)
+            await self.store.enqueue(
+                self.private_item(session, participant_id, person, channel, key, payload), now
+            )
             count += 1
         self._wake()
         return count
@@ -252,14 +258,17 @@ class SessionService:
     def private_item(
         self,
         session: Session,
+        participant_id: str,
         person: Identity,
         channel: FacilitatorChannel | None,
         key: str,
         payload: dict[str, Any],
         notify_ref: str | None = None,
     ) -> OutboxItem:
+        """Keyed by the recipient's participant (row) id: a dedupe key carries no identity, so
+        scrubbing identifiers at purge can never make two keys equal."""
         return to_user(
-            key=f"session:{session.id}:{key}:to:{person.teams_user_id}",
+            key=f"session:{session.id}:{key}:to:{participant_id}",
             service_url=channel.service_url if channel else session.service_url,
             tenant_id=session.tenant_id,
             conversation_id=channel.conversation_id if channel else None,

@@ -77,7 +77,7 @@ class ConsentStore(Protocol):
 
     async def record_consent(
         self, *, session_id: str, participant_id: str, decision: Decision, form_version: str,
-        content_hash: str, answers: dict[str, bool], at: datetime,
+        content_hash: str, answers: dict[str, bool], at: datetime, activity_id: str | None = None,
     ) -> ConsentEvent: ...
     async def latest_consent(
         self, session_id: str, participant_id: str
@@ -202,7 +202,15 @@ class PurgeStore(Protocol):
     async def find_identifiers(
         self, ids: Iterable[str], names: Iterable[str] = (), words: Iterable[str] = ()
     ) -> dict[str, int]: ...
+    async def find_identifiers_in_files(self, needles: Iterable[str]) -> dict[str, int]: ...
     async def compact(self) -> None: ...
+
+
+class PurgedSessions(Protocol):
+    """Whether a session's data has been purged (store/sql_purge.py): card actions on it must
+    create nothing."""
+
+    async def session_purged(self, session_id: str) -> bool: ...
 
 
 class BotStateStore(Protocol):
@@ -250,7 +258,8 @@ class ConsentServiceStore(ConsentStore, ParticipantStore, Protocol):
     """Recording consent and reading who has answered (services/consent.py)."""
 
 
-class FlagServiceStore(FlagStore, SessionStore, ParticipantStore, OutboxStore, Protocol):
+class FlagServiceStore(FlagStore, SessionStore, ParticipantStore, OutboxStore, PurgedSessions,
+                       Protocol):
     """Flags, their recipients and their cards (services/flags.py)."""
 
 
@@ -270,5 +279,6 @@ class PurgeServiceStore(SessionStore, DataLife, AuditLog, Protocol):
     """Purging the study's linking data and auditing it (export/purge.py)."""
 
 
-class RetentionStore(PurgeServiceStore, Protocol):
-    """Deciding what is due for deletion, then purging it (services/retention.py)."""
+class RetentionStore(PurgeServiceStore, ParticipantStore, OutboxStore, Protocol):
+    """Deciding what is due for deletion, then purging it, and telling facilitators when it
+    failed (services/retention.py)."""

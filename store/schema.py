@@ -115,8 +115,17 @@ consent_events = Table(
     Column("content_hash", String(64), nullable=False),
     Column("answers", JSON, nullable=False),
     Column("recorded_at", UTCDateTime(), nullable=False),
+    # the invoke's activity id (migration 0005): a replayed invoke adds no second row
+    Column("activity_id", String(256), nullable=True),
 )
 Index("ix_consent_events_participant", consent_events.c.participant_id, consent_events.c.id)
+Index(
+    "uq_consent_events_activity",
+    consent_events.c.session_id,
+    consent_events.c.participant_id,
+    consent_events.c.activity_id,
+    unique=True,
+)
 
 reminders = Table(
     "reminders",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from store import schema as t
 from store.records import ConsentEvent, Decision
-from store.sql_base import SqlBase, record
+from store.sql_base import SqlBase, dialect_insert, record
 
 
 def _consent(row: Any) -> ConsentEvent:
@@ -43,22 +43,41 @@ class SqlConsent(SqlBase):
         content_hash: str,
         answers: dict[str, bool],
         at: datetime,
+        activity_id: str | None = None,
     ) -> ConsentEvent:
+        """Append the answer; the same `activity_id` again (a replayed invoke) appends nothing
+        and returns the answer recorded the first time."""
+        columns = t.consent_events.c
+        key = activity_id[:256] if activity_id else None
         async with self._writing() as conn:
-            result = await conn.execute(
-                insert(t.consent_events)
-                .values(
-                    session_id=session_id,
-                    participant_id=participant_id,
-                    decision=decision,
-                    form_version=form_version,
-                    content_hash=content_hash,
-                    answers=answers,
-                    recorded_at=at,
+            event_id = (
+                await conn.execute(
+                    dialect_insert(self.dialect)(t.consent_events)
+                    .values(
+                        session_id=session_id,
+                        participant_id=participant_id,
+                        decision=decision,
+                        form_version=form_version,
+                        content_hash=content_hash,
+                        answers=answers,
+                        recorded_at=at,
+                        activity_id=key,
+                    )
+                    .on_conflict_do_nothing(
+                        index_elements=["session_id", "participant_id", "activity_id"]
+                    )
+                    .returning(columns.id)
                 )
-                .returning(t.consent_events.c.id)
-            )
-            event_id = result.scalar_one()
+            ).scalar()
+            if event_id is None:  # only a non-NULL key can conflict
+                row = (
+                    await conn.execute(select(t.consent_events).where(
+                        columns.session_id == session_id,
+                        columns.participant_id == participant_id,
+                        columns.activity_id == key,
+                    ))
+                ).one()
+                return _consent(row)
         return ConsentEvent(
             event_id,
             session_id,

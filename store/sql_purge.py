@@ -9,10 +9,12 @@ transaction. A purge interrupted anywhere therefore completes when it is run aga
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, String, Text, delete, insert, inspect, select, text, update
@@ -20,6 +22,13 @@ from sqlalchemy import JSON, String, Text, delete, insert, inspect, select, text
 from store import schema as t
 from store.data_life import PurgeRun
 from store.sql_base import SqlBase, record
+
+LINKING_TABLES = (t.identity_links, t.facilitator_channels, t.bot_state,
+                  t.processed_activities, t.outbox)
+"""Deleted whole by purge. Scrubbing skips them: rewriting a key there (a unique dedupe key,
+a state key) could make two keys equal and abort the purge, for rows about to go anyway."""
+
+LINKING_TABLE_NAMES = tuple(table.name for table in LINKING_TABLES)
 
 
 class SqlPurge(SqlBase):
@@ -48,6 +57,21 @@ class SqlPurge(SqlBase):
         async with self._reading() as conn:
             rows = (await conn.execute(select(t.purge_runs).order_by(t.purge_runs.c.id))).all()
         return [record(PurgeRun, r) for r in rows]
+
+    async def session_purged(self, session_id: str) -> bool:
+        """True once a purge run has started after the session started: purge handles every
+        session there is when it starts, so this one's links are deleted (or being deleted)
+        and nothing may re-create them (a click on an old card, a replayed invoke)."""
+        async with self._reading() as conn:
+            found = (
+                await conn.execute(
+                    select(t.purge_runs.c.id)
+                    .join(t.sessions, t.purge_runs.c.started_at >= t.sessions.c.started_at)
+                    .where(t.sessions.c.id == session_id)
+                    .limit(1)
+                )
+            ).first()
+        return found is not None
 
     async def linking_identifiers(self) -> tuple[set[str], set[str]]:
         """(Teams and AAD ids, display names) the database still links to anyone."""
@@ -155,8 +179,7 @@ class SqlPurge(SqlBase):
         identity links, facilitator channels, bot state, idempotency keys and the outbox."""
         counts: dict[str, int] = {}
         async with self._writing() as conn:
-            for table in (t.identity_links, t.facilitator_channels, t.bot_state,
-                          t.processed_activities, t.outbox):
+            for table in LINKING_TABLES:
                 result = await conn.execute(delete(table))
                 counts[table.name] = result.rowcount or 0
         return counts
@@ -180,6 +203,18 @@ class SqlPurge(SqlBase):
                         found[key] = found.get(key, 0) + 1
         return found
 
+    async def find_identifiers_in_files(self, needles: Iterable[str]) -> dict[str, int]:
+        """On SQLite, the database file and its -wal and -shm files read as bytes: a deleted
+        value can linger in a free page or an old WAL frame where no SELECT sees it. Returns
+        {"file:<name>": identifiers found} (never which); {} on PostgreSQL, whose files are
+        the server's."""
+        path = self.engine.url.database
+        if self.dialect != "sqlite" or not path or path == ":memory:":
+            return {}
+        # four characters at least: a shorter name could match a page's binary bytes by chance
+        wanted = [n.encode() for n in {n.strip() for n in needles} if len(n) >= 4]
+        return await asyncio.to_thread(_search_files, path, wanted)
+
     async def compact(self) -> None:
         """Reclaim the space of deleted rows so removed values do not linger in the file."""
         if self.dialect == "sqlite":
@@ -201,6 +236,19 @@ class SqlPurge(SqlBase):
         async with self._reading() as conn:
             metadata = await conn.run_sync(_reflect)
         return list(metadata.sorted_tables)
+
+
+def _search_files(path: str, wanted: list[bytes]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for suffix in ("", "-wal", "-shm"):
+        file = Path(path + suffix)
+        if not file.exists():
+            continue
+        raw = file.read_bytes()
+        count = sum(1 for needle in wanted if needle in raw)
+        if count:
+            found[f"file:{file.name}"] = count
+    return found
 
 
 def _reflect(sync_conn: Any) -> Any:

@@ -21,6 +21,7 @@ from store.migrate import upgrade_to_head
 from store.sql_audit import SqlAudit
 from store.sql_bot_state import ETagConflict, SqlBotState
 from store.sql_consent import SqlConsent
+from store.sql_console import SqlConsole
 from store.sql_export import SqlExportSource
 from store.sql_flags import SqlFlags
 from store.sql_messages import SqlMessages
@@ -46,6 +47,7 @@ class Store(
     SqlPurge,
     SqlBotState,
     SqlAudit,
+    SqlConsole,
 ):
     """All persistence for the bot: every port of `store/ports.py` on one engine."""
 

@@ -108,7 +108,9 @@ def test_bot_id_and_web_application_info_are_filled_in(manifest: dict):
     assert manifest["id"] == APP_ID
     (bot,) = manifest["bots"]
     assert bot["botId"] == APP_ID
-    assert manifest["webApplicationInfo"] == {"id": APP_ID, "resource": f"api://botid-{APP_ID}"}
+    # The console tab's single sign-on: the token's audience is this application id URI.
+    assert manifest["webApplicationInfo"] == {"id": APP_ID,
+                                              "resource": f"api://bot.example.org/{APP_ID}"}
     assert manifest["version"] == "1.2.3"
     assert manifest["validDomains"] == ["bot.example.org"]
     assert manifest["developer"]["privacyUrl"] == "https://bot.example.org/privacy"
@@ -246,3 +248,21 @@ def test_invalid_app_id_fails_on_the_command_line(tmp_path: Path, capsys):
     assert code != 0
     assert "not a GUID" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_console_tab_is_offered_in_meetings(manifest: dict):
+    (tab,) = manifest["configurableTabs"]
+    assert tab["scopes"] == ["groupChat"]
+    assert set(tab["context"]) == {"meetingSidePanel", "meetingChatTab", "meetingDetailsTab"}
+    assert tab["configurationUrl"] == "https://bot.example.org/console/configure"
+
+
+def test_domain_falls_back_to_the_public_base_url(tmp_path: Path):
+    out = tmp_path / "app.zip"
+    code = build.main(["--out", str(out), "--env-file", str(tmp_path / "none")],
+                environ={"MicrosoftAppId": APP_ID,
+                         "PUBLIC_BASE_URL": "https://focus.example.ac.uk/"})
+    assert code == 0
+    with zipfile.ZipFile(out) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    assert manifest["validDomains"] == ["focus.example.ac.uk"]

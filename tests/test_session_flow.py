@@ -296,4 +296,5 @@ async def test_info_and_consent_are_open_to_everyone(
 async def test_health_and_readiness(bot: RunningBot) -> None:
     assert await bot.get("/healthz") == (200, {"status": "ok"})
     status, body = await bot.get("/readyz")
-    assert status == 200 and body == {"ready": True, "database": True, "study": True}
+    assert status == 200 and body == {"ready": True, "database": True, "study": True,
+                                      "retention": "none"}

@@ -1,0 +1,397 @@
+"""The console's HTTP routes: the page, its API and its live stream (Server-Sent Events).
+
+Every API request is authenticated (the tab's Entra ID token; in local mode a loopback-only
+sign-in as a chosen person) and authorised on the server: facilitator *of that chat's latest
+session* by the one facilitator policy, for every read and every action. Anyone else gets only
+their own consent status and the information sheet. The chat id travels in the query string;
+message text never does, and nothing here logs a name, a token or a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import mimetypes
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from auth.bot_token import AuthError
+from auth.openid import LOOPBACK_HOSTS
+from auth.tab_token import TabTokenValidator
+from console.feed import ChangeFeed
+from console.views import facilitator_state, participant_state
+from export.render import CONTENT_TYPES, FORMATS
+from export.service import export_session
+from services.flags import ACTIONS, FlagService
+from services.roles import FacilitatorPolicy, Person
+from services.sessions import Conversation, SessionService
+from store import RosterEntry, Session, Store
+from study import Study
+
+log = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+# Only these files are served; the test-only vendored axe-core is not among them.
+STATIC_FILES = {
+    "console.js": WEB_DIR / "console.js",
+    "console.css": WEB_DIR / "console.css",
+    "local.js": WEB_DIR / "local.js",
+    "configure.js": WEB_DIR / "configure.js",
+    "teams-js.js": WEB_DIR / "vendor" / "teams-js" / "MicrosoftTeams.min.js",
+}
+# Microsoft's list of hosts that frame Teams tabs ("Prerequisites" for tabs, learn.microsoft.com).
+FRAME_ANCESTORS = (
+    "https://teams.microsoft.com https://*.teams.microsoft.com https://*.cloud.microsoft "
+    "https://*.microsoft365.com https://*.office.com https://outlook.office.com "
+    "https://outlook.office365.com"
+)
+STREAM_SECONDS = 300.0  # a stream ends after this; the page reconnects with a fresh token
+KEEPALIVE_SECONDS = 15.0
+MAX_CHAT_ID = 512
+
+
+@dataclass(frozen=True)
+class ConsoleDeps:
+    """What the console uses, built by bot.py from the same services the handlers use."""
+
+    store: Store
+    study: Study
+    flags: FlagService
+    sessions: SessionService
+    facilitators: FacilitatorPolicy
+    feed: ChangeFeed
+    clock: Callable[[], datetime]
+    tab_tokens: TabTokenValidator | None  # None: local mode (no app id)
+    screener: Callable[[], Any]
+    app_id: str = ""
+
+
+CONSOLE: web.AppKey[ConsoleDeps] = web.AppKey("console", ConsoleDeps)
+CLOSING: web.AppKey[asyncio.Event] = web.AppKey("console_closing", asyncio.Event)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The authenticated person: a Teams user id (local sign-in) or an AAD object id (SSO)."""
+
+    teams_user_id: str | None
+    aad_object_id: str | None
+
+
+class Denied(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def _loopback(request: web.Request) -> bool:
+    return (request.remote or "").lower() in LOOPBACK_HOSTS
+
+
+async def authenticate(request: web.Request, deps: ConsoleDeps) -> Viewer:
+    header = request.headers.get("Authorization")
+    if deps.tab_tokens is None:
+        # Local mode: no tenant to ask, so a developer (or a browser test) picks a person.
+        scheme, _, who = (header or "").partition(" ")
+        if scheme != "Local" or not who.strip() or not _loopback(request):
+            raise Denied(401, "local_sign_in_required")
+        return Viewer(teams_user_id=who.strip()[:256], aad_object_id=None)
+    try:
+        user = await deps.tab_tokens.verify(header)
+    except AuthError as exc:
+        raise Denied(401, exc.reason) from exc
+    return Viewer(teams_user_id=None, aad_object_id=user.aad_object_id)
+
+
+def _entry_of(roster: list[RosterEntry], viewer: Viewer) -> RosterEntry | None:
+    for entry in roster:
+        identity = entry.identity
+        if identity is None:
+            continue
+        if viewer.teams_user_id and identity.teams_user_id == viewer.teams_user_id:
+            return entry
+        if viewer.aad_object_id and (identity.aad_object_id or "").lower() == viewer.aad_object_id:
+            return entry
+    return None
+
+
+def person_of(viewer: Viewer, entry: RosterEntry | None) -> Person:
+    """The policy's Person: ids from the roster when the bot has seen them, else the token's."""
+    if entry is not None and entry.identity is not None:
+        identity = entry.identity
+        return Person(identity.teams_user_id, identity.aad_object_id or viewer.aad_object_id,
+                      None)
+    return Person(viewer.teams_user_id or f"aad:{viewer.aad_object_id}", viewer.aad_object_id,
+                  None)
+
+
+@dataclass(frozen=True)
+class Access:
+    session: Session | None
+    person: Person
+    entry: RosterEntry | None
+    facilitator: bool
+
+
+async def access(request: web.Request) -> Access:
+    """Who is asking about which session, and may they see a facilitator's view of it."""
+    deps = request.app[CONSOLE]
+    viewer = await authenticate(request, deps)
+    chat = request.query.get("chat", "")
+    if not chat or len(chat) > MAX_CHAT_ID:
+        raise Denied(400, "no_chat")
+    session = await deps.store.latest_session(chat)
+    if session is None:
+        return Access(None, person_of(viewer, None), None, False)
+    entry = _entry_of(await deps.store.roster(session.id), viewer)
+    person = person_of(viewer, entry)
+    facilitator = await deps.facilitators.is_facilitator_of(person, session)
+    return Access(session, person, entry, facilitator)
+
+
+async def facilitator_access(request: web.Request) -> Access:
+    found = await access(request)
+    if found.session is None:
+        raise Denied(404, "no_session")
+    if not found.facilitator:
+        log.info("console refused", extra={"session_id": found.session.id})
+        raise Denied(403, "not_facilitator")
+    return found
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def console_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Security headers on every console response; refusals as bare JSON reasons."""
+    if not request.path.startswith("/console"):
+        return await handler(request)
+    try:
+        response = await handler(request)
+    except Denied as exc:
+        response = web.json_response({"error": exc.reason}, status=exc.status)
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'none'; "
+        f"frame-ancestors 'self' {FRAME_ANCESTORS}"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ---- the page --------------------------------------------------------------------------------
+
+
+async def page(request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(WEB_DIR / "console.html",
+                            headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+async def to_page(_: web.Request) -> web.StreamResponse:
+    raise web.HTTPFound("/console/")
+
+
+async def configure_page(request: web.Request) -> web.StreamResponse:
+    """Teams' configuration page for the tab: it only names the console as the tab's content."""
+    return web.FileResponse(WEB_DIR / "configure.html",
+                            headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+async def local_page(request: web.Request) -> web.StreamResponse:
+    if request.app[CONSOLE].tab_tokens is not None or not _loopback(request):
+        raise web.HTTPNotFound()
+    return web.FileResponse(WEB_DIR / "local.html",
+                            headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+async def static(request: web.Request) -> web.StreamResponse:
+    path = STATIC_FILES.get(request.match_info["name"])
+    if path is None:
+        raise web.HTTPNotFound()
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return web.FileResponse(path, headers={"Content-Type": f"{kind}; charset=utf-8"})
+
+
+async def local_people(request: web.Request) -> web.StreamResponse:
+    """Local mode only: the sessions and the people the bot has seen in them, to sign in as."""
+    deps = request.app[CONSOLE]
+    if deps.tab_tokens is not None or not _loopback(request):
+        raise web.HTTPNotFound()
+    sessions = []
+    for session in await deps.store.list_sessions():
+        people = [{"teams_user_id": e.identity.teams_user_id,
+                   "name": e.identity.display_name or e.participant.pseudonym,
+                   "role": e.participant.role}
+                  for e in await deps.store.roster(session.id) if e.identity is not None]
+        sessions.append({"chat": session.conversation_id, "title": session.title,
+                         "live": session.live, "people": people})
+    return web.json_response({"sessions": sessions})
+
+
+# ---- reads -----------------------------------------------------------------------------------
+
+
+async def me(request: web.Request) -> web.StreamResponse:
+    """Anyone signed in: a facilitator is told to load the console; others get their own view."""
+    found = await access(request)
+    if found.facilitator:
+        return web.json_response({"role": "facilitator"})
+    deps = request.app[CONSOLE]
+    return web.json_response(participant_state(deps.study, found.session, found.entry))
+
+
+async def _state(deps: ConsoleDeps, session_id: str) -> dict[str, Any]:
+    session = await deps.store.get_session(session_id)
+    assert session is not None
+    return await facilitator_state(deps.store, deps.flags, session, deps.clock())
+
+
+async def state(request: web.Request) -> web.StreamResponse:
+    found = await facilitator_access(request)
+    assert found.session is not None
+    return web.json_response(await _state(request.app[CONSOLE], found.session.id))
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    """The live stream: the whole state whenever it changes (a keep-alive comment otherwise)."""
+    found = await facilitator_access(request)
+    assert found.session is not None
+    deps = request.app[CONSOLE]
+    closing = request.app[CLOSING]
+    session_id = found.session.id
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream",
+                                           "X-Accel-Buffering": "no"})
+    await response.prepare(request)
+    changed = deps.feed.watch(session_id)
+    loop = asyncio.get_running_loop()
+    ends_at = loop.time() + STREAM_SECONDS
+    try:
+        changed.set()
+        while not closing.is_set() and loop.time() < ends_at:
+            if changed.is_set():
+                changed.clear()
+                body = json.dumps(await _state(deps, session_id), separators=(",", ":"))
+                await response.write(f"event: state\ndata: {body}\n\n".encode())
+                continue
+            waiter = asyncio.ensure_future(changed.wait())
+            stopper = asyncio.ensure_future(closing.wait())
+            done, pending = await asyncio.wait({waiter, stopper}, timeout=KEEPALIVE_SECONDS,
+                                               return_when=asyncio.FIRST_COMPLETED)
+            for task in pending:
+                task.cancel()
+            if not done:
+                await response.write(b": keep-alive\n\n")
+    except (ConnectionResetError, asyncio.CancelledError):
+        pass
+    finally:
+        deps.feed.unwatch(session_id, changed)
+    return response
+
+
+# ---- actions ---------------------------------------------------------------------------------
+
+
+async def flag_action(request: web.Request) -> web.StreamResponse:
+    """The flag card's buttons, through the same FlagService.act a card click runs."""
+    found = await facilitator_access(request)
+    assert found.session is not None
+    deps = request.app[CONSOLE]
+    verb = request.match_info["verb"]
+    if verb not in ACTIONS or not request.match_info["flag_id"].isdigit():
+        raise Denied(404, "unknown_action")
+    flag_id = int(request.match_info["flag_id"])
+    view = await deps.store.flag_view(flag_id)
+    if view is None or view.session_id != found.session.id:
+        raise Denied(404, "no_such_flag")
+    request_id = request.headers.get("X-Request-Id", "")[:64] or f"console-{id(request)}"
+    result = await deps.flags.act(verb, flag_id, found.person,
+                                  request_id=f"console:{request_id}", clicked_in=None)
+    deps.feed.changed(found.session.id)
+    log.info("console flag action", extra={"flag_id": flag_id, "action": ACTIONS[verb],
+                                           "refused": result.refused})
+    if result.refused:
+        raise Denied(403, "refused")
+    return web.json_response({"ok": True})
+
+
+async def session_action(request: web.Request) -> web.StreamResponse:
+    found = await facilitator_access(request)
+    session = found.session
+    assert session is not None
+    deps = request.app[CONSOLE]
+    action = request.match_info["action"]
+    if action == "start":
+        if session.live:
+            raise Denied(409, "already_live")
+        session, _ = await deps.sessions.start(Conversation(
+            conversation_id=session.conversation_id, service_url=session.service_url,
+            tenant_id=session.tenant_id, meeting_id=session.meeting_id, bot_id=session.bot_id,
+            bot_name=session.bot_name, title=session.title))
+    elif action == "remind":
+        if not session.live:
+            raise Denied(409, "not_live")
+        request_id = request.headers.get("X-Request-Id", "")[:64] or str(id(request))
+        await deps.sessions.remind_now(session, f"console:{request_id}")
+    elif action == "end":
+        if not await deps.sessions.end(session):
+            raise Denied(409, "not_live")
+    else:
+        raise Denied(404, "unknown_action")
+    deps.feed.changed(session.id)
+    log.info("console session action", extra={"session_id": session.id, "action": action})
+    return web.json_response({"ok": True})
+
+
+async def export(request: web.Request) -> web.StreamResponse:
+    """The anonymised export of the chat's session, audited like every export."""
+    found = await facilitator_access(request)
+    assert found.session is not None
+    deps = request.app[CONSOLE]
+    fmt = request.query.get("format", "docx")
+    if fmt not in FORMATS:
+        raise Denied(400, "unknown_format")
+    screener = await asyncio.to_thread(deps.screener)
+    result, files = await export_session(
+        deps.store, study_id=deps.study.study_id, study_title=deps.study.title,
+        session_id=found.session.id, screener=screener, formats=(fmt,), now=deps.clock(),
+        actor="console", channel="console", run_in_thread=asyncio.to_thread,
+    )
+    name = f"{result.file_stem}.{fmt}"
+    return web.Response(body=files[fmt], headers={
+        "Content-Type": CONTENT_TYPES[fmt],
+        "Content-Disposition": f'attachment; filename="{name}"',
+    })
+
+
+async def _closing(app: web.Application) -> None:
+    app[CLOSING].set()
+
+
+def add_console(app: web.Application) -> None:
+    """Mount the console on the bot's app (CONSOLE is set by the startup hook)."""
+    app[CLOSING] = asyncio.Event()
+    app.middlewares.append(console_headers)
+    app.on_shutdown.append(_closing)
+    router = app.router
+    router.add_get("/console", to_page)
+    router.add_get("/console/", page)
+    router.add_get("/console/local", local_page)
+    router.add_get("/console/configure", configure_page)
+    router.add_get("/console/static/{name}", static)
+    router.add_get("/console/api/local/people", local_people)
+    router.add_get("/console/api/me", me)
+    router.add_get("/console/api/state", state)
+    router.add_get("/console/api/events", events)
+    router.add_post("/console/api/flags/{flag_id}/{verb}", flag_action)
+    router.add_post("/console/api/session/{action}", session_action)
+    router.add_get("/console/api/export", export)
