@@ -250,3 +250,20 @@ async def test_a_facilitator_of_one_meeting_can_do_nothing_to_another_session(
     assert entry["actor"] == "facilitator F1"
     assert entry["subject"] == f"session:{session_b.id}"
     assert CO_FACILITATOR.name not in str(entry) and CO_FACILITATOR.aad not in str(entry)
+
+
+async def test_a_leave_event_reads_the_roster_again(
+    start_bot: BotFactory, teams: Teams, connector: ConnectorStandIn
+) -> None:
+    """A facilitator hands over: the new organiser is known once someone leaves."""
+    bot = await start_bot(facilitator_ids=[])
+    roster_of(connector, MEETING_CHAT, FACILITATOR, ALICE)
+    connector.meeting_roles.update({FACILITATOR.aad: "Organizer", ALICE.aad: "Attendee"})
+    await auto_started(bot, teams, connector)
+    assert await role_in(bot, MEETING_CHAT, CO_FACILITATOR) is None
+    roster_of(connector, MEETING_CHAT, CO_FACILITATOR, ALICE)
+    connector.meeting_roles[CO_FACILITATOR.aad] = "Organizer"
+    pages = len(connector.member_pages)
+    assert (await bot.post(teams.participant_leave(FACILITATOR)))[0] in (200, 201)
+    assert len(connector.member_pages) > pages
+    assert await role_in(bot, MEETING_CHAT, CO_FACILITATOR) == "facilitator"
