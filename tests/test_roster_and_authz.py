@@ -49,8 +49,8 @@ async def role_in(bot: RunningBot, chat: str, user: User) -> str | None:
     return await store.session_role(session.id, user.id)
 
 
-async def wait_until(bot: RunningBot, connector: ConnectorStandIn, check: Any) -> None:
-    """Poll a store condition, waking on each thing the stand-in records."""
+async def wait_until(check: Any) -> None:
+    """Poll a store condition (up to 10 s): the retry runs on the bot's scheduler."""
     for _ in range(200):
         if await check():
             return
@@ -113,8 +113,8 @@ async def test_a_failed_role_lookup_is_retried_and_the_organiser_becomes_facilit
     assert await role_in(bot, MEETING_CHAT, FACILITATOR) == "participant"
 
     connector.roles_down = False  # ...and the next retry makes them the facilitator
-    await wait_until(bot, connector,
-                     lambda: _is(role_in(bot, MEETING_CHAT, FACILITATOR), "facilitator"))
+    await wait_until(
+        lambda: _is(role_in(bot, MEETING_CHAT, FACILITATOR), "facilitator"))
     [row] = await db(bot, "SELECT pseudonym FROM participants WHERE role = 'facilitator'")
     assert row.pseudonym == "F1"
     data = {**consent_data(connector), **all_statements_ticked(connector)}
@@ -267,3 +267,16 @@ async def test_a_leave_event_reads_the_roster_again(
     assert (await bot.post(teams.participant_leave(FACILITATOR)))[0] in (200, 201)
     assert len(connector.member_pages) > pages
     assert await role_in(bot, MEETING_CHAT, CO_FACILITATOR) == "facilitator"
+
+
+async def test_a_failed_member_list_is_read_again(
+    start_bot: BotFactory, teams: Teams, connector: ConnectorStandIn
+) -> None:
+    bot = await start_bot(facilitator_ids=[], meeting_role_retry_seconds=0)
+    roster_of(connector, MEETING_CHAT, FACILITATOR, ALICE)
+    connector.meeting_roles.update({FACILITATOR.aad: "Organizer", ALICE.aad: "Attendee"})
+    connector.member_failures = 1
+    await auto_started(bot, teams, connector)
+    await wait_until(
+        lambda: _is(role_in(bot, MEETING_CHAT, FACILITATOR), "facilitator"))
+    assert connector.member_pages[:2] == [None, None]  # failed, then read again
