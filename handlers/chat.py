@@ -2,6 +2,8 @@
 
 One short path per activity: find the live session and the author (cached), store the message
 once per activity id in one transaction, hand its id to the background scanner, and return.
+A message whose author has not consented is stored without its text, as before, and its text
+is handed to the scanner in memory: it is screened like any other (a flag, never its text).
 Scanning, flag cards and any reply happen after the turn has been acknowledged.
 """
 
@@ -11,6 +13,7 @@ import logging
 
 from handlers.context import Turn
 from handlers.routes import routes
+from store.chat_records import ScanJob
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,8 @@ async def on_chat_message(turn: Turn) -> None:
     if session is None:
         return
     user_id = incoming.sender.teams_user_id
+    # a message that names the bot is screened without the bot's name (not a person's name)
+    text = incoming.command_text if incoming.mentions_bot else incoming.text
     participant = directory.participant(session.id, user_id)
     if participant is None:
         participant = await turn.participant(session)
@@ -41,7 +46,7 @@ async def on_chat_message(turn: Turn) -> None:
         session_id=session.id,
         participant_id=participant.id,
         activity_id=incoming.activity_id,
-        text=incoming.text,
+        text=text,
         mentions=None,
         at=turn.services.clock(),
         consent_required=participant.role != "facilitator",
@@ -53,6 +58,11 @@ async def on_chat_message(turn: Turn) -> None:
         assert stored.message_id is not None
         pipeline.submit(stored.message_id)
         return
+    assert stored.message_id is not None
+    pipeline.screen_unkept(ScanJob(
+        message_id=stored.message_id, session_id=session.id, participant_id=participant.id,
+        activity_id=incoming.activity_id, text=text, revision=0,
+        received_at=turn.services.clock(), edited_at=None))
     if stored.decision == "declined" or participant.id in directory.nudged:
         return
     directory.nudged.add(participant.id)

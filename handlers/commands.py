@@ -12,7 +12,7 @@ import logging
 import cards
 from handlers.context import Turn
 from handlers.routes import refuse, routes
-from services.messages import card_activity
+from services.messages import card_activity, text_activity
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +26,12 @@ async def send_help(turn: Turn, *, unknown: bool = False) -> None:
         bot_name=turn.incoming.bot_name or "the bot",
         personal=turn.incoming.personal,
     )
+    # An unknown command in the group goes to its author alone: the message may be chat that
+    # names the bot, and a card there interrupts everyone (the outbox opens a 1:1 if needed).
+    answer = turn.reply if turn.incoming.personal or not unknown else turn.tell_privately
     if unknown:
-        await turn.reply_text("I don't know that command. Here is what I can do:")
-    await turn.reply(card_activity(card, summary="Help"))
+        await answer(text_activity("I don't know that command. Here is what I can do:"))
+    await answer(card_activity(card, summary="Help"))
 
 
 @routes.on_command("help", help="Show what I can do")
@@ -94,6 +97,11 @@ async def status(turn: Turn, _: str) -> None:
         turn.services.clock(),
     )
     await turn.tell_privately(card_activity(card, summary="Consent status"))
+    waiting = await turn.services.flags.undelivered_count(session.id)
+    if waiting:
+        await turn.tell_privately(text_activity(
+            f"Undelivered flags: {waiting} from this session have not reached any facilitator "
+            "yet. They are sent as soon as one can be reached (type 'register' to me)."))
     await turn.reply_text("I've sent you the consent summary in a private chat.")
 
 

@@ -52,6 +52,7 @@ async def register(turn: Turn, _: str) -> None:
         "Done: flags about messages that may identify someone, and safeguarding alerts, will "
         "come to this chat. Type 'check' followed by some text to see what I would flag."
     )
+    await turn.services.screening.deliver_waiting_flags()  # now, not at the next sweep
 
 
 @routes.on_command("check", help="Show what I would flag in a text (nothing is stored)",

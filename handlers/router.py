@@ -96,6 +96,11 @@ class FocusGroupBot:
             dialog = self.routes.dialog_reply  # 1:1 dialogs first
             if incoming.personal and dialog is not None and await dialog(turn):
                 return
+            if not incoming.personal and not self.routes.is_command(incoming.command_text):
+                # "@bot I saw … yesterday" is chat that names the bot: screened like any
+                # other; the unknown-command help then goes to its author alone
+                if self.routes.chat_message is not None:
+                    await self.routes.chat_message(turn)
             await self._dispatch_once(turn)
         elif self.routes.chat_message is not None:
             await self.routes.chat_message(turn)

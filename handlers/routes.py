@@ -161,6 +161,12 @@ class Routes:
     def command(self, name: str) -> Command | None:
         return self._commands.get(name)
 
+    def is_command(self, command_text: str) -> bool:
+        """Whether `command_text` (after the @mention) starts with a declared command; an
+        empty text is 'help'."""
+        words = command_text.split(maxsplit=1)
+        return not words or words[0].lower() in self._commands
+
     def visible(self, *, facilitator: bool, personal: bool) -> list[tuple[str, str]]:
         shown = []
         for command in self._commands.values():

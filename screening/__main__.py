@@ -24,7 +24,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {f.category:<13} {f.score:.2f}  [{f.start}:{f.end}] "
                   f"{args.text[f.start:f.end]!r}  ({f.rule})")
         if res.safeguarding:
-            print(f"safeguarding: {res.safeguarding.level} - {res.safeguarding.reason}")
+            print(f"safeguarding: {res.safeguarding.level} ({res.safeguarding.category}) - "
+                  f"{res.safeguarding.reason}")
         else:
             print("safeguarding: none")
         return 0
@@ -45,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
                               "score": f.score} for f in res.findings],
                 "safeguarding": res.safeguarding is not None,
             }
+            if res.safeguarding is not None:
+                rec["safeguarding_category"] = res.safeguarding.category
+                rec["reason"] = res.safeguarding.reason
         except Exception as exc:  # keep the stream aligned, one output line per input line
             rec = {"findings": [], "safeguarding": False, "error": type(exc).__name__}
         out.write(json.dumps(rec) + "\n")

@@ -15,10 +15,13 @@ from presidio_analyzer import (
     RecognizerResult,
 )
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
+from spacy.tokens import Token
 
 from .config import ScreeningConfig
 from .lexicon import DOMAIN_ALLOW, DOMAIN_PHRASES, PUBLIC_PHRASES, TITLES, Lexicon, get_lexicon
+from .nameless import REASONS, find_nameless
 from .names import DETERMINERS, GREET, LOC_PREV, PERSON_PREV, NameFinder
+from .normalise import Normalised, disguised_words, normalise
 from .patterns import PatternFinder
 from .safeguarding import SafeguardingDetector
 from .textprep import clean
@@ -61,14 +64,17 @@ class ChatNlpEngine(SpacyNlpEngine):
         self._lock = threading.Lock()
 
     def load(self) -> None:
+        # One pipeline serves both stages: recognition runs only `ner` (in the small English
+        # pipelines it embeds its own tok2vec; the shared one only feeds the tagger and
+        # parser), and the safeguarding stage parses the few sentences that hold a risk
+        # concept with everything but `ner`.
+        full = spacy.load(self.model)
+        self.parse_nlp = _Parser(full)
         if self.use_ner:
-            nlp = spacy.load(self.model, exclude=["parser", "tagger", "attribute_ruler",
-                                                  "lemmatizer", "senter"])
-            # In the small English pipelines `ner` embeds its own tok2vec; the shared one
-            # only feeds the tagger and parser. Running it anyway costs ~40% of the NER time.
-            if "tok2vec" in nlp.pipe_names and not nlp.get_pipe("tok2vec").listening_components:
-                nlp.remove_pipe("tok2vec")
+            self._disable = [n for n in full.pipe_names if n != "ner"]
+            nlp = full
         else:
+            self._disable = []
             nlp = spacy.blank("en")
         self.nlp = {"en": nlp}
 
@@ -79,7 +85,8 @@ class ChatNlpEngine(SpacyNlpEngine):
         """Artifacts for several texts; spaCy runs them as one batch (about 2.5x cheaper per
         text than one call each, with the same entities)."""
         nlp = self.nlp[language]
-        docs = nlp.pipe([text[: self.max_chars] for text in texts], batch_size=64)
+        docs = nlp.pipe([text[: self.max_chars] for text in texts], batch_size=64,
+                        disable=self._disable)
         out = []
         for text, doc in zip(texts, docs, strict=True):
             art = self._doc_to_nlp_artifact(doc, language)
@@ -92,6 +99,18 @@ class ChatNlpEngine(SpacyNlpEngine):
             list(doc.ents), [self.ner_model_configuration.default_score] * len(doc.ents))
         return NlpArtifacts(entities=entities, tokens=doc, tokens_indices=[t.idx for t in doc],
                             lemmas=[], nlp_engine=self, language=language, scores=scores)
+
+
+class _Parser:
+    """Tags and dependencies for the risk stage: tok2vec, tagger and parser only (the
+    attribute ruler, lemmatizer and NER would double the cost and are not read)."""
+
+    def __init__(self, nlp: spacy.language.Language) -> None:
+        self.nlp = nlp
+        self.disable = [n for n in nlp.pipe_names if n not in ("tok2vec", "tagger", "parser")]
+
+    def __call__(self, text: str) -> spacy.tokens.Doc:
+        return self.nlp(text, disable=self.disable)
 
 
 def _res(s: int, e: int, cat: str, score: float, rule: str) -> RecognizerResult:
@@ -119,7 +138,39 @@ class LexiconRecognizer(_Base):
 
     def analyze(self, text, entities, nlp_artifacts=None):
         toks = getattr(nlp_artifacts, "chat_tokens", None) or tokenize(text)
-        return [_res(*c) for c in self.finder.find(text, toks)]
+        out = [_res(*c) for c in self.finder.find(text, toks)]
+        if "s " in text:
+            out.extend(self._bare_possessives(text))
+        return out
+
+    def _bare_possessives(self, text: str) -> list[RecognizerResult]:
+        """"Kians mum", "Faiths school": chat drops the apostrophe of a possessive. The
+        name is the word without its s, when a relative or a belonging follows."""
+        lex = self.lex
+        out = []
+        for m in BARE_POSSESSIVE.finditer(text):
+            base = m.group(1)
+            low = base.lower()
+            if low in DOMAIN_ALLOW or low in lex.proper_nonid or low in lex.places:
+                continue
+            known = low in lex.first or low in lex.sur
+            if base[0].isupper():
+                # a word-name needs to be a given name ("Faiths mum"), not a surname that
+                # is also a word ("Parents dads")
+                ok = low in lex.first or not lex.is_word(low)
+            else:
+                ok = known and not lex.is_word(low) and not lex.is_word(low + "s")
+            if ok and len(base) > 2:
+                out.append(_res(m.start(1), m.end(1), "PERSON", 0.75, "bare_possessive"))
+        return out
+
+
+BARE_POSSESSIVE = re.compile(
+    r"(?<![\w'’])([A-Za-z][a-z]+(?:-[A-Z]?[a-z]+)?)s (?=(?:mum|mums|mam|mom|dad|dads|nan|"
+    r"nana|nanna|grandad|grandma|gran|brother|sister|bro|sis|foster carer|carer|school|"
+    r"teacher|social worker|sw|stepdad|stepmum|step dad|step mum|uncle|aunt|auntie|partner|"
+    r"bf|gf|boyfriend|girlfriend|ex|baby|kids|son|daughter|family|fam|house|review|plan|"
+    r"conf|icpc|rcpc|nursery|class|key ?worker|iro|dsl|case|placement|bedroom|phone)\b)")
 
 
 class UkPatternRecognizer(_Base):
@@ -132,8 +183,12 @@ class UkPatternRecognizer(_Base):
     def analyze(self, text, entities, nlp_artifacts=None):
         f = self.finder
         out = []
-        for fn in (f.contact, f.ids, f.postcodes, f.dates, f.orgs, f.streets, f.unique_roles):
+        for fn in (f.contact, f.ids, f.postcodes, f.dates, f.orgs, f.streets):
             out.extend(_res(*c) for c in fn(text))
+        roles = f.unique_roles(text)
+        out.extend(_res(*c) for c in roles)
+        out.extend(_res(*c) for c in find_nameless(text)
+                   if not any(c[0] < e and s < c[1] for s, e, *_ in roles))
         return out
 
 
@@ -149,11 +204,12 @@ class ChatNerRecognizer(_Base):
         out = []
         if nlp_artifacts is None:
             return out
-        for ent, _score in zip(nlp_artifacts.entities, nlp_artifacts.scores, strict=False):
+        for ent, toks, siblings in self._parts(nlp_artifacts.entities):
             cat = ent.label_
             if cat not in ("PERSON", "LOCATION", "ORGANISATION"):
                 continue
-            toks = [t for t in ent if not t.is_punct and t.text not in ("'s", "’s")]
+            if any(" ".join(t.lower_ for t in sib) in lex.places for sib in siblings):
+                cat = "LOCATION"  # "Mexborough n Edlington": coordinated with a place
             while toks and (toks[0].lower_ in DETERMINERS or toks[0].lower_ in TITLES):
                 toks = toks[1:]
             if not toks:
@@ -177,6 +233,9 @@ class ChatNerRecognizer(_Base):
             nxt = text[e:e + 6].lower()
             if nxt.startswith((" area", " estate", " ward", " side")):
                 cat = "LOCATION"
+            elif cat == "ORGANISATION" and len(toks) == 2 and toks[0].lower_ in lex.first and (
+                    toks[1].lower_ in lex.sur) and not lex.is_word(toks[1].lower_):
+                cat = "PERSON"  # "Leo Hartley": a given name and a surname, not a company
             elif cat == "ORGANISATION" and len(toks) == 1 and not toks[0].is_upper:
                 prev_tok = toks[0].nbor(-1).lower_ if toks[0].i > 0 else ""
                 cat = "LOCATION" if prev_tok in LOC_PREV else "PERSON"
@@ -235,6 +294,24 @@ class ChatNerRecognizer(_Base):
         return out
 
 
+    @staticmethod
+    def _parts(entities):
+        """Each entity, split where chat coordinates two names ("Batley n Dewsbury",
+        "Rose n Ellie-Mai"): spaCy often reads the pair as one organisation."""
+        for ent in entities:
+            toks = [t for t in ent if not t.is_punct and t.text not in ("'s", "’s")]
+            parts: list[list[Token]] = [[]]
+            for t in toks:
+                if t.lower_ in ("n", "and", "&", "+"):
+                    if parts[-1]:
+                        parts.append([])
+                else:
+                    parts[-1].append(t)
+            parts = [p for p in parts if p]
+            for i, part in enumerate(parts):
+                yield ent, part, parts[:i] + parts[i + 1:]
+
+
 class RosterRecognizer(_Base):
     """Ad-hoc recognizer for the meeting roster (created per call; cheap)."""
 
@@ -272,8 +349,8 @@ class Screener:
         self.analyzer = analyzer
         self.lex = lex
         self.names = names
-        self.safeguarding = SafeguardingDetector()
         self._nlp = analyzer.nlp_engine
+        self.safeguarding = SafeguardingDetector(self._nlp.parse_nlp, lex.words)
 
     @classmethod
     def load(cls, config: ScreeningConfig | None = None) -> Screener:
@@ -297,26 +374,36 @@ class Screener:
 
     def scan_many(self, items: Sequence[tuple[str, Sequence[str]]]) -> list[ScanResult]:
         """Scan several (text, roster) pairs; same results as `scan` on each, less CPU."""
-        prepared: list[tuple[str, list[tuple[int, int]]] | None] = []
+        prepared: list[tuple[Normalised, list[tuple[int, int]],
+                             list[tuple[int, int, str, str]]] | None] = []
         for text, _ in items:
             if not isinstance(text, str):
                 raise TypeError("text must be str")
-            prepared.append(clean(text) if text.strip() else None)
-        to_nlp = [p[0] for p in prepared if p is not None and p[0].strip()]
+            if not text.strip():
+                prepared.append(None)
+                continue
+            cleaned, mentions = clean(text, keep_format=True)
+            norm = normalise(cleaned)
+            prepared.append((norm, [norm.to_normalised(s, e) for s, e in mentions],
+                             disguised_words(cleaned, norm)))
+        to_nlp = [p[0].text for p in prepared if p is not None and p[0].text.strip()]
         artifacts = iter(self._nlp.process_many(to_nlp, "en") if to_nlp else [])
         out = []
-        for (text, roster), prep in zip(items, prepared, strict=True):
+        for (_text, roster), prep in zip(items, prepared, strict=True):
             if prep is None:
                 out.append(ScanResult())
                 continue
-            cleaned, mentions = prep
-            art = next(artifacts) if cleaned.strip() else None
-            out.append(self._finish(text, cleaned, mentions, art, roster))
+            norm, mentions, disguised = prep
+            art = next(artifacts) if norm.text.strip() else None
+            out.append(self._finish(norm, mentions, disguised, art, roster))
         return out
 
-    def _finish(self, text: str, cleaned: str, mentions: list[tuple[int, int]],
-                artifacts: NlpArtifacts | None, roster: Sequence[str]) -> ScanResult:
+    def _finish(self, norm: Normalised, mentions: list[tuple[int, int]],
+                disguised: list[tuple[int, int, str, str]], artifacts: NlpArtifacts | None,
+                roster: Sequence[str]) -> ScanResult:
+        """Recognise in the normalised text; findings are mapped back to the original."""
         thr = self.config.threshold
+        cleaned = text = norm.text
         results: list[RecognizerResult] = []
         if artifacts is not None:
             adhoc = [RosterRecognizer(self.lex, self.names, roster)] if roster else None
@@ -330,6 +417,14 @@ class Screener:
             if (le > ls and seg.strip().lower() not in DOMAIN_ALLOW
                     and any(c.isalpha() for c in seg)):
                 results.append(_res(s + ls, s + le, "PERSON", 0.95, "teams_mention"))
+        for s, e, how, orig in disguised:
+            # a disguised word is a name or place someone tried to slip past screening
+            low = cleaned[s:e].lower()
+            if how == "accented" and (self.lex.is_word(low) or self.lex.is_word(orig.lower())
+                                      or low in DOMAIN_ALLOW):
+                continue
+            cat = "LOCATION" if low in self.lex.places else "PERSON"
+            results.append(_res(s, e, cat, 0.7, "disguised_word"))
         kept = _resolve(results, thr)
         for r in kept:
             # "the Hattersley lot", "the Ashton office": a place, whatever the name lists say
@@ -361,8 +456,10 @@ class Screener:
             if seg.lower() in DOMAIN_PHRASES:
                 continue
             meta = r.recognition_metadata or {}
+            s, e = norm.to_original(s, e)
+            rule = str(meta.get("rule", meta.get("recognizer_name", "")))
             findings.append(Finding(start=s, end=e, category=r.entity_type,
                                     score=round(float(min(1.0, r.score)), 3),
-                                    rule=str(meta.get("rule", meta.get("recognizer_name", "")))))
+                                    rule=rule, reason=REASONS.get(rule, "")))
         sg = self.safeguarding.detect(cleaned)
         return ScanResult(findings=findings, safeguarding=sg)

@@ -101,8 +101,18 @@ def _read(name: str) -> frozenset[str]:
     path = DATA / name
     return frozenset(
         line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
+        if line.strip() and not line.startswith("# ")
     )
+
+
+def _read_tsv(name: str) -> frozenset[str]:
+    """First column of a built ``.tsv`` (see data/build_knowledge.py), or nothing."""
+    path = DATA / name
+    if not path.exists():
+        return frozenset()
+    return frozenset(line.split("\t", 1)[0] for line in
+                     path.read_text(encoding="utf-8").splitlines()
+                     if line and not line.startswith("#"))
 
 
 class Lexicon:
@@ -110,10 +120,23 @@ class Lexicon:
 
     def __init__(self) -> None:
         junk = _read("not_names.txt")
-        self.first = (_read("first_names.txt") | _read("ambiguous_names.txt")) - junk - DOMAIN_ALLOW
-        self.sur = _read("surnames.txt") - junk - DOMAIN_ALLOW
-        self.words = _read("english_words.txt")
+        # the British dictionary list, and common informal tokens from wordfreq ("tbh")
+        self.words = _read("english_words.txt") | _read("chat_words.txt")
+        self.proper_nonid = _read("proper_nonid.txt")
         places_raw = [p for p in _read("places.txt") if p not in DOMAIN_ALLOW]
+        # names-dataset's names that are not English words (nor chat spellings of them,
+        # "havin"), UK places ("Denton", "Radcliffe") or known non-identifying proper nouns:
+        # a name that is also one of those keeps its hand-checked, context-decided path
+        common = (self.words | self.proper_nonid | DOMAIN_ALLOW | junk
+                  | frozenset(places_raw))
+
+        def extra(name: str) -> frozenset[str]:
+            return frozenset(n for n in _read_tsv(name) if len(n) > 3 and n not in common
+                             and n + "g" not in self.words)
+
+        self.first = ((_read("first_names.txt") | _read("ambiguous_names.txt")) - junk
+                      - DOMAIN_ALLOW) | extra("given_names.tsv")
+        self.sur = (_read("surnames.txt") - junk - DOMAIN_ALLOW) | extra("surnames.tsv")
         places_raw += [p.replace("-", " ") for p in places_raw if "-" in p]
         places_raw += [p.replace(" ", "-") for p in places_raw if " " in p]
         # "Kings Lynn", "St Helens": chat drops apostrophes and full stops
@@ -127,7 +150,6 @@ class Lexicon:
         self.ambiguous_first = frozenset(
             n for n in self.first if n in self.words or n in self.common_names
         )
-        self.proper_nonid = _read("proper_nonid.txt")
         # institutions chat names without a suffix, as written (case kept)
         self.institutions = tuple(
             line.strip() for line in (DATA / "institutions.txt").read_text(encoding="utf-8")

@@ -93,6 +93,26 @@ DATE_MD = re.compile(
     rf"(?<![\w]){MONTHS}\.?\s+{DAY}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?(?![\w:])", I)
 DATE_MY = re.compile(rf"(?<![\w]){MONTHS}\.?\s+(?:19|20)\d{{2}}(?![\w])", I)
 DATE_SHORT = re.compile(rf"(?<![\w/.:-]){DAY}/(?:0?[1-9]|1[0-2])(?![\w/.-])")
+# UK numbers as people type them: "+44 (0)7700 900123", "0114 496 0732 ext 4", "01709 496 0233"
+UK_PHONE = re.compile(
+    r"(?<![\w+])(?:\+\s?44\s?(?:\(\s?0\s?\)\s?)?|0044\s?|\(?0)\d{2,4}\)?(?:[\s.-]?\d){6,8}"
+    r"(?:\s?(?:ext|extn|ex|x)\.?\s?\d{1,5})?(?![\w])", I)
+_INTL_PREFIX = re.compile(r"^(?:\+\s?44\s?(?:\(\s?0\s?\)\s?)?|0044\s?|\(?0)")
+_EXT = re.compile(r"\s?(?:ext|extn|ex|x)\.?\s?\d{1,5}$", I)
+WEEKDAYS = (r"(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)(?:day|sday|nesday|rsday|"
+            r"urday)?")
+ORDINAL = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)"
+# "Weds 19th", "friday the 3rd"
+DATE_WEEKDAY = re.compile(rf"(?<![\w]){WEEKDAYS}\.?,?\s+(?:the\s+)?{ORDINAL}(?![\w])", I)
+# named days of the year with a year, or in an incident's sentence
+DATE_HOLIDAY = re.compile(
+    r"(?<![\w])(?:boxing day|christmas (?:day|eve)|new year'?s (?:day|eve)|bonfire night|"
+    r"halloween|easter (?:sunday|monday|day)|valentine'?s day|mother'?s day|father'?s day|"
+    r"eid(?: al[- ]\w+)?)(?:\s+(?:19|20)\d\d)?(?![\w])", I)
+# "the 9th": a day of the month standing alone (not "the 3rd session")
+DATE_THE_ORD = re.compile(
+    rf"(?<![\w])the\s+{ORDINAL}(?!\s+(?:time|session|one|child|kid|week|floor|meeting|"
+    rf"conference|review|visit|year|attempt|person|of\s+(?:the|my|our)\s+\w+s\b)|[\w])", I)
 DOB_CTX = re.compile(r"\b(dob|d\.o\.b\.?|date of birth|born|birthday|b\.|bday|birth date)\W{0,3}"
                      r"(?:\w+\W+){0,3}$", I)
 INCIDENT_CTX = re.compile(
@@ -308,6 +328,12 @@ class PatternFinder:
                     continue
                 valid = phonenumbers.is_valid_number(m.number)
                 out.append((m.start, m.end, "CONTACT", 0.95 if valid else 0.8, "phone_gb"))
+            for m in UK_PHONE.finditer(text):
+                raw = m.group(0)
+                national = re.sub(r"\D", "", _EXT.sub("", _INTL_PREFIX.sub("", raw)))
+                # 9-10 digits, or one more: a mistyped number still identifies
+                if len(national) in (9, 10, 11) and not DATE_NUM.fullmatch(raw.strip()):
+                    out.append((m.start(), m.end(), "CONTACT", 0.85, "phone_typed"))
         if "@" in text:
             for m in EMAIL_RE.finditer(text):
                 out.append((m.start(), m.end(), "CONTACT", 0.95, "email"))
@@ -451,10 +477,15 @@ class PatternFinder:
 
     # ---- dates ---------------------------------------------------------------------------
     def dates(self, text: str) -> list[Cand]:
-        out: list[Cand] = []
-        if not any(c.isdigit() for c in text):
-            return out
         spans: list[tuple[int, int, float]] = []
+        for m in DATE_HOLIDAY.finditer(text):
+            spans.append((*m.span(), 0.6 if m.group(0)[-1].isdigit() else 0.45))
+        if not any(c.isdigit() for c in text):
+            return self._score_dates(text, spans)
+        for rx, base in ((DATE_WEEKDAY, 0.6), (DATE_THE_ORD, 0.45)):
+            for m in rx.finditer(text):
+                if not any(m.start() < e2 and s2 < m.end() for s2, e2, _ in spans):
+                    spans.append((*m.span(), base))
         for rx, base in ((DATE_NUM, 0.65), (DATE_DM, 0.6), (DATE_MD, 0.6), (DATE_MY, 0.35),
                          (DATE_SHORT, 0.4)):
             for m in rx.finditer(text):
@@ -476,6 +507,12 @@ class PatternFinder:
                 if any(s < e2 and s2 < e for s2, e2, _ in spans):
                     continue
                 spans.append((s, e, base))
+        return self._score_dates(text, spans)
+
+    @staticmethod
+    def _score_dates(text: str, spans: list[tuple[int, int, float]]) -> list[Cand]:
+        """A date flags with a birth or incident beside it, not beside the study's diary."""
+        out: list[Cand] = []
         for s, e, base in spans:
             before = text[max(0, s - 40):s]
             sentence = text[max(0, s - 120):min(len(text), e + 80)]
@@ -576,6 +613,7 @@ class PatternFinder:
     def unique_roles(self, text: str) -> list[Cand]:
         if not UNIQUE_ROLE_RE.search(text):
             return []
+        # a colleague singled out by role stays PERSON, as the earlier sets label it
         return [(m.start(), m.end(), "PERSON", 0.6, "unique_role")
                 for m in UNIQUE_ROLE_RE.finditer(text)]
 

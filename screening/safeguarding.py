@@ -7,7 +7,9 @@ talk *about* the topic (training, policy, risk assessment in general) is not a d
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from .risk import RiskParser
 from .types import Safeguarding
 
 I = re.I  # noqa: E741
@@ -347,21 +349,60 @@ FRAMED_RULES: list[tuple[re.Pattern[str], re.Pattern[str] | None, bool, str, str
 ]
 
 
+# the earlier phrasing rules' reasons, by category
+_RULE_CATEGORY = {
+    "possible risk of self-harm or suicide to a participant": "participant",
+    "a participant may be unsafe at home": "participant",
+    "a participant may be unsafe": "participant",
+    "a threat of serious harm has been disclosed": "threat",
+    "a child may be at immediate risk of harm": "child",
+    "a child may be at risk of serious harm": "child",
+}
+_LEVEL = {"participant": "urgent", "child": "urgent", "threat": "urgent", "breach": "concern"}
+
+
+def _alert(level: str, reason: str) -> Safeguarding:
+    return Safeguarding(level=level,
+                        reason=reason, category=_RULE_CATEGORY.get(reason, "breach"))
+
+
 class SafeguardingDetector:
+    """Phrasing rules for the clearest disclosures, then the structural stage (risk.py)
+    for everything else. ``parse`` is a spaCy pipeline with a parser (None: rules only);
+    ``words`` the English word list, to read chat spellings ("cryin") as standard ones."""
+
+    def __init__(self, parse: Any = None, words: frozenset[str] | None = None) -> None:
+        self.risk = RiskParser(parse, words) if parse is not None else None
+
     def detect(self, text: str) -> Safeguarding | None:
+        if len(text) < 10:
+            return None
+        found = self._rules(text)
+        if found is not None and self.risk is not None and self.risk.is_topic_talk(text):
+            found = None
+        if found is not None and found.level == "urgent":
+            return found
+        if self.risk is not None:
+            hit = self.risk.detect(text)
+            if hit is not None and (found is None or _LEVEL[hit.category] == "urgent"):
+                return Safeguarding(level=_LEVEL[hit.category],
+                                    reason=hit.reason, category=hit.category)
+        return found
+
+    def _rules(self, text: str) -> Safeguarding | None:
         if len(text) < 12:
             return None
         for rx, reason in URGENT_RULES:
             for m in rx.finditer(text):
                 if not self._negated(text, m.start(), m.end()):
-                    return Safeguarding(level="urgent", reason=reason)
+                    return _alert("urgent", reason)
         framed = self._framed(text)
         if framed is not None and framed.level == "urgent":
             return framed
         for rx, reason in CONCERN_RULES:
             for m in rx.finditer(text):
                 if not self._negated(text, m.start(), m.end()):
-                    return Safeguarding(level="concern", reason=reason)
+                    return _alert("concern", reason)
         return framed
 
     def _framed(self, text: str) -> Safeguarding | None:
@@ -380,8 +421,8 @@ class SafeguardingDetector:
                     if not subj.search(text[self._sentence_start(text, m.start()):m.end()]):
                         continue
                 if level == "urgent":
-                    return Safeguarding(level=level, reason=reason)
-                found = found or Safeguarding(level=level, reason=reason)
+                    return _alert(level, reason)
+                found = found or _alert(level, reason)
                 break
         return found
 

@@ -16,10 +16,15 @@ _AT = re.compile(r"<at(?:\s[^<>]*)?>(.*?)</at>", re.S | re.I)
 _ZW = re.compile(r"[\u200b-\u200f\u2060\ufeff]")
 
 
-def clean(text: str) -> tuple[str, list[tuple[int, int]]]:
-    """Return (cleaned text of identical length, list of <at> mention content spans)."""
+def clean(text: str, keep_format: bool = False) -> tuple[str, list[tuple[int, int]]]:
+    """Return (cleaned text of identical length, list of <at> mention content spans).
+
+    Zero-width characters become spaces, for display; with ``keep_format`` they are kept,
+    for screening, whose normaliser removes them (a space would split a disguised name).
+    """
     mentions: list[tuple[int, int]] = []
-    if "<" not in text and "&" not in text and not _ZW.search(text):
+    zw = not keep_format and _ZW.search(text)
+    if "<" not in text and "&" not in text and not zw:
         return text, mentions
     for m in _AT.finditer(text):
         s, e = m.span(1)
@@ -38,6 +43,7 @@ def clean(text: str) -> tuple[str, list[tuple[int, int]]]:
             out[m.start()] = rep
             for i in range(m.start() + 1, m.end()):
                 out[i] = " "
-    for m in _ZW.finditer(text):
-        out[m.start()] = " "
+    if zw:
+        for m in _ZW.finditer(text):
+            out[m.start()] = " "
     return "".join(out), mentions

@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-CATEGORIES = ("PERSON", "LOCATION", "ORGANISATION", "CONTACT", "ID_NUMBER", "DATE")
+CATEGORIES = ("PERSON", "LOCATION", "ORGANISATION", "CONTACT", "ID_NUMBER", "DATE",
+              "POTENTIALLY_IDENTIFYING")
+# risk to a participant; to a child or service user now; a professional breach; a threat to
+# a professional
+SAFEGUARDING_CATEGORIES = ("participant", "child", "breach", "threat")
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,14 +21,18 @@ class Finding:
     category: str
     score: float
     rule: str
+    # for a POTENTIALLY_IDENTIFYING finding, the cue in plain words (never the text itself)
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Safeguarding:
-    """A safeguarding alert. ``reason`` is generic and never quotes the message."""
+    """A safeguarding alert. ``reason`` is plain and generic and never quotes the message;
+    ``category`` is one of SAFEGUARDING_CATEGORIES."""
 
     level: Literal["urgent", "concern"]
     reason: str
+    category: str = "child"
 
 
 @dataclass(frozen=True, slots=True)

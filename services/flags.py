@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -64,6 +64,10 @@ ACTIONS = {
 class Recipient:
     identity: Identity
     channel: FacilitatorChannel | None
+
+
+RecipientsOf = Callable[[str], Awaitable[tuple[Session, list[Recipient]] | None]]
+"""session id -> the session and its flag recipients now (None: no such session)."""
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,28 @@ class FlagService:
                 notify_ref=Notify.FLAG_CARD.ref(flag_id),
             ))
         return items
+
+    async def deliver_pending(self, recipients_of: RecipientsOf) -> int:
+        """Send the flags that no facilitator could be reached for, now that one can: a flag
+        always gets a recipient eventually (a facilitator registers, is resolved by role, or
+        starts using the bot). Returns how many cards were queued."""
+        queued = 0
+        for flag_id, session_id in await self.store.undelivered_flags():
+            found = await recipients_of(session_id)
+            view = await self.store.flag_view(flag_id) if found and found[1] else None
+            if found is None or view is None:
+                continue
+            session, recipients = found
+            content = self.content_of(view, session_title=session.title)
+            queued += await self.store.add_flag_cards(
+                flag_id, self.card_items(session, recipients, flag_id, content), self.clock())
+        if queued:
+            log.info("waiting flags sent", extra={"count": queued})
+            self._wake()
+        return queued
+
+    async def undelivered_count(self, session_id: str) -> int:
+        return len(await self.store.undelivered_flags(session_id))
 
     def content_of(self, view: FlagView, *, notice: str | None = None,
                    session_title: str | None = None) -> FlagCardContent:

@@ -19,13 +19,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
 from background import cancel_requested
 from services.clock import Clock
-from services.flag_content import FlagCardContent, reasons_of, segments_of
+from services.flag_content import FlagCardContent, Segment, reasons_of, segments_of
 from services.flags import FlagService, Recipient
 from store import Identity, Participant, Session
 from store.chat_records import FindingRecord, FlagIdTaken, NewFlag, ScanJob, ScanOutcome
@@ -33,6 +33,8 @@ from store.ports import ScreeningStore
 
 SCAN_ATTEMPTS = 3  # failures before facilitators are asked to read a message themselves
 FLAG_ID_ATTEMPTS = 5  # reservations of flag ids per batch (see ScreeningPipeline._save)
+
+NOT_KEPT = "(text not kept: its author has not consented; read it in the meeting chat)"
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +154,10 @@ class SessionDirectory:
     def forget(self, conversation_id: str) -> None:
         self._live.pop(conversation_id, None)
 
+    def refresh(self) -> None:
+        """Forget the cached session contexts (their flag recipients have changed)."""
+        self._contexts.clear()
+
     def participant(self, session_id: str, teams_user_id: str) -> Participant | None:
         return self._participants.get((session_id, teams_user_id))
 
@@ -210,6 +216,8 @@ class ScreeningPipeline:
         self._sweep = sweep_seconds
         self._retry_after = retry_after
         self._queue: asyncio.Queue[int] = asyncio.Queue()
+        self._unkept: asyncio.Queue[ScanJob] = asyncio.Queue()
+        self._unkept_busy = 0
         self._new_executor = new_executor
         self._executor = new_executor()
         self.worker_restarts = 0
@@ -220,9 +228,16 @@ class ScreeningPipeline:
         """A message was stored: scan it soon (the sweep catches anything dropped here)."""
         self._queue.put_nowait(message_id)
 
+    def screen_unkept(self, job: ScanJob) -> None:
+        """An unconsented author's message (stored without its text): screen `job.text` in
+        memory soon. Only a flag and its cards are kept from it; if the bot stops first, it
+        is not screened (its text exists nowhere else)."""
+        self._unkept.put_nowait(replace(job, kept=False))
+
     async def run_forever(self) -> None:
         tasks = [asyncio.create_task(self._worker(), name=f"scanner-{i}")
                  for i in range(self._workers)]
+        tasks.append(asyncio.create_task(self._unkept_worker(), name="unkept-scanner"))
         tasks.append(asyncio.create_task(self._sweeper(), name="scan-sweeper"))
         try:
             await asyncio.gather(*tasks)
@@ -253,12 +268,36 @@ class ScreeningPipeline:
                 log.warning("scan batch failed", extra={"error": type(exc).__name__,
                                                         "count": len(ids)}, exc_info=exc)
 
+    @property
+    def screening_in_memory(self) -> int:
+        """Unkept messages queued or being screened (a test waits for 0)."""
+        return self._unkept.qsize() + self._unkept_busy
+
+    async def _unkept_worker(self) -> None:
+        while True:
+            jobs = [await self._unkept.get()]
+            while len(jobs) < self._batch and not self._unkept.empty():
+                jobs.append(self._unkept.get_nowait())
+            self._unkept_busy = len(jobs)
+            try:
+                await self._process(jobs)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # nothing to retry from: the text was never stored
+                if cancel_requested():
+                    raise asyncio.CancelledError from exc
+                log.warning("in-memory scan batch failed", extra={
+                    "error": type(exc).__name__, "count": len(jobs)}, exc_info=exc)
+            finally:
+                self._unkept_busy = 0
+
     async def _sweeper(self) -> None:
         while True:
             await asyncio.sleep(self._sweep)
             try:
                 while await self.sweep_once():
                     pass
+                await self.flags.deliver_pending(self._recipients_of)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -266,6 +305,16 @@ class ScreeningPipeline:
                     raise asyncio.CancelledError from exc
                 log.warning("scan sweep failed", extra={"error": type(exc).__name__},
                             exc_info=exc)
+
+    async def deliver_waiting_flags(self) -> int:
+        """Send flags that had no recipient, with recipients read afresh (a facilitator has
+        just become reachable); the sweep does the same every few seconds."""
+        self.directory.refresh()
+        return await self.flags.deliver_pending(self._recipients_of)
+
+    async def _recipients_of(self, session_id: str) -> tuple[Session, list[Recipient]] | None:
+        ctx = await self.directory.context(session_id)
+        return (ctx.session, ctx.recipients) if ctx else None
 
     async def sweep_once(self) -> int:
         """Claim and scan the oldest unscanned messages; returns how many were claimed."""
@@ -295,7 +344,7 @@ class ScreeningPipeline:
             ctx = contexts[job.session_id]
             if result is not None:
                 outcomes.append(await self._outcome(job, result, ctx, reminded))
-            elif job.attempts < SCAN_ATTEMPTS:
+            elif job.attempts < SCAN_ATTEMPTS and job.kept:
                 log.warning("a message could not be screened; it will be tried again",
                             extra={"message_id": job.message_id, "attempt": job.attempts})
                 retry.append(job.message_id)
@@ -408,7 +457,7 @@ class ScreeningPipeline:
             sent_at=job.received_at,
             author_name=identity.display_name if identity else None,
             author_pseudonym=pseudonym,
-            segments=segments_of(job.text, findings),
+            segments=segments_of(job.text, findings) if job.kept else [Segment(NOT_KEPT)],
             reasons=reasons_of(findings),
             safeguarding_level=flag.level,
             safeguarding_reason=flag.reason,

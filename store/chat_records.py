@@ -50,6 +50,9 @@ class ScanJob:
     received_at: datetime
     edited_at: datetime | None
     attempts: int = 1  # claims of this text so far, this one included
+    # False: an unconsented author's message, screened in memory (`text` was never stored);
+    # its outcome keeps only the flag and its cards, never findings or text
+    kept: bool = True
 
 
 @dataclass(frozen=True)

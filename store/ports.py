@@ -129,6 +129,9 @@ class FlagStore(Protocol):
     async def enqueue_flag_updates(
         self, flag_id: int, items: Sequence[tuple[int, OutboxItem]], now: datetime
     ) -> int: ...
+    async def undelivered_flags(self, session_id: str | None = None) -> list[tuple[int, str]]: ...
+    async def add_flag_cards(self, flag_id: int, items: Sequence[OutboxItem],
+                             now: datetime) -> int: ...
 
 
 class OutboxStore(Protocol):

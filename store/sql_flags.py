@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import case, exists, insert, select, update
 
 from store import schema as t
 from store.chat_records import FindingRecord, FlagAction, FlagCardRef, FlagView
@@ -181,3 +181,34 @@ class SqlFlags(SqlBase):
                         .values(payload=item.payload)
                     )
         return queued
+
+    async def undelivered_flags(self, session_id: str | None = None) -> list[tuple[int, str]]:
+        """(flag id, session id) of live sessions' flags that have no card for anyone yet
+        (no facilitator could be reached when they were raised), safeguarding first."""
+        f = t.flags.c
+        query = (
+            select(f.id, f.session_id)
+            .join(t.sessions, t.sessions.c.id == f.session_id)
+            .where(t.sessions.c.status == "live",
+                   ~exists().where(t.flag_cards.c.flag_id == f.id))
+            .order_by(case((f.kind == "safeguarding", 0), else_=1), f.id)
+        )
+        if session_id is not None:
+            query = query.where(f.session_id == session_id)
+        async with self._reading() as conn:
+            return [(row.id, row.session_id) for row in await conn.execute(query)]
+
+    async def add_flag_cards(self, flag_id: int, items: Sequence[OutboxItem],
+                             now: datetime) -> int:
+        """Queue the cards of a flag that had none (one per recipient, tracked like the cards
+        `save_scans` queues); an item already queued (same key) is skipped."""
+        added = 0
+        async with self._writing() as conn:
+            for item in items:
+                outbox_id = await queue_quietly(conn, self.dialect, item, now)
+                if outbox_id is not None:
+                    await conn.execute(insert(t.flag_cards).values(
+                        flag_id=flag_id, outbox_id=outbox_id,
+                        conversation_id=item.conversation_id))
+                    added += 1
+        return added

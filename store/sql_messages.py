@@ -279,18 +279,25 @@ class SqlMessages(SqlBase):
         saved: list[ScanOutcome] = []
         if not outcomes:
             return saved
+        claimed = [o for o in outcomes if o.job.kept]
+        unkept = {o.job.message_id for o in outcomes if not o.job.kept}
         async with self._writing() as conn:
             won = {
                 row.id
                 for row in await conn.execute(
                     update(t.messages)
                     .where(tuple_(m.id, m.revision).in_(
-                               [(o.job.message_id, o.job.revision) for o in outcomes]),
+                               [(o.job.message_id, o.job.revision) for o in claimed]),
                            m.scan_owner == owner, m.scanned_at.is_(None))
                     .values(scanned_at=now, scan_owner=None, scan_lease_until=None)
                     .returning(m.id)
                 )
-            }
+            } if claimed else set()
+            if unkept:  # screened in memory: its row (no text) exists and has no flag yet
+                won |= {row.id for row in await conn.execute(
+                    select(m.id).where(m.id.in_(unkept), m.kept.is_(False),
+                                       ~m.id.in_(select(t.flags.c.message_id).where(
+                                           t.flags.c.message_id.in_(unkept)))))}
             if not won:
                 return saved
             if new_ids and (await conn.execute(
@@ -305,7 +312,7 @@ class SqlMessages(SqlBase):
                 {"message_id": o.job.message_id, "start": f.start, "end": f.end,
                  "category": f.category, "score": f.score, "rule": f.rule[:64],
                  "source": "engine", "dismissed": False}
-                for o in outcomes if o.job.message_id in won for f in o.findings
+                for o in outcomes if o.job.message_id in won and o.job.kept for f in o.findings
             ]
             if findings:
                 await conn.execute(insert(t.findings), findings)

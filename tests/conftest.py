@@ -21,7 +21,7 @@ from services.clock import Clock, utcnow
 from tests import hypothesis_profile
 from tests.clock import ManualClock
 from tests.connector_standin import ConnectorStandIn, start_connector
-from tests.teams import FACILITATOR, Teams
+from tests.teams import CO_FACILITATOR, FACILITATOR, Teams
 
 # Property and fuzz tests draw the same examples on every run: see tests/hypothesis_profile.py.
 HYPOTHESIS_PROFILE = hypothesis_profile.load()
@@ -197,3 +197,10 @@ def clock() -> ManualClock:
 @pytest.fixture
 async def bot(start_bot: BotFactory) -> RunningBot:
     return await start_bot()
+
+
+@pytest.fixture
+async def flagbot(start_bot: BotFactory) -> RunningBot:
+    """A bot whose facilitators are FACILITATOR and CO_FACILITATOR, screening in-process."""
+    return await start_bot(facilitator_ids=[FACILITATOR.aad, CO_FACILITATOR.aad],
+                           screening_processes=0)

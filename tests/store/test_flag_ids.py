@@ -8,7 +8,7 @@ from sqlalchemy import insert, select
 
 from store import Store
 from store import schema as t
-from store.chat_records import FindingRecord, FlagIdTaken, NewFlag, ScanOutcome
+from store.chat_records import FindingRecord, FlagIdTaken, NewFlag, ScanJob, ScanOutcome
 from tests.store.conftest import Opener
 from tests.store.test_store_contract import LEASE, T0, _chat, item, new_session, who
 
@@ -69,3 +69,36 @@ async def test_a_new_flag_without_an_id_is_refused(store: Store) -> None:
     outcome = await _claimed(store)
     with pytest.raises(ValueError):
         await store.save_scans([outcome], owner="A", now=T0)
+
+
+async def test_an_unkept_message_screened_in_memory_gets_a_flag_once_and_no_findings(
+    store: Store,
+) -> None:
+    session, _ = await store.start_session(new_session())
+    p = await store.participant_for(session.id, who(1), "participant", T0)
+    stored = await _chat(store, session.id, p.id, "m0", consent_required=True)
+    assert not stored.kept and stored.message_id is not None
+    job = ScanJob(stored.message_id, session.id, p.id, "m0", "Priya", 0, T0, None, kept=False)
+    for attempt in range(2):  # a second flag for the same message is not stored
+        (flag_id,) = await store.reserve_flag_ids(1)
+        outcome = ScanOutcome(job, [FindingRecord(0, 5, "PERSON", 0.9, "test")], FLAG,
+                              flag_id=flag_id)
+        saved = await store.save_scans([outcome], owner="A", now=T0)
+        assert len(saved) == (1 if attempt == 0 else 0)
+    async with store.engine.connect() as conn:
+        assert len((await conn.execute(select(t.flags.c.id))).all()) == 1
+        assert (await conn.execute(select(t.findings.c.id))).all() == []
+        assert (await conn.execute(select(t.messages.c.text))).scalars().all() == [None]
+
+
+async def test_a_flag_without_cards_is_listed_until_its_cards_are_added(store: Store) -> None:
+    outcome = await _claimed(store)
+    (outcome.flag_id,) = await store.reserve_flag_ids(1)
+    await store.save_scans([outcome], owner="A", now=T0)
+    session_id = outcome.job.session_id
+    assert await store.undelivered_flags() == [(outcome.flag_id, session_id)]
+    assert await store.undelivered_flags("another session") == []
+    card = item(f"flag:{outcome.flag_id}:to:u0", conversation_id="a:0")
+    assert await store.add_flag_cards(outcome.flag_id, [card], T0) == 1
+    assert await store.add_flag_cards(outcome.flag_id, [card], T0) == 0  # queued once
+    assert await store.undelivered_flags() == []

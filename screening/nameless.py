@@ -1,0 +1,117 @@
+"""Name-less identification: descriptions that single out a person or family.
+
+No name, yet everyone in the room knows who it is: uniqueness ("the only Somali family on
+the estate", "our one male health visitor"), notoriety ("the family that was in the papers",
+"everyone round here knows the case") and rare combinations of age, event, place or role
+("the 13 year old who had twins"). Found by structure: a cue, and a person or family noun
+phrase it applies to. Each finding's rule names the cue; :data:`REASONS` words it for people.
+"""
+
+from __future__ import annotations
+
+import re
+
+Cand = tuple[int, int, str, float, str]
+
+REASONS = {
+    "nameless_role": "a service user described by their job or public role",
+    "nameless_unique": "a description that fits only one person or family (\"the only …\")",
+    "nameless_notoriety": "a person or family known from the news or locally",
+    "nameless_combination": "a rare combination of age, event, place or role",
+}
+
+# people and households
+_WHO = (r"(?:famil(?:y|ies)|household|kids?|child(?:ren)?|boys?|girls?|lads?|mums?|mothers?|"
+        r"dads?|fathers?|parents?|man|woman|men|women|teen(?:ager)?s?|pupils?|students?|"
+        r"couple|twins|triplets|siblings|brothers?|sisters?|grandparents?|nan|grandad|"
+        r"person|people|bloke|fella|lady|baby|toddler|young (?:person|people|carer)|yp|"
+        r"carers?|foster carers?|workers?|sw|social workers?|iro|chairs?|teachers?|head|"
+        r"headteacher|nurse|health visitors?|hv|midwife|gp|doctor|officer|pc|manager|tm|"
+        r"interpreter|vicar|imam|rabbi|priest|councillor|traveller|one|"
+        r"\d{1,2}\s?(?:yo|y/o|yr|year|month)s?(?:[- ]old)?)")
+# a place or group that makes "only" small enough to point at someone
+_SCOPE = (r"(?:on|in|at|round|around|from|across|near|of) (?:the|our|this|that|their|my|his|"
+          r"her|a) (?:whole |entire |little |tiny )?(?:estate|village|street|road|close|"
+          r"school|class|year group|nursery|surgery|practice|team|office|service|patch|area|"
+          r"town|ward|unit|block|flats|site|park|mosque|church|temple|gurdwara|community|"
+          r"county|la|authority|borough|caseload|list|books)")
+_FUNC = (r"(?:the|a|an|and|or|to|of|in|on|at|for|with|who|that|which|is|was|are|were|be|"
+         r"been|way|thing|things|time|option|reason|one|ones|problem|issue|question|point|"
+         r"difference|answer|person|people|bit|part|day|place|chance)")
+_QUALIFIER = rf"(?:(?!{_FUNC}\b)[a-z][a-z'-]+\s+){{1,3}}"
+_UNIQUE = re.compile(
+    rf"(?<![\w])(?:(?:the|our|my|their|your) (?:only|sole|one and only|one|single|first)|"
+    rf"(?:there'?s|there is|we'?ve got|we have|we got) (?:only )?(?:one|a single))\s+"
+    rf"(?:{_QUALIFIER}{_WHO}(?:\s+{_SCOPE})?|{_WHO}\s+{_SCOPE})(?![\w])", re.I)
+_NEWS = (r"(?:(?:in|on|all over) (?:the )?(?:front (?:page )?of (?:the )?\w+ ?\w*|papers?|news|"
+         r"telly|tv|local news|front page|look north|evening \w+|"
+         r"radio|bbc|facebook|socials|echo|chronicle|gazette|post|mail|sun|mirror|express|"
+         r"star|herald|advertiser)|(?:went|gone|that went) viral|made (?:the )?(?:news|papers|"
+         r"headlines)|on look ?north|on calendar|on crimewatch)")
+_NOTORIETY = re.compile(
+    rf"(?<![\w])(?:the|that|those|this) (?:\w+\s+){{0,3}}{_WHO}(?:\s+\w+){{0,4}}\s+"
+    rf"(?:who|that|which|whose|from|in)\b[^.?!,;\n]{{0,40}}?{_NEWS}"
+    rf"|(?<![\w])(?:the|that|this) (?:\w+\s+){{0,3}}(?:case|fire|crash|stabbing|murder|death|"
+    rf"shooting|trial|court case|incident|story)\b[^.?!,;\n]{{0,40}}?{_NEWS}"
+    rf"|(?<![\w])(?:every(?:one|body)|the whole (?:estate|village|town|street|school|"
+    rf"area|community)|all the (?:parents|neighbours|mums)) (?:round here |around here |"
+    rf"there |on the estate |in the village )?(?:knows?|knew|has heard|heard about|"
+    rf"talks? about|is talking about)(?: about)? (?:the|that|this|who|them|her|him|it)"
+    rf"(?: \w+){{0,4}}"
+    rf"|(?<![\w])(?:the|that) (?:\w+\s+){{0,2}}(?:family|case|man|woman|mum|dad|boy|girl)"
+    rf"(?: \w+){{0,3}} (?:every(?:one|body)|the whole \w+) (?:knows|knew|has heard of)",
+    re.I)
+# an age or role with a rare event
+_EVENT = (r"(?:had|has|having|gave birth to|expecting) (?:twins|triplets|a baby|quads)|"
+          r"(?:both|all) (?:twins|kids|children|\w+) died|set (?:the|a|his|her|their) \w+ on fire|"
+          r"(?:got )?evicted|went missing (?:off|from) (?:the )?\w+|"
+          r"(?:(?:with|has|had|got) )?(?:the )?(?:triplets|quads|[6-9]|1[0-9]|six|seven|eight|"
+          r"nine|ten|eleven|twelve|thirteen) (?:kids|children|sons|daughters)|"
+          r"(?:got|is|was|became) pregnant|(?:lost|died|was killed|was murdered|was stabbed|"
+          r"was shot|drowned)|(?:was|got) (?:stabbed|shot|deported|trafficked|jailed|"
+          r"sentenced|convicted|paralysed)|(?:lost (?:a|his|her) (?:leg|arm|eye))|"
+          r"(?:set fire to|burnt down|burned down)|(?:won the lottery)|"
+          r"(?:the|a) (?:fire|crash|stabbing|murder|shooting|overdose|flood)")
+_COMBINATION = re.compile(
+    rf"(?<![\w])(?:the|that|this) (?:\w+\s+){{0,2}}{_WHO}(?:\s+\w+){{0,3}}\s+"
+    rf"(?:who|that|whose|where|with)\s+(?:\w+\s+){{0,3}}?(?:{_EVENT})(?:\s+(?:{_SCOPE}|"
+    rf"(?:in|last|this) (?:the )?(?:spring|summer|autumn|winter|year|month|week|christmas|"
+    rf"easter)))?(?![\w])", re.I)
+
+
+# jobs and public roles that, held by a parent or family member, point at one household
+_ROLE_JOB = (r"(?:serving )?(?:councillor|police officer|officer|pc|copper|teacher|headteacher|"
+             r"head teacher|head|vicar|imam|rabbi|priest|footballer|paramedic|nurse|doctor|gp|"
+             r"mp|magistrate|judge|journalist|reporter|dentist|firefighter|fireman|bus driver|"
+             r"driver|receptionist|landlord|publican|solicitor|barrister|social worker|sw|"
+             r"foster carer|midwife|health visitor|pharmacist|vet|mayor|celebrity|influencer|"
+             r"youtuber|boxer|singer|lollipop (?:man|lady)|caretaker|dinner lady|"
+             r"(?:shop|cafe|chippy|pub|takeaway) owner)")
+_KIN = (r"(?:family|mum|mother|dad|father|parent|nan|grandad|grandma|uncle|aunt|auntie|"
+        r"stepdad|stepmum|carer|brother|sister|kid|kids|son|daughter|wife|husband|partner)")
+_ROLE = re.compile(
+    rf"(?<![\w])(?:the|a|our|their) (?:\w+\s+)?{_KIN}\s+(?:who'?s|who is|that'?s|whose \w+ "
+    rf"(?:is|are)|is|was)\s+(?:also\s+)?(?:a|an|the|on)?\s*{_ROLE_JOB}"
+    rf"(?:\s+(?:in|at|for|on)\s+(?:our|the|their)\s+(?:own\s+)?\w+)?(?![\w])"
+    rf"|(?<![\w])(?:the|a|our) (?:\w+\s+)?{_KIN}\s+(?:who|that)\s+(?:(?:works|worked)\s+"
+    rf"(?:on|at|in|for)\s+(?:the\s+)?|(?:drives|runs|owns|manages|teaches|coaches|cleans|"
+    rf"serves)\s+(?:the|a)\s+)\w+(?:\s+(?:at|in|on)\s+the\s+\w+)?"
+    rf"|(?<![\w])(?:the|a|our) {_ROLE_JOB}'?s (?:family|kids|children|son|daughter|wife|"
+    rf"husband|partner|lad|girl)(?:\s+(?:in|on|at) (?:the|our) \w+)?(?![\w])"
+    rf"|(?<![\w])(?:the|a|our) {_ROLE_JOB} whose (?:own )?(?:kids|children|son|daughter|"
+    rf"family)[^.?!,;\n]{{3,40}}"
+    rf"|(?<![\w]){_KIN} (?:is|'s) a (?:serving )?{_ROLE_JOB} (?:in|at|for) (?:our|the) "
+    rf"(?:own )?\w+", re.I)
+
+
+def find_nameless(text: str) -> list[Cand]:
+    """POTENTIALLY_IDENTIFYING spans; the rule names the cue (see REASONS)."""
+    out: list[Cand] = []
+    for rx, rule in ((_UNIQUE, "nameless_unique"), (_NOTORIETY, "nameless_notoriety"),
+                     (_COMBINATION, "nameless_combination"), (_ROLE, "nameless_role")):
+        for m in rx.finditer(text):
+            s, e = m.span()
+            while e > s and not text[e - 1].isalnum():
+                e -= 1
+            out.append((s, e, "POTENTIALLY_IDENTIFYING", 0.6, rule))
+    return out

@@ -1,0 +1,40 @@
+"""Name-less identification: descriptions that single someone out, flagged with the cue."""
+
+import pytest
+
+from screening import Screener
+
+PI = "POTENTIALLY_IDENTIFYING"
+
+SINGLES_OUT = [
+    ("we've got one Deaf dad at the school and he asked for BSL", "nameless_unique"),
+    ("the only Roma family in the village have moved again", "nameless_unique"),
+    ("our sole male foster carer said the same", "nameless_unique"),
+    ("you know the lad who was stabbed outside the chippy last month", "nameless_combination"),
+    ("that mum from the flood on the local news came to the RCPC", "nameless_notoriety"),
+    ("the whole estate knows that family now", "nameless_notoriety"),
+    ("the nan who runs the post office came to core group", "nameless_role"),
+    ("the magistrate's son is open to us now", "nameless_role"),
+    ("the family with 9 children on Elm Row", "nameless_combination"),
+]
+ORDINARY = [
+    "the only way we made it work was a second laptop",
+    "our only worry is the wifi in the room",
+    "the mum who joined online could hear fine",
+    "one dad said the hybrid format felt fairer",
+    "the only thing I'd add is interpreters",
+    "the mum who works shifts couldn't make the morning slot",
+    "a family with 2 kids and a dog joined from the car",
+]
+
+
+@pytest.mark.parametrize("text,rule", SINGLES_OUT)
+def test_description_that_singles_out_is_flagged(screener: Screener, text: str, rule: str) -> None:
+    found = [f for f in screener.scan(text).findings if f.category == PI]
+    assert found and found[0].rule == rule
+    assert found[0].reason and text not in found[0].reason
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_ordinary_uses_are_not(screener: Screener, text: str) -> None:
+    assert not [f for f in screener.scan(text).findings if f.category == PI]
