@@ -6,7 +6,8 @@
   1:1 chat (dialog state cannot live in the group chat, where it would be shared).
 - `withdraw <P03|"Display Name"> [--session ID] <reason>` (a facilitator, anywhere; for
   requests that arrive by email): records the withdrawal; the reason is stored redacted.
-  Replies go to the facilitator privately.
+  Only sessions the facilitator facilitates are searched (`handlers.facilitated`), and "no
+  such participant" and "not in your sessions" get the same private reply.
 """
 
 from __future__ import annotations
