@@ -51,6 +51,9 @@ FRAME_ANCESTORS = (
     "https://*.microsoft365.com https://*.office.com https://outlook.office.com "
     "https://outlook.office365.com"
 )
+# The Teams JS library fetches its list of valid host origins from Microsoft's CDN at start-up
+# (falling back to a list built into it); nothing else leaves the bot's own origin.
+TEAMS_JS_ORIGINS = "https://res.cdn.office.net"
 STREAM_SECONDS = 300.0  # a stream ends after this; the page reconnects with a fresh token
 KEEPALIVE_SECONDS = 15.0
 MAX_CHAT_ID = 512
@@ -180,7 +183,7 @@ async def console_headers(request: web.Request, handler: Handler) -> web.StreamR
         response = web.json_response({"error": exc.reason}, status=exc.status)
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; base-uri 'none'; form-action 'none'; "
+        f"connect-src 'self' {TEAMS_JS_ORIGINS}; base-uri 'none'; form-action 'none'; "
         f"frame-ancestors 'self' {FRAME_ANCESTORS}"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -275,6 +278,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     changed = deps.feed.watch(session_id)
     loop = asyncio.get_running_loop()
     ends_at = loop.time() + STREAM_SECONDS
+    waiters: set[asyncio.Future[Any]] = set()
     try:
         changed.set()
         while not closing.is_set() and loop.time() < ends_at:
@@ -283,17 +287,19 @@ async def events(request: web.Request) -> web.StreamResponse:
                 body = json.dumps(await _state(deps, session_id), separators=(",", ":"))
                 await response.write(f"event: state\ndata: {body}\n\n".encode())
                 continue
-            waiter = asyncio.ensure_future(changed.wait())
-            stopper = asyncio.ensure_future(closing.wait())
-            done, pending = await asyncio.wait({waiter, stopper}, timeout=KEEPALIVE_SECONDS,
-                                               return_when=asyncio.FIRST_COMPLETED)
-            for task in pending:
-                task.cancel()
+            waiters = {asyncio.ensure_future(changed.wait()),
+                       asyncio.ensure_future(closing.wait())}
+            done, _ = await asyncio.wait(waiters, timeout=KEEPALIVE_SECONDS,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
             if not done:
                 await response.write(b": keep-alive\n\n")
-    except (ConnectionResetError, asyncio.CancelledError):
-        pass
+    except ConnectionResetError:
+        pass  # the page went away
     finally:
+        for waiter in waiters:
+            waiter.cancel()
         deps.feed.unwatch(session_id, changed)
     return response
 
@@ -314,8 +320,8 @@ async def flag_action(request: web.Request) -> web.StreamResponse:
     if view is None or view.session_id != found.session.id:
         raise Denied(404, "no_such_flag")
     request_id = request.headers.get("X-Request-Id", "")[:64] or f"console-{id(request)}"
-    result = await deps.flags.act(verb, flag_id, found.person,
-                                  request_id=f"console:{request_id}", clicked_in=None)
+    result = await deps.flags.act(verb, flag_id, found.person, request_id=f"console:{request_id}",
+                                  clicked_in=None)
     deps.feed.changed(found.session.id)
     log.info("console flag action", extra={"flag_id": flag_id, "action": ACTIONS[verb],
                                            "refused": result.refused})

@@ -29,7 +29,7 @@ from export.build import SessionRedactor, Unscreenable, exclusion_reason, screen
 from export.redact import PERSON, WITHHELD, apply_spans, name_spans
 from store.data_life import PurgeRun, SessionSource
 from store.ports import PurgeServiceStore
-from store.sql_purge import LINKING_TABLE_NAMES
+from store.schema import DELETED_BY_PURGE
 from study import Study
 
 log = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ async def _purge_steps(
     await store.purge_step_done(run.id, "anonymised")
 
     # 3: every other column that may carry an id or a name
-    report.scrubbed = await store.scrub_identifiers(ids, names, skip_tables=LINKING_TABLE_NAMES)
+    report.scrubbed = await store.scrub_identifiers(ids, names, skip_tables=DELETED_BY_PURGE)
     await store.purge_step_done(run.id, "scrubbed")
 
     # 4: the linking data itself, in one transaction

@@ -267,6 +267,9 @@ class FlagService:
         self, verb: str, flag_id: int, person: Person, *, request_id: str,
         clicked_in: str | None,
     ) -> ActionResult:
+        """The actor must facilitate the flag's own session: its meeting's role counts (from a
+        card in a 1:1 chat and from the console alike), never the meeting the click came from,
+        which may be another session's."""
         action = ACTIONS[verb]
         view = await self.store.flag_view(flag_id)
         if view is None:

@@ -228,12 +228,9 @@ class SessionService:
 
     # ---- facilitators --------------------------------------------------------------------
 
-    async def facilitators(self, session: Session) -> list[Identity]:
-        """The session's facilitators that the bot can reach privately."""
-        return [person for _, person in await self._facilitator_entries(session)]
-
-    async def _facilitator_entries(self, session: Session) -> list[tuple[str, Identity]]:
-        """(participant id, identity) of each facilitator: the id keys their private items."""
+    async def facilitators(self, session: Session) -> list[tuple[str, Identity]]:
+        """The session's facilitators that the bot can reach privately, as (participant id,
+        identity): the participant id, never the Teams id, keys their private items."""
         people: dict[str, tuple[str, Identity]] = {}
         for entry in await self.store.roster(session.id):
             if entry.participant.role == "facilitator" and entry.identity:
@@ -246,7 +243,7 @@ class SessionService:
         """Queue a private message to each facilitator (1:1 chats, never the group)."""
         now = self.clock()
         count = 0
-        for participant_id, person in await self._facilitator_entries(session):
+        for participant_id, person in await self.facilitators(session):
             channel = await self.store.facilitator_channel(person.teams_user_id)
             await self.store.enqueue(
                 self.private_item(session, participant_id, person, channel, key, payload), now

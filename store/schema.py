@@ -298,6 +298,11 @@ bot_state = Table(
 
 APPEND_ONLY_TABLES = ("consent_events", "withdrawals", "flag_actions", "audit_log")
 
+DELETED_BY_PURGE = ("identity_links", "facilitator_channels", "bot_state",
+                    "processed_activities", "outbox")
+"""Deleted whole by purge. Its scrubbing step skips them: rewriting a key there (a unique
+dedupe key, a state key) could make two keys equal and abort the purge, for rows about to go."""
+
 # ---- the data's life after the session (migration 0003, branch "data_life") ---------------
 
 anonymised_messages = Table(

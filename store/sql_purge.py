@@ -23,13 +23,6 @@ from store import schema as t
 from store.data_life import PurgeRun
 from store.sql_base import SqlBase, record
 
-LINKING_TABLES = (t.identity_links, t.facilitator_channels, t.bot_state,
-                  t.processed_activities, t.outbox)
-"""Deleted whole by purge. Scrubbing skips them: rewriting a key there (a unique dedupe key,
-a state key) could make two keys equal and abort the purge, for rows about to go anyway."""
-
-LINKING_TABLE_NAMES = tuple(table.name for table in LINKING_TABLES)
-
 
 class SqlPurge(SqlBase):
     """Purge runs and their steps, anonymised copies, scrubbing and deleting identifiers."""
@@ -179,7 +172,7 @@ class SqlPurge(SqlBase):
         identity links, facilitator channels, bot state, idempotency keys and the outbox."""
         counts: dict[str, int] = {}
         async with self._writing() as conn:
-            for table in LINKING_TABLES:
+            for table in (t.metadata.tables[name] for name in t.DELETED_BY_PURGE):
                 result = await conn.execute(delete(table))
                 counts[table.name] = result.rowcount or 0
         return counts

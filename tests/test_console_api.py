@@ -226,3 +226,21 @@ async def test_expired_forged_or_misaddressed_tab_tokens_get_401(
         status, body, _ = await call(ssobot, "GET", "/console/api/state", f"Bearer {token}")
         assert status == 401, name
         assert "flags" not in str(body)
+
+
+async def test_meeting_organiser_acts_in_the_console_by_their_meeting_role(
+    consolebot: RunningBot, teams: Teams, connector: ConnectorStandIn
+) -> None:
+    """Bob is neither listed nor recorded as a facilitator; Teams says he organises the
+    meeting. The console's read and its action are both decided with that meeting role (a
+    card click, from a 1:1 chat, has no meeting to ask about)."""
+    await live_session(consolebot, teams, connector)
+    assert (await consolebot.post(teams.chat(ALICE, IDENTIFYING)))[0] == 201
+    await settle(consolebot)
+    connector.meeting_roles[BOB.id] = "Organizer"  # he has not spoken: not on the roster
+    status, state, _ = await call(consolebot, "GET", "/console/api/state", local(BOB))
+    assert status == 200
+    flag_id = state["flags"][0]["id"]
+    status, _, _ = await call(consolebot, "POST", f"/console/api/flags/{flag_id}/flag.redact",
+                              local(BOB))
+    assert status == 200

@@ -4,7 +4,7 @@
 "use strict";
 
 (function () {
-  const RECONNECT_MS = 10000; // nothing asks the server more often than every 10 s
+  const RECONNECT_MS = 10000; // after a failure, wait 10 s: nothing polls faster than that
   const LOCAL_KEY = "focusbot.console.local";
   const params = new URLSearchParams(window.location.search);
   let chat = params.get("chat") || "";
@@ -49,6 +49,16 @@
 
   // ---- signing in ------------------------------------------------------------------------------
 
+  // Loaded only inside Teams: local mode needs no part of it (nor its request to Microsoft's CDN).
+  function loadTeamsLibrary() {
+    return new Promise((resolve) => {
+      const script = el("script", { src: "/console/static/teams-js.js" });
+      script.addEventListener("load", resolve);
+      script.addEventListener("error", resolve);
+      document.head.appendChild(script);
+    });
+  }
+
   async function signIn() {
     const local = window.sessionStorage.getItem(LOCAL_KEY);
     if (local) {
@@ -61,6 +71,7 @@
       auth = async () => "Local " + chosen.teams_user_id;
       return;
     }
+    if (!window.microsoftTeams) await loadTeamsLibrary();
     if (!window.microsoftTeams) throw new Error("Open this page from Teams.");
     await window.microsoftTeams.app.initialize();
     const context = await window.microsoftTeams.app.getContext();
@@ -234,6 +245,7 @@
 
   async function stream() {
     for (;;) {
+      let wait = RECONNECT_MS;
       try {
         const response = await api("/console/api/events");
         if (response.status === 401 || response.status === 403) {
@@ -242,7 +254,7 @@
           return;
         }
         if (!response.ok || !response.body) throw new Error("stream " + response.status);
-        $("connection").textContent = "Live";
+        $("connection").textContent = "Updates live";
         const reader = response.body.getReader();
         const decoder = new TextDecoder();
         let buffer = "";
@@ -259,10 +271,11 @@
             if (block.startsWith("event: state") && data) renderState(JSON.parse(data));
           }
         }
+        wait = 500; // the server ends each stream after a few minutes: reconnect with a new token
       } catch (error) {
         $("connection").textContent = "Reconnecting…";
       }
-      await new Promise((resolve) => setTimeout(resolve, RECONNECT_MS));
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 

@@ -80,6 +80,11 @@ class Browser:
                 raise AssertionError(f"timed out waiting for {script!r}; page says: {body!r}")
             await asyncio.sleep(0.05)
 
+    async def errors(self) -> list[str]:
+        """What the page wrote to the console as errors since last asked (scripts, CSP)."""
+        entries = await self.run(self.driver.get_log, "browser")
+        return [e["message"] for e in entries if e.get("level") == "SEVERE"]
+
     async def screenshot(self, name: str) -> Path:
         SCREENSHOTS.mkdir(exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
@@ -115,6 +120,7 @@ async def browser() -> AsyncIterator[Browser]:
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
                      "--disable-gpu", "--window-size=320,900", "--lang=en-GB"):
         options.add_argument(argument)

@@ -68,7 +68,8 @@ async def test_facilitator_console_live_roster_flag_and_redact(
         assert (await bot.post(teams.chat(user, "hello")))[0] == 201
 
     await sign_in(browser, bot, FACILITATOR)
-    await browser.wait_for("return document.querySelector('#connection').innerText === 'Live'")
+    await browser.wait_for(
+        "return document.querySelector('#connection').innerText === 'Updates live'")
     await browser.wait_for("return document.querySelectorAll('#roster li').length >= 3")
     assert "Not yet answered" in await consent_of(browser, ALICE.name)
     assert "LOCAL MODE" in (await browser.text("#local-banner")).upper()
@@ -118,6 +119,7 @@ async def test_facilitator_console_live_roster_flag_and_redact(
                            ".includes('Ended')", 5.0)
     assert "Not available" in await browser.text("#transcript")
     await no_serious_violations(browser, "4-ended")
+    assert await browser.errors() == []  # no script error, nothing the CSP had to block
 
 
 async def test_participant_sees_only_their_consent_and_the_sheet(
@@ -181,7 +183,7 @@ async def test_tab_tokens_in_the_page(
     await open_in_teams(browser, bot, token)
     if case == "facilitator":
         await browser.wait_for("return document.querySelector('#connection').innerText === "
-                               "'Live'")
+                               "'Updates live'")
         assert await browser.js("return document.querySelector('#local-banner').hidden")
     elif case == "participant":
         await browser.wait_for("return !document.querySelector('#participant').hidden")
