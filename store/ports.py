@@ -33,6 +33,7 @@ from store.records import (
     RosterEntry,
     Session,
     StateItem,
+    UndeliveredItem,
 )
 
 
@@ -150,7 +151,10 @@ class OutboxStore(Protocol):
         self, item_id: int, *, owner: str, next_attempt_at: datetime, error: str,
         count_attempt: bool = True,
     ) -> None: ...
+    async def outbox_release(self, item_ids: Sequence[int], *, owner: str) -> None: ...
     async def outbox_failed(self, item_id: int, *, owner: str, error: str) -> None: ...
+    async def undelivered_outbox(
+        self, session_id: str | None = None) -> list[UndeliveredItem]: ...
     async def last_queued_at(self, dedupe_prefix: str) -> datetime | None: ...
 
 

@@ -163,8 +163,11 @@ outbox = Table(
     Column("sent_activity_id", String(256), nullable=True),
     Column("last_error", String(256), nullable=True),
     Column("notify_ref", String(128), nullable=True),  # e.g. "flag_card:12" to record the id
+    # migration 0005: the lane (records.Priority), leased highest first
+    Column("priority", Integer, nullable=False, server_default="1"),
 )
 Index("ix_outbox_due", outbox.c.status, outbox.c.next_attempt_at)
+Index("ix_outbox_lane", outbox.c.status, outbox.c.priority, outbox.c.id)
 
 facilitator_channels = Table(
     "facilitator_channels",

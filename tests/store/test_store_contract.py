@@ -25,6 +25,7 @@ from store import (
     Identity,
     NewSession,
     OutboxItem,
+    Priority,
     Store,
     open_store,
 )
@@ -601,6 +602,46 @@ async def test_outbox_retry_and_failed_transitions(store: Store) -> None:
     assert row is not None
     assert (row["status"], row["attempts"], row["last_error"]) == ("failed", 2, "HTTP 403")
     assert await outbox_counts(store) == {"failed": 1, "pending": 1, "sent": 1}
+
+
+async def test_outbox_lanes_are_leased_highest_first_in_order_within_a_lane(
+    store: Store,
+) -> None:
+    bulk = [await store.enqueue(item(f"bulk{n}", conversation_id="c1",
+                                     priority=Priority.BULK), T0) for n in range(2)]
+    urgent = await store.enqueue(item("urgent", conversation_id="c1",
+                                      priority=Priority.URGENT), T0)
+    normal = await store.enqueue(item("normal", conversation_id="c2"), T0)
+    leased = await store.lease_outbox(owner="A", now=T0, lease=LEASE, limit=50)
+    assert [x.id for x in leased] == [urgent, normal, *bulk]
+    assert [x.item.priority for x in leased] == [2, 1, 0, 0]
+
+    await store.outbox_release(bulk, owner="B")  # not B's: nothing happens
+    assert (await outbox_item(store, bulk[0]) or {})["lease_owner"] == "A"
+    await store.outbox_release(bulk, owner="A")  # handed back untried, due at once
+    row = await outbox_item(store, bulk[0])
+    assert row is not None and (row["lease_until"], row["attempts"]) == (None, 0)
+
+    # an urgent item waiting for its retry holds back the lower lanes of its conversation
+    await store.outbox_retry(urgent, owner="A", next_attempt_at=T0 + LEASE, error="429",
+                             count_attempt=False)
+    assert await store.lease_outbox(owner="A", now=T0 + timedelta(seconds=1),
+                                    lease=LEASE) == []
+    (first,) = await store.lease_outbox(owner="A", now=T0 + LEASE, lease=LEASE, limit=1)
+    assert first.id == urgent
+    # ...while a bulk item's wait holds back no higher lane
+    later = T0 + LEASE + timedelta(seconds=1)
+    retaken = await store.lease_outbox(owner="A", now=later, lease=LEASE)
+    assert [x.id for x in retaken] == [normal, *bulk]  # normal's lease had expired
+    await store.outbox_retry(bulk[0], owner="A", next_attempt_at=later + LEASE, error="429",
+                             count_attempt=False)
+    urgent2 = await store.enqueue(item("urgent2", conversation_id="c1",
+                                       priority=Priority.URGENT), later)
+    assert [x.id for x in await store.lease_outbox(owner="A", now=later, lease=LEASE)] == [
+        urgent2]
+    await store.outbox_failed(urgent, owner="A", error="gave up")
+    assert [u.id for u in await store.undelivered_outbox()] == [urgent]
+    assert [u.priority for u in await store.undelivered_outbox()] == [Priority.URGENT]
 
 
 # ---- processed activities -------------------------------------------------------------------
