@@ -42,6 +42,7 @@ from services.consent import ConsentService
 from services.flags import FlagService
 from services.retention import retention_status
 from services.roles import FacilitatorPolicy
+from services.roster import RosterService
 from services.screening_pipeline import (
     ScreeningPipeline,
     SessionDirectory,
@@ -188,13 +189,19 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
                                         give_up_after=timedelta(
                                             hours=settings.outbox_give_up_hours),
                                         clock=clock)
+    facilitators = FacilitatorPolicy(
+        settings.facilitator_ids, connector.meeting_role_name, store,
+        meeting_roles=settings.facilitator_meeting_roles,
+        cache_seconds=settings.meeting_role_cache_seconds,
+        failure_cache_seconds=settings.meeting_role_retry_seconds,
+    )
+    roster = RosterService(store, facilitators, connector.conversation_members, clock=clock,
+                           retry_seconds=settings.meeting_role_retry_seconds)
     sessions = SessionService(
         store, study, cards=cards,
         reminder_interval=timedelta(minutes=settings.reminder_interval_minutes),
-        clock=clock, worker_id=outbox.owner, wake_outbox=outbox.wake,
-        list_members=connector.conversation_member_ids,
+        clock=clock, worker_id=outbox.owner, wake_outbox=outbox.wake, roster=roster,
     )
-    facilitators = FacilitatorPolicy(settings.facilitator_ids, connector.meeting_role_name, store)
     screener = await asyncio.to_thread(
         load_screener, settings.screening_model, settings.screening_threshold
     )
@@ -217,7 +224,8 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         retention_purge_after=settings.retention_purge_after,
     )
     services = Services(
-        store=store, study=study, sessions=sessions, facilitators=facilitators, flags=flags,
+        store=store, study=study, sessions=sessions, facilitators=facilitators, roster=roster,
+        flags=flags,
         consent=ConsentService(store, study, clock=clock), screening=screening,
         data_life=data_life, clock=clock, wake_outbox=outbox.wake, reply_now=connector.send,
         screener=screener, auto_start_on_meeting_start=settings.auto_start_on_meeting_start,
@@ -242,6 +250,8 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
                                       settings.scheduler_poll_seconds,
                                       "transcript round failed"), name="transcripts")]
           if services.transcripts is not None else []),
+        asyncio.create_task(repeat(roster.retry_stale, settings.scheduler_poll_seconds,
+                                   "roster retry failed"), name="roster"),
         asyncio.create_task(data_life.retention_task(store, study, clock), name="retention"),
         asyncio.create_task(repeat(console.feed.check_once, 1.0, "console change check failed"),
                             name="console-feed"),

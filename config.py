@@ -59,6 +59,18 @@ class Settings(BaseSettings):
     # facilitator (updated in place) instead of a card each; safeguarding flags never are.
     flag_digest_threshold: int = Field(5, ge=1, le=1000,
                                        validation_alias=_env("FLAG_DIGEST_THRESHOLD"))
+    # Meeting roles that make someone a facilitator of that meeting's session (with
+    # FACILITATOR_IDS). Presenter is opt-in: in many tenants everyone joins as Presenter.
+    facilitator_meeting_roles: CommaList = Field(
+        default_factory=lambda: ["organizer"], validation_alias=_env("FACILITATOR_MEETING_ROLES")
+    )
+    # How long a meeting role Teams told is trusted, and how soon a failed lookup is retried.
+    meeting_role_cache_seconds: float = Field(
+        300, ge=0, le=24 * 3600, validation_alias=_env("MEETING_ROLE_CACHE_SECONDS")
+    )
+    meeting_role_retry_seconds: float = Field(
+        10, ge=0, le=3600, validation_alias=_env("MEETING_ROLE_RETRY_SECONDS")
+    )
     reminder_interval_minutes: float = Field(
         30, gt=0, le=24 * 60, validation_alias=_env("REMINDER_INTERVAL_MINUTES")
     )
@@ -129,7 +141,8 @@ class Settings(BaseSettings):
         validation_alias=_env("TAB_OPENID_METADATA_URL"),
     )
 
-    @field_validator("facilitator_ids", "allowed_tenants", "allowed_service_hosts", mode="before")
+    @field_validator("facilitator_ids", "allowed_tenants", "allowed_service_hosts",
+                     "facilitator_meeting_roles", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):

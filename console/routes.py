@@ -29,7 +29,7 @@ from console.views import facilitator_state, participant_state
 from export.render import CONTENT_TYPES, FORMATS
 from export.service import export_session
 from services.flags import ACTIONS, FlagService
-from services.roles import FacilitatorPolicy, Person, Where
+from services.roles import FacilitatorPolicy, Person
 from services.sessions import Conversation, SessionService
 from store import RosterEntry, Session, Store
 from study import Study
@@ -141,7 +141,6 @@ class Access:
     person: Person
     entry: RosterEntry | None
     facilitator: bool
-    where: Where | None = None
 
 
 async def access(request: web.Request) -> Access:
@@ -156,10 +155,8 @@ async def access(request: web.Request) -> Access:
         return Access(None, person_of(viewer, None), None, False)
     entry = _entry_of(await deps.store.roster(session.id), viewer)
     person = person_of(viewer, entry)
-    where = Where(service_url=session.service_url, meeting_id=session.meeting_id,
-                  tenant_id=session.tenant_id, session_id=session.id)
-    facilitator = await deps.facilitators.is_facilitator(person, where)
-    return Access(session, person, entry, facilitator, where)
+    facilitator = await deps.facilitators.is_facilitator_of(person, session)
+    return Access(session, person, entry, facilitator)
 
 
 async def facilitator_access(request: web.Request) -> Access:
@@ -324,7 +321,7 @@ async def flag_action(request: web.Request) -> web.StreamResponse:
         raise Denied(404, "no_such_flag")
     request_id = request.headers.get("X-Request-Id", "")[:64] or f"console-{id(request)}"
     result = await deps.flags.act(verb, flag_id, found.person, request_id=f"console:{request_id}",
-                                  clicked_in=None, meeting=found.where)
+                                  clicked_in=None)
     deps.feed.changed(found.session.id)
     log.info("console flag action", extra={"flag_id": flag_id, "action": ACTIONS[verb],
                                            "refused": result.refused})

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 
-from export.service import SessionNotFound, resolve_session
 from handlers.context import Turn
+from handlers.facilitated import NotFound, find_session
 from handlers.routes import routes
 
 log = logging.getLogger(__name__)
@@ -32,9 +32,9 @@ async def link(turn: Turn, argument: str) -> None:
         await turn.reply_text("Type 'link' followed by the session code that 'status' sent you "
                               "in the main meeting chat.")
         return
-    try:
-        session = await resolve_session(turn.store, code)
-    except SessionNotFound:
+    try:  # only sessions the actor facilitates: "not yours" reads as "no such session"
+        session = await find_session(turn, code)
+    except NotFound:
         session = None
     if session is None or not session.live:
         await turn.reply_text("No running session has that code. Type 'status' in the main "

@@ -12,7 +12,7 @@ import logging
 import cards
 from handlers.breakout import session_code
 from handlers.context import Turn
-from handlers.routes import routes
+from handlers.routes import refuse, routes
 from services.messages import card_activity, text_activity
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,10 @@ async def unknown_command(turn: Turn, _: str) -> None:
 @routes.on_command("start", help="Start the focus group session in this chat",
                    facilitator_only=True, where="group")
 async def start(turn: Turn, _: str) -> None:
+    running = await turn.live_session()
+    if running is not None and not await turn.may_act_on(running):
+        await refuse(turn, "start")
+        return
     session, created = await turn.services.sessions.start(
         turn.conversation(), member_ids=[turn.incoming.sender.teams_user_id]
     )
@@ -65,6 +69,9 @@ async def remind(turn: Turn, _: str) -> None:
     if session is None:
         await turn.reply_text("No session is running in this chat. Type 'start' to begin one.")
         return
+    if not await turn.may_act_on(session):
+        await refuse(turn, "remind")
+        return
     await turn.services.sessions.remind_now(session, turn.incoming.activity_id or "now")
 
 
@@ -78,7 +85,11 @@ async def status(turn: Turn, _: str) -> None:
         await turn.tell_privately(card_activity(cards.notice_card(
             "No session", "No session has been run in that chat yet.")))
         return
-    summary = await turn.services.consent.summary(session)
+    if not await turn.may_act_on(session):
+        await refuse(turn, "status")
+        return
+    members = await turn.services.roster.silent_members(session) if session.live else []
+    summary = await turn.services.consent.summary(session, members)
     card = cards.status_card(
         session.title or turn.study.short_title,
         summary.consented,
@@ -106,6 +117,9 @@ async def end(turn: Turn, _: str) -> None:
     session = await turn.live_session()
     if session is None:
         await turn.reply_text("No session is running in this chat.")
+        return
+    if not await turn.may_act_on(session):
+        await refuse(turn, "end")
         return
     await turn.services.sessions.end(session)
 

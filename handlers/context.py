@@ -16,6 +16,7 @@ from services.consent import ConsentService
 from services.flags import FlagService
 from services.messages import text_activity, to_user
 from services.roles import FacilitatorPolicy, Where
+from services.roster import RosterService
 from services.screening_pipeline import ScreeningPipeline
 from services.sessions import Conversation, SessionService
 from services.transcripts import TranscriptService
@@ -40,6 +41,7 @@ class Services:
     sessions: SessionService
     consent: ConsentService
     facilitators: FacilitatorPolicy
+    roster: RosterService
     flags: FlagService
     screening: ScreeningPipeline
     data_life: DataLife
@@ -89,10 +91,13 @@ class Turn:
         )
 
     def where(self, *, any_live_session: bool = False) -> Where:
-        """Where the sender acts, for `FacilitatorPolicy`: this turn's meeting, if any."""
+        """Where the sender acts, for `FacilitatorPolicy`: this turn's meeting, if any. In a
+        1:1 chat (no meeting) a facilitator of any session passes this first check; every
+        act there then names a session and is checked against it (`may_act_on`)."""
         incoming = self.incoming
         return Where(service_url=incoming.service_url, meeting_id=incoming.meeting_id,
-                     tenant_id=incoming.tenant_id, any_live_session=any_live_session)
+                     tenant_id=incoming.tenant_id, any_live_session=any_live_session,
+                     any_session=incoming.personal and not any_live_session)
 
     async def is_facilitator(self) -> bool:
         """Decided on the server by `FacilitatorPolicy`, where this turn happens."""
@@ -100,6 +105,11 @@ class Turn:
             self._facilitator = await self.services.facilitators.is_facilitator(
                 self.incoming.sender, self.where())
         return self._facilitator
+
+    async def may_act_on(self, session: Session) -> bool:
+        """May the sender act on this session's data? Decided by `FacilitatorPolicy` against
+        the session's own meeting, whatever chat the request came from."""
+        return await self.services.facilitators.is_facilitator_of(self.incoming.sender, session)
 
     async def live_session(self) -> Session | None:
         return await self.store.live_session(self.incoming.conversation_id)

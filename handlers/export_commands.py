@@ -11,10 +11,10 @@ import logging
 from typing import Any
 
 from export.render import CONTENT_TYPES, FORMATS
-from export.service import SessionNotFound, audit_export, export_session, resolve_session
+from export.service import audit_export, export_session
 from export.transcript import transcript_docx
 from handlers.context import Turn
-from handlers.facilitated import acting_facilitator, default_session
+from handlers.facilitated import NotFound, acting_facilitator, default_session, find_session
 from handlers.file_upload import UploadError, file_consent_activity, file_info_activity, upload
 from handlers.incoming import as_dict
 from handlers.receipts import RECEIPT_KIND, upload_consent_receipt
@@ -31,15 +31,9 @@ TRANSCRIPT_KIND = "transcript"
 async def _chosen_session(turn: Turn, refs: list[str]) -> Session | None:
     """The session named (id or prefix), else this facilitator's latest; None: told why."""
     session: Session | None
-    try:
-        if refs:
-            session = await resolve_session(turn.store, refs[0])
-        else:
-            session = await default_session(turn)
-            if session is None:
-                sessions = await turn.store.list_sessions()
-                session = sessions[-1] if sessions else None
-    except SessionNotFound as exc:
+    try:  # only sessions the actor facilitates: "not yours" reads as "no such session"
+        session = await find_session(turn, refs[0]) if refs else await default_session(turn)
+    except NotFound as exc:
         await turn.reply_text(f"Sorry: {exc}.")
         return None
     if session is None:
@@ -73,6 +67,8 @@ async def offer_transcript(turn: Turn, refs: list[str]) -> None:
 async def upload_transcript(turn: Turn, context: dict[str, Any],
                             upload_info: dict[str, Any]) -> tuple[int, Any]:
     session = await turn.store.get_session(str(context.get("session_id") or ""))
+    if session is not None and not await turn.may_act_on(session):
+        session = None  # not a facilitator of that session: it reads as not found
     data = await _transcript_file(turn, session) if session else None
     if session is None or data is None or not upload_info.get("uploadUrl"):
         await turn.reply_text("Sorry, I can't find that transcript any more.")
@@ -145,7 +141,7 @@ async def on_file_consent(turn: Turn) -> tuple[int, Any]:
     if fmt not in FORMATS or not context.get("session_id") or not upload_url:
         return 400, {"error": "bad file consent"}
     session = await turn.store.get_session(str(context["session_id"]))
-    if session is None:
+    if session is None or not await turn.may_act_on(session):
         await turn.reply_text("Sorry, I can't find that session any more.")
         return 200, {}
     await review_before_export(turn, session)

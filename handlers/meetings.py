@@ -1,4 +1,5 @@
-"""Meeting and membership events: auto-start, auto-end, and welcomes for late joiners."""
+"""Meeting and membership events: auto-start, auto-end, welcomes for late joiners, and the
+roster read again from Teams on every join or leave (`services.roster`)."""
 
 from __future__ import annotations
 
@@ -70,3 +71,12 @@ async def on_members_joined(turn: Turn, members: list[Person]) -> None:
         )
     turn.services.wake_outbox()
     await turn.services.sessions.refresh_consent_card(session)
+    await turn.services.roster.refresh(session)
+
+
+@routes.on_meeting_participant_leave
+async def on_participant_left(turn: Turn) -> None:
+    """Someone left: read the roster again (a facilitator may have handed over)."""
+    session = await turn.live_session()
+    if session is not None:
+        await turn.services.roster.refresh(session)

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 MEETING_START = "application/vnd.microsoft.meetingstart"
 MEETING_END = "application/vnd.microsoft.meetingend"
 PARTICIPANT_JOIN = "application/vnd.microsoft.meetingparticipantjoin"
+PARTICIPANT_LEAVE = "application/vnd.microsoft.meetingparticipantleave"
 
 
 class FocusGroupBot:
@@ -137,6 +138,8 @@ class FocusGroupBot:
             await self.routes.meeting_end(turn)
         elif name == PARTICIPANT_JOIN and self.routes.participants_joined:
             await self.routes.participants_joined(turn, joined_members(turn.incoming))
+        elif name == PARTICIPANT_LEAVE and self.routes.participants_left:
+            await self.routes.participants_left(turn)
 
     async def _on_invoke(self, turn: Turn) -> None:
         assert turn.context is not None  # invokes always come through botbuilder's turn

@@ -54,6 +54,16 @@ def error_response(status: int, code: str, message: str) -> InvokeBody:
     }
 
 
+async def refuse(turn: Turn, command: str) -> None:
+    """The one answer to a facilitator command from someone who is not a facilitator of the
+    session concerned (it says nothing about the session or its people)."""
+    log.info("facilitator command refused", extra={"command": command})
+    await turn.reply_text(
+        f"Sorry, only the session's facilitators can use '{command}'. "
+        "Type 'help' to see what you can do."
+    )
+
+
 @dataclass(frozen=True)
 class Command:
     name: str
@@ -72,6 +82,7 @@ class Routes:
         self.meeting_start: TurnHandler | None = None
         self.meeting_end: TurnHandler | None = None
         self.participants_joined: MembersHandler | None = None
+        self.participants_left: TurnHandler | None = None
         self.members_added: MembersHandler | None = None
         self.chat_message: TurnHandler | None = None
         self.message_update: TurnHandler | None = None
@@ -117,6 +128,10 @@ class Routes:
 
     def on_meeting_participant_join(self, handler: MembersHandler) -> MembersHandler:
         self.participants_joined = handler
+        return handler
+
+    def on_meeting_participant_leave(self, handler: TurnHandler) -> TurnHandler:
+        self.participants_left = handler
         return handler
 
     def on_members_added(self, handler: MembersHandler) -> MembersHandler:
@@ -195,11 +210,7 @@ class Routes:
             )
             return
         if command.facilitator_only and not await turn.is_facilitator():
-            log.info("facilitator command refused", extra={"command": command.name})
-            await turn.reply_text(
-                f"Sorry, only the session's facilitators can use '{command.name}'. "
-                "Type 'help' to see what you can do."
-            )
+            await refuse(turn, command.name)
             return
         await command.handler(turn, argument)
 

@@ -9,6 +9,8 @@
   Replies go to the facilitator privately.
 - `withdraw undo P03 --session ID` and `withdraw review [--session ID]` (a facilitator):
   see `handlers/withdrawal_review.py`.
+  Only sessions the facilitator facilitates are searched (`handlers.facilitated`), and "no
+  such participant" and "not in your sessions" get the same private reply.
 """
 
 from __future__ import annotations
@@ -22,13 +24,18 @@ from typing import Any
 from botbuilder.dialogs import DialogContext
 from botbuilder.schema import Activity, ActivityTypes
 
-from export.service import SessionNotFound, resolve_session
 from handlers.context import Turn
-from handlers.facilitated import acting_facilitator, default_session
+from handlers.facilitated import (
+    NotFound,
+    acting_facilitator,
+    default_session,
+    facilitated_sessions,
+    find_session,
+)
 from handlers.routes import routes
 from handlers.withdrawal_review import send_review, undo_withdrawal
 from services.withdrawal import WindowClosed
-from store import Participant
+from store import Participant, Session
 from study.dates import format_utc_date
 
 log = logging.getLogger(__name__)
@@ -215,12 +222,17 @@ async def _withdraw_for_someone(turn: Turn, argument: str) -> None:
             "'withdraw \"Jane Smith\" asked by email'. A reason is required.")})
         return
     store = turn.store
+    not_found = {"type": "message", "textFormat": "plain", "text": (
+        "I couldn't find that participant in a session you facilitate. Check the pseudonym "
+        "(P01, P02…) and the session.")}
+    # Only sessions the actor facilitates are searched, and "no such person or session"
+    # and "not yours" get the same answer: nothing says whether someone took part elsewhere.
+    session: Session | None
     try:
-        session = (await resolve_session(store, request.session_ref) if request.session_ref
+        session = (await find_session(turn, request.session_ref) if request.session_ref
                    else await default_session(turn))
-    except SessionNotFound as exc:
-        await turn.tell_privately({"type": "message", "textFormat": "plain",
-                                   "text": f"Sorry: {exc}."})
+    except NotFound:
+        await turn.tell_privately(not_found)
         return
     target: Participant | None = None
     if _PSEUDONYM.match(request.who):
@@ -230,7 +242,8 @@ async def _withdraw_for_someone(turn: Turn, argument: str) -> None:
             return
         target = await store.participant_by_pseudonym(session.id, request.who)
     else:
-        scope = [session.id] if session is not None and request.session_ref else None
+        scope = ([session.id] if session is not None and request.session_ref
+                 else [s.id for s in await facilitated_sessions(turn)])
         matches = [p for p in await store.participants_named(request.who, scope)
                    if p.role == "participant"]
         if len(matches) > 1:
@@ -243,9 +256,7 @@ async def _withdraw_for_someone(turn: Turn, argument: str) -> None:
         if target is not None:
             session = await store.get_session(target.session_id)
     if target is None or session is None or target.role != "participant":
-        await turn.tell_privately({"type": "message", "textFormat": "plain", "text": (
-            "I couldn't find that participant. Check the pseudonym (P01, P02…) and the "
-            "session.")})
+        await turn.tell_privately(not_found)
         return
     try:
         outcome = await turn.services.data_life.withdrawals.withdraw(

@@ -13,9 +13,8 @@ import re
 from typing import Any
 
 import cards
-from export.service import SessionNotFound, resolve_session
 from handlers.context import Turn
-from handlers.facilitated import acting_facilitator, default_session, facilitated_sessions
+from handlers.facilitated import NotFound, acting_facilitator, default_session, find_session
 from handlers.routes import InvokeBody, card_response, routes
 from services.messages import card_activity
 from services.withdrawal import ReviewRefused, WindowClosed
@@ -37,7 +36,7 @@ def _int(value: Any) -> int | None:
 
 
 async def _facilitates(turn: Turn, session: Session) -> bool:
-    return any(s.id == session.id for s in await facilitated_sessions(turn))
+    return await turn.may_act_on(session)
 
 
 async def _review_card(turn: Turn, session: Session) -> dict[str, Any]:
@@ -80,9 +79,9 @@ async def _session_for(turn: Turn, argument: str) -> tuple[Session | None, str]:
     if found:
         ref = found.group(1)
         rest = (argument[: found.start()] + " " + argument[found.end():]).strip()
-    try:
-        session = await resolve_session(turn.store, ref) if ref else await default_session(turn)
-    except SessionNotFound:
+    try:  # only sessions the actor facilitates: "not yours" reads as "no such session"
+        session = await find_session(turn, ref) if ref else await default_session(turn)
+    except NotFound:
         session = None
     if session is not None and not await _facilitates(turn, session):
         session = None  # never reveal another session's participants

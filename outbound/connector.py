@@ -8,6 +8,7 @@ the status code and `Retry-After` of every attempt, so it talks to the REST API 
 - POST /v3/conversations                     (open a 1:1 chat; the tenant goes in channelData)
 - GET  /v1/meetings/{meetingId}/participants/{participantId}?tenantId=...
 - GET  /v1/meetings/{meetingId}?tenantId=...  (meeting details: Graph id and organiser)
+- GET  /v3/conversations/{conversationId}/pagedmembers  (the roster, paged)
 """
 
 from __future__ import annotations
@@ -23,8 +24,12 @@ from urllib.parse import quote, urlsplit
 import aiohttp
 
 from outbound.http_session import LazyClientSession
+from store.records import Identity
 
 log = logging.getLogger(__name__)
+
+PAGE_SIZE = 200  # the most Teams returns per page
+MAX_PAGES = 50  # 10,000 members: far beyond a focus group; a loop guard
 
 TokenProvider = Callable[[], Awaitable[str | None]]
 
@@ -180,23 +185,28 @@ class ConnectorClient:
             raise ConnectorError(200, "no conversation id in response")
         return str(conversation_id)
 
-    async def conversation_member_ids(self, service_url: str, conversation_id: str) -> list[str]:
-        """Members' ids of a chat (GET /v3/conversations/{id}/members)."""
-        path = f"/v3/conversations/{quote(conversation_id, safe='')}/members"
-        self.check_service_url(service_url)
-        token = await self._token_provider()
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        try:
-            async with self._session().get(service_url.rstrip("/") + path,
-                                           headers=headers) as resp:
-                if resp.status >= 400:
-                    raise ConnectorError(resp.status, resp.reason or "error")
-                data = await resp.json(content_type=None)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
-            raise ConnectorError(None, type(exc).__name__) from exc
-        if not isinstance(data, list):
-            return []
-        return [str(m["id"]) for m in data if isinstance(m, dict) and m.get("id")]
+    async def conversation_members(self, service_url: str, conversation_id: str) -> list[Identity]:
+        """Every member of a chat, page by page (GET /v3/conversations/{id}/pagedmembers,
+        following `continuationToken`; the unpaged `/members` is deprecated)."""
+        base = (f"/v3/conversations/{quote(conversation_id, safe='')}/pagedmembers"
+                f"?pageSize={PAGE_SIZE}")
+        members: list[Identity] = []
+        token: str | None = None
+        for _ in range(MAX_PAGES):
+            path = base + (f"&continuationToken={quote(token, safe='')}" if token else "")
+            data = await self._request("GET", service_url, path)
+            page = data.get("members")
+            for member in page if isinstance(page, list) else []:
+                if isinstance(member, dict) and isinstance(member.get("id"), str):
+                    aad, name = member.get("aadObjectId"), member.get("name")
+                    members.append(Identity(member["id"], aad if isinstance(aad, str) else None,
+                                            name if isinstance(name, str) else None))
+            next_token = data.get("continuationToken")
+            if not isinstance(next_token, str) or not next_token:
+                return members
+            token = next_token
+        log.warning("member list cut short", extra={"pages": MAX_PAGES})
+        return members
 
     async def meeting_role(
         self, service_url: str, *, meeting_id: str, participant_id: str, tenant_id: str | None

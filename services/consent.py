@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.clock import Clock
-from store import ConsentEvent, Participant, Session
+from store import ConsentEvent, Identity, Participant, Session
 from store.ports import ConsentServiceStore
 from store.records import Decision
 from study import Study
@@ -76,11 +77,15 @@ class ConsentService:
     async def current(self, session: Session, participant: Participant) -> ConsentEvent | None:
         return await self.store.latest_consent(session.id, participant.id)
 
-    async def summary(self, session: Session) -> ConsentSummary:
+    async def summary(self, session: Session, members: Sequence[Identity] = ()) -> ConsentSummary:
+        """Participants by answer. `members`: the chat's members from Teams who are not its
+        facilitators; those the bot has not seen yet (silent so far) are 'not yet'."""
         consented: list[str] = []
         declined: list[str] = []
         pending: list[str] = []
-        for entry in await self.store.roster(session.id):
+        entries = await self.store.roster(session.id)
+        known = {e.identity.teams_user_id for e in entries if e.identity}
+        for entry in entries:
             if entry.participant.role != "participant":
                 continue
             name = (entry.identity.display_name if entry.identity else None) or (
@@ -92,4 +97,8 @@ class ConsentService:
                 consented.append(name)
             else:
                 declined.append(name)
+        for member in members:
+            if member.teams_user_id not in known:
+                known.add(member.teams_user_id)
+                pending.append(member.display_name or "A member without a name")
         return ConsentSummary(consented, declined, pending)

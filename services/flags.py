@@ -27,7 +27,7 @@ from services.flag_content import (
     segments_of,
 )
 from services.messages import SESSION_DELETED, card_activity, to_session_chat, to_user
-from services.roles import FacilitatorPolicy, Person, Where
+from services.roles import FacilitatorPolicy, Person
 from store import FacilitatorChannel, Identity, OutboxItem, Priority, Session
 from store.chat_records import FlagView
 from store.ports import FlagServiceStore
@@ -284,19 +284,17 @@ class FlagService:
         self._wake()
         return "The flag's card is on its way to this chat."
 
-    async def _refusal(self, view: FlagView | None, person: Person,
-                       meeting: Where | None = None) -> ActionResult | None:
+    async def _refusal(self, view: FlagView | None, person: Person) -> ActionResult | None:
         """Why `person` may not act on the flag (a card to show them), or None if they may.
-        `meeting`: where the click came from, when it has one (see `act`)."""
+        Checked on the server on every click, against the flag's own session and its meeting,
+        never the meeting the click came from (which may be another session's)."""
         if view is None:
             return ActionResult(self.cards.notice_card("Flag not found",
                                                   "This flag no longer exists."), refused=True)
         if await self.store.session_purged(view.session_id):
             return ActionResult(self.cards.notice_card("Flag", SESSION_DELETED), refused=True)
-        # Checked on the server on every click (a card lives in a 1:1 chat: no meeting).
-        where = (replace(meeting, session_id=view.session_id, any_live_session=False)
-                 if meeting is not None else Where(session_id=view.session_id))
-        if not await self.facilitators.is_facilitator(person, where):
+        session = await self.store.get_session(view.session_id)
+        if session is None or not await self.facilitators.is_facilitator_of(person, session):
             log.info("flag action refused", extra={"flag_id": view.id})
             return ActionResult(self.cards.notice_card(
                 "Only facilitators can do that",
@@ -435,13 +433,14 @@ class FlagService:
 
     async def act(
         self, verb: str, flag_id: int, person: Person, *, request_id: str,
-        clicked_in: str | None, meeting: Where | None = None,
+        clicked_in: str | None,
     ) -> ActionResult:
-        """`meeting`: where the click came from when it has one (the console in the meeting's
-        side panel), so the meeting role counts as it does for commands in the meeting."""
+        """The actor must facilitate the flag's own session: its meeting's role counts (from a
+        card in a 1:1 chat and from the console alike), never the meeting the click came from,
+        which may be another session's."""
         action = ACTIONS[verb]
         view = await self.store.flag_view(flag_id)
-        refused = await self._refusal(view, person, meeting)
+        refused = await self._refusal(view, person)
         if refused is not None:
             return refused
         assert view is not None

@@ -2,14 +2,21 @@
 
 A person is a facilitator, where they act, when any of these holds (checked in this order,
 cheapest first):
-1. their AAD object id or Teams user id is in FACILITATOR_IDS;
-2. Teams says their role in the meeting where they act is Organizer or Presenter (asked of
-   Teams, never taken from the message; cached briefly per meeting and user; a failed lookup
-   never grants the role);
-3. the bot recorded them as a facilitator of the session concerned (`Where.session_id`), or,
-   for acts not tied to one session (`Where.any_live_session`), of any live session.
-Display names are never used. A check passes only the evidence it has: a click on a flag card
-in a 1:1 chat has a session but no meeting; a command in the meeting chat has a meeting.
+1. their AAD object id or Teams user id is in FACILITATOR_IDS (a study-level admin: a
+   facilitator of every session);
+2. Teams says their role in the meeting concerned is one of FACILITATOR_MEETING_ROLES
+   (default: Organizer only; in many tenants everyone joins as Presenter, so Presenter is
+   opt-in). Asked of Teams, never taken from the message; cached per meeting and user, long
+   for an answer, briefly for a failed lookup, so that one failure never freezes anyone's
+   role for a whole session; a failed lookup never grants the role;
+3. the bot recorded them as a facilitator of the session concerned, or, for acts not tied to
+   one session, of any live session (`Where.any_live_session`: where flags go) or of any
+   session (`Where.any_session`: a 1:1 chat, where each act then names its session and is
+   checked against it).
+Display names are never used. Every act on a session's data (withdraw, export, status, flag
+actions, end, remind) asks `is_facilitator_of(person, session)`: the meeting in rule 2 is that
+session's meeting, not the chat the request came from, so being a facilitator of one meeting
+gives no power over another.
 """
 
 from __future__ import annotations
@@ -20,11 +27,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from store.records import Identity
+from store.records import Identity, Session
 
 log = logging.getLogger(__name__)
 
-FACILITATOR_MEETING_ROLES = frozenset({"organizer", "presenter"})
+DEFAULT_FACILITATOR_MEETING_ROLES = ("Organizer",)
 
 RoleLookup = Callable[[str, str, str, str | None], Awaitable[str | None]]
 """(service_url, meeting_id, participant_id, tenant_id) -> meeting role or None."""
@@ -43,6 +50,13 @@ class Where:
     tenant_id: str | None = None
     session_id: str | None = None
     any_live_session: bool = False
+    any_session: bool = False
+
+
+def where_of(session: Session) -> Where:
+    """The session's own meeting and id: what `is_facilitator_of` checks against."""
+    return Where(service_url=session.service_url, meeting_id=session.meeting_id,
+                 tenant_id=session.tenant_id, session_id=session.id)
 
 
 class SessionRoles(Protocol):
@@ -52,6 +66,8 @@ class SessionRoles(Protocol):
 
     async def is_live_facilitator(self, teams_user_id: str) -> bool: ...
 
+    async def facilitated_any_session(self, teams_user_id: str) -> bool: ...
+
 
 class FacilitatorPolicy:
     def __init__(
@@ -60,15 +76,19 @@ class FacilitatorPolicy:
         meeting_role: RoleLookup | None,
         recorded: SessionRoles,
         *,
+        meeting_roles: Iterable[str] = DEFAULT_FACILITATOR_MEETING_ROLES,
         cache_seconds: float = 300.0,
-        failure_cache_seconds: float = 30.0,
+        failure_cache_seconds: float = 10.0,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._ids = frozenset(i.strip().lower() for i in facilitator_ids if i.strip())
+        self._roles = frozenset(r.strip().lower() for r in meeting_roles if r.strip())
         self._meeting_role = meeting_role
         self._recorded = recorded
         self._cache_seconds = cache_seconds
         self._failure_cache_seconds = failure_cache_seconds
-        self._cache: dict[tuple[str, str], tuple[float, bool]] = {}
+        self._monotonic = monotonic
+        self._cache: dict[tuple[str, str], tuple[float, bool | None]] = {}
 
     def is_listed(self, person: Person) -> bool:
         """Rule 1 alone: listed in FACILITATOR_IDS (a facilitator everywhere)."""
@@ -80,7 +100,7 @@ class FacilitatorPolicy:
     async def is_facilitator(self, person: Person, where: Where) -> bool:
         if self.is_listed(person):
             return True
-        if await self._has_meeting_role(person, where):
+        if await self.meeting_says(person, where) is True:
             return True
         if where.session_id is not None:
             role = await self._recorded.session_role(where.session_id, person.teams_user_id)
@@ -88,25 +108,36 @@ class FacilitatorPolicy:
                 return True
         if where.any_live_session:
             return await self._recorded.is_live_facilitator(person.teams_user_id)
+        if where.any_session:
+            return await self._recorded.facilitated_any_session(person.teams_user_id)
         return False
 
-    async def _has_meeting_role(self, person: Person, where: Where) -> bool:
+    async def is_facilitator_of(self, person: Person, session: Session) -> bool:
+        """The check for every act on one session: an admin, or a facilitator of its meeting
+        (by role there, or as the bot recorded in that session)."""
+        return await self.is_facilitator(person, where_of(session))
+
+    async def meeting_says(self, person: Person, where: Where) -> bool | None:
+        """Rule 2 alone: True or False as Teams answered, None when it could not be asked or
+        the lookup failed (the caller may try again once the short failure cache expires)."""
         if not where.meeting_id or self._meeting_role is None:
-            return False
+            return None
         participant = person.aad_object_id or person.teams_user_id
         key = (where.meeting_id, participant)
+        now = self._monotonic()
         cached = self._cache.get(key)
-        if cached and cached[0] > time.monotonic():
+        if cached and cached[0] > now:
             return cached[1]
         try:
             role = await self._meeting_role(where.service_url, where.meeting_id, participant,
                                             where.tenant_id)
         except Exception as exc:  # a failed lookup must never grant the role
             log.warning("meeting role lookup failed", extra={"error": type(exc).__name__})
-            # Remember the refusal briefly, so that a chatty participant whose role Teams
-            # will not tell (e.g. an anonymous guest) does not cost a lookup per message.
-            self._cache[key] = (time.monotonic() + self._failure_cache_seconds, False)
-            return False
-        allowed = (role or "").lower() in FACILITATOR_MEETING_ROLES
-        self._cache[key] = (time.monotonic() + self._cache_seconds, allowed)
+            # Remember the failure briefly, so that a chatty participant whose role Teams
+            # will not tell (e.g. an anonymous guest) does not cost a lookup per message,
+            # and ask again soon after, so that one failure does not last the session.
+            self._cache[key] = (now + self._failure_cache_seconds, None)
+            return None
+        allowed = (role or "").strip().lower() in self._roles
+        self._cache[key] = (now + self._cache_seconds, allowed)
         return allowed

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,6 +11,7 @@ from outbound.outbox import Delivered, Notify
 from services.card_port import CardPort
 from services.clock import Clock
 from services.messages import card_activity, to_session_chat, to_user
+from services.roster import RosterService, record_facilitator
 from store import (
     DueReminder,
     FacilitatorChannel,
@@ -27,7 +27,6 @@ from study import Study
 log = logging.getLogger(__name__)
 
 CHATHAM_HOUSE = "chatham_house"
-MemberLookup = Callable[[str, str], Awaitable[list[str]]]
 MAX_REFRESH_USERS = 60
 
 
@@ -55,7 +54,7 @@ class SessionService:
         clock: Clock,
         worker_id: str = "bot",
         wake_outbox: Any = None,
-        list_members: MemberLookup | None = None,
+        roster: RosterService | None = None,
     ) -> None:
         self.store = store
         self.study = study
@@ -64,7 +63,7 @@ class SessionService:
         self.clock = clock
         self.worker_id = worker_id
         self._wake = wake_outbox or (lambda: None)
-        self._list_members = list_members
+        self.roster = roster
 
     # ---- start and end -------------------------------------------------------------------
 
@@ -98,11 +97,8 @@ class SessionService:
                 session.id, CHATHAM_HOUSE, session.started_at + self.reminder_interval
             )
         members = list(member_ids or [])
-        if self._list_members is not None:
-            try:
-                members += await self._list_members(where.service_url, where.conversation_id)
-            except Exception as exc:  # the roster is a nicety: the card works without it
-                log.info("member list unavailable", extra={"error": type(exc).__name__})
+        roster = await self.roster.members(session) if self.roster is not None else None
+        members += [m.teams_user_id for m in roster or []]
         refresh_ids = await self.refresh_user_ids(session, members)
         items = [
             to_session_chat(session, "welcome", card_activity(self.cards.welcome_card(self.study))),
@@ -128,6 +124,8 @@ class SessionService:
         items[2] = replace(items[2], notify_ref=Notify.CONSENT_CARD.ref(session.id))
         await self.store.enqueue_many(items, now)
         self._wake()
+        if self.roster is not None:  # after the cards: role lookups take a moment
+            await self.roster.sync(session, roster)
         log.info("session started", extra={"session_id": session.id, "new_session": created})
         return session, created
 
@@ -280,6 +278,7 @@ class SessionService:
     async def participant(
         self, session: Session, identity: Identity, *, facilitator: bool
     ) -> Participant:
-        return await self.store.participant_for(
-            session.id, identity, "facilitator" if facilitator else "participant", self.clock()
-        )
+        if facilitator:
+            return await record_facilitator(self.store, session, identity, self.clock)
+        return await self.store.participant_for(session.id, identity, "participant",
+                                                self.clock())

@@ -114,6 +114,42 @@ class SqlParticipants(SqlBase):
             )
         return Participant(participant_id, session_id, pseudonym, role, at)
 
+    async def promote_to_facilitator(self, participant_id: str) -> Participant | None:
+        """Make a participant a facilitator, with the session's next F pseudonym.
+
+        For someone first seen while Teams could not tell their meeting role (a failed
+        lookup): once it can, they are the facilitator they always were. None: no such
+        participant. A facilitator already is returned unchanged.
+        """
+        p = t.participants.c
+        for _ in range(20):
+            async with self._reading() as conn:
+                row = (await conn.execute(select(t.participants).where(p.id == participant_id))
+                       ).first()
+            if row is None:
+                return None
+            found = record(Participant, row)
+            if found.role == "facilitator":
+                return found
+            try:
+                async with self._writing() as conn:
+                    count = (await conn.execute(
+                        select(func.count()).select_from(t.participants).where(
+                            p.session_id == found.session_id, p.role == "facilitator")
+                    )).scalar_one()
+                    pseudonym = f"F{count + 1}"
+                    await conn.execute(
+                        update(t.participants)
+                        .where(p.id == participant_id, p.role == "participant")
+                        .values(role="facilitator", pseudonym=pseudonym)
+                    )
+            except IntegrityError as exc:
+                if not is_unique_violation(exc):
+                    raise
+                await asyncio.sleep(0.01)
+                continue
+        raise RuntimeError("could not allocate a pseudonym")
+
     async def roster(self, session_id: str) -> list[RosterEntry]:
         """Everyone seen in the session with their identity and latest consent answer."""
         async with self._reading() as conn:
@@ -159,6 +195,20 @@ class SqlParticipants(SqlBase):
                     .join(t.sessions, s.id == p.session_id)
                     .where(link.teams_user_id == teams_user_id, p.role == "facilitator",
                            s.status == "live")
+                    .limit(1)
+                )
+            ).first()
+        return row is not None
+
+    async def facilitated_any_session(self, teams_user_id: str) -> bool:
+        """True if this user is a facilitator participant of any session, live or ended."""
+        p, link = t.participants.c, t.identity_links.c
+        async with self._reading() as conn:
+            row = (
+                await conn.execute(
+                    select(p.id)
+                    .join(t.identity_links, link.participant_id == p.id)
+                    .where(link.teams_user_id == teams_user_id, p.role == "facilitator")
                     .limit(1)
                 )
             ).first()

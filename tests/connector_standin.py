@@ -1,7 +1,10 @@
 """A local stand-in for the Bot Connector service, bound to 127.0.0.1.
 
 It records what the bot sends (activities posted, updated, 1:1 conversations created) and can
-be told to fail the next requests (e.g. 429 with Retry-After) to test the outbox.
+be told to fail the next requests (e.g. 429 with Retry-After) to test the outbox. It answers
+the roster (`pagedmembers`, `page_size` members a page with a continuation token) and meeting
+participant lookups with roles (per meeting in `roles_in`, else `meeting_roles`); both can be
+made to fail (`roles_down`, `role_failures`, `member_failures`) to test refreshing.
 """
 
 from __future__ import annotations
@@ -45,6 +48,13 @@ class ConnectorStandIn:
     meeting_roles: dict[str, str] = field(default_factory=dict)
     members: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     organizer_aad: str | None = "organizer-aad"  # the organiser GET /v1/meetings/{id} reports
+    page_size: int = 2
+    member_pages: list[str | None] = field(default_factory=list)  # tokens asked, in order
+    member_failures: int = 0  # the next n member-list requests fail (500)
+    roles_in: dict[str, dict[str, str]] = field(default_factory=dict)  # meeting -> id -> role
+    roles_down: bool = False  # every role lookup fails (503) while set
+    role_failures: int = 0  # the next n role lookups fail (500)
+    role_lookups: list[tuple[str, str]] = field(default_factory=list)  # (meeting, participant)
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     # conversation id -> gate: a POST there waits (after being counted in `held`) until set
     holds: dict[str, asyncio.Event] = field(default_factory=dict)
@@ -143,7 +153,17 @@ class ConnectorStandIn:
 
     async def meeting_participant(self, request: web.Request) -> web.Response:
         participant = request.match_info["participant_id"]
-        role = self.meeting_roles.get(participant)
+        meeting = request.match_info["meeting_id"]
+        self.role_lookups.append((meeting, participant))
+        if self.roles_down:
+            return web.json_response({"error": {"code": "ServiceUnavailable"}}, status=503)
+        if self.role_failures > 0:
+            self.role_failures -= 1
+            return web.json_response({"error": {"code": "InternalError"}}, status=500)
+        if meeting in self.roles_in:
+            role = self.roles_in[meeting].get(participant)
+        else:
+            role = self.meeting_roles.get(participant)
         if role is None:
             return web.json_response({"error": {"code": "NotFound"}}, status=404)
         return web.json_response({
@@ -169,6 +189,20 @@ class ConnectorStandIn:
     async def conversation_members(self, request: web.Request) -> web.Response:
         return web.json_response(self.members.get(request.match_info["conversation_id"], []))
 
+    async def paged_members(self, request: web.Request) -> web.Response:
+        token = request.query.get("continuationToken")
+        self.member_pages.append(token)
+        if self.member_failures > 0:
+            self.member_failures -= 1
+            return web.json_response({"error": {"code": "InternalError"}}, status=500)
+        everyone = self.members.get(request.match_info["conversation_id"], [])
+        start = int(token) if token else 0
+        size = min(self.page_size, int(request.query.get("pageSize", self.page_size)))
+        body: dict[str, Any] = {"members": everyone[start:start + size]}
+        if start + size < len(everyone):
+            body["continuationToken"] = str(start + size)
+        return web.json_response(body)
+
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/v3/conversations/{conversation_id}/activities", self.post_activity)
@@ -180,6 +214,8 @@ class ConnectorStandIn:
         app.router.add_get("/v1/meetings/{meeting_id}", self.meeting_details)
         app.router.add_get("/v3/conversations/{conversation_id}/members",
                            self.conversation_members)
+        app.router.add_get("/v3/conversations/{conversation_id}/pagedmembers",
+                           self.paged_members)
         return app
 
 

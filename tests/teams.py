@@ -51,9 +51,11 @@ BOB = User("Bob Participant", "bbbbbbbb-0000-4000-8000-000000000002")
 class Teams:
     """Builds activities for one meeting chat whose serviceUrl is the connector stand-in."""
 
-    def __init__(self, service_url: str, conversation_id: str = MEETING_CHAT) -> None:
+    def __init__(self, service_url: str, conversation_id: str = MEETING_CHAT,
+                 meeting_id: str = MEETING_ID) -> None:
         self.service_url = service_url
         self.conversation_id = conversation_id
+        self.meeting_id = meeting_id
 
     def _group(self, activity: dict[str, Any]) -> dict[str, Any]:
         activity["serviceUrl"] = self.service_url
@@ -64,7 +66,7 @@ class Teams:
             "id": self.conversation_id,
         }
         activity["recipient"] = {"id": BOT_ID, "name": BOT_NAME}
-        activity["channelData"] = {"tenant": {"id": TENANT}, "meeting": {"id": MEETING_ID}}
+        activity["channelData"] = {"tenant": {"id": TENANT}, "meeting": {"id": self.meeting_id}}
         return activity
 
     def command(self, user: User, text: str) -> dict[str, Any]:
@@ -124,6 +126,7 @@ class Teams:
         activity = copy.deepcopy(fixture("02_meetingStart.capture_pascalcase.json"))
         activity = self._group(activity)
         activity["value"]["Title"] = title
+        activity["value"]["Id"] = self.meeting_id
         return activity
 
     def meeting_end(self) -> dict[str, Any]:
@@ -143,4 +146,12 @@ class Teams:
             {"user": u.account(), "meeting": {"inMeeting": True, "role": "Attendee"}}
             for u in users
         ]
+        return activity
+
+    def participant_leave(self, *users: User) -> dict[str, Any]:
+        """meetingParticipantLeave: the join event's shape under its own name."""
+        activity = self.participant_join(*users)
+        activity["name"] = "application/vnd.microsoft.meetingParticipantLeave"
+        for member in activity["value"]["members"]:
+            member["meeting"]["inMeeting"] = False
         return activity

@@ -563,7 +563,7 @@ async def test_outbound_refuses_hosts_outside_the_allow_list_before_any_token(
         with pytest.raises(ServiceUrlRefused):
             await client.send(service_url, "19:abc@thread.v2", {"type": "message"})
         with pytest.raises(ServiceUrlRefused):
-            await client.conversation_member_ids(service_url, "19:abc@thread.v2")
+            await client.conversation_members(service_url, "19:abc@thread.v2")
         with pytest.raises(ServiceUrlRefused):
             await client.meeting_role(service_url, meeting_id="m", participant_id="p",
                                       tenant_id=None)

@@ -52,8 +52,8 @@ def _texts(card: dict[str, Any]) -> list[str]:
     ]
 
 
-def consent_data(connector: ConnectorStandIn) -> dict[str, Any]:
-    for sent in connector.to(MEETING_CHAT):
+def consent_data(connector: ConnectorStandIn, chat: str = MEETING_CHAT) -> dict[str, Any]:
+    for sent in connector.to(chat):
         for card in sent.cards:
             for node in _walk(card):
                 if isinstance(node, dict) and node.get("verb") == "consent.accept":

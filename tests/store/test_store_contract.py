@@ -176,6 +176,25 @@ async def test_pseudonyms_allocated_in_order(store: Store) -> None:
     assert q1.pseudonym == "P01" and q1.id != p1.id
 
 
+async def test_promote_to_facilitator_gives_the_next_f_pseudonym_once(store: Store) -> None:
+    session, _ = await store.start_session(new_session())
+    await store.participant_for(session.id, who("f1"), "facilitator", T0)
+    p1 = await store.participant_for(session.id, who(1), "participant", T0)
+    assert not await store.facilitated_any_session(who(1).teams_user_id)
+
+    promoted = await store.promote_to_facilitator(p1.id)
+    assert promoted is not None
+    assert (promoted.id, promoted.role, promoted.pseudonym) == (p1.id, "facilitator", "F2")
+    assert await store.promote_to_facilitator(p1.id) == promoted  # again: unchanged
+    assert await store.session_role(session.id, who(1).teams_user_id) == "facilitator"
+    assert await store.facilitated_any_session(who(1).teams_user_id)
+    assert await store.promote_to_facilitator("no-such-participant") is None
+
+    await store.end_session(session.id, T0)  # ended: still a facilitator of a session
+    assert await store.facilitated_any_session(who(1).teams_user_id)
+    assert not await store.is_live_facilitator(who(1).teams_user_id)
+
+
 async def test_concurrent_pseudonyms_are_unique(store: Store, opener: Opener) -> None:
     instances = await stores(opener, store)
     session, _ = await store.start_session(new_session())
