@@ -75,10 +75,15 @@ async def healthz(_: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
+    """200 only when a message would be screened at once: the database answers, the study is
+    loaded and the screening engine has answered its warm-up scan (`ready` false with
+    `database` and `study` true: the screening worker is still loading)."""
     store = request.app.get(STORE)
     database = bool(store and await store.ping())
     study = request.app.get(STUDY) is not None
-    ready = database and study
+    services = request.app.get(SERVICES)
+    warm = services is not None and services.screening is not None and services.screening.warm
+    ready = database and study and warm
     # A failed retention purge shows here but leaves readiness alone (services/retention.py).
     retention = await retention_status(store) if store is not None and database else "unknown"
     return web.json_response(
@@ -164,7 +169,10 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
     app[STORE] = store = await open_store(settings.database_url)
     connector = make_connector(settings)
     app[OUTBOX] = outbox = OutboxWorker(store, connector,
-                                        bot_id=settings.microsoft_app_id or None, clock=clock)
+                                        bot_id=settings.microsoft_app_id or None,
+                                        give_up_after=timedelta(
+                                            hours=settings.outbox_give_up_hours),
+                                        clock=clock)
     sessions = SessionService(
         store, study, cards=cards,
         reminder_interval=timedelta(minutes=settings.reminder_interval_minutes),

@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     scheduler_poll_seconds: float = Field(
         5.0, gt=0, le=300, validation_alias=_env("SCHEDULER_POLL_SECONDS")
     )
+    # Throttling (429, 503 with Retry-After) is waited out, never counted as a failure; an item
+    # still undelivered this long after it was queued is given up and reported as undelivered.
+    outbox_give_up_hours: float = Field(
+        24.0, gt=0, le=24 * 14, validation_alias=_env("OUTBOX_GIVE_UP_HOURS")
+    )
     # Purge automatically (linking data, raw text) after this date (ISO, UTC); optional.
     retention_purge_after: date | None = Field(
         None, validation_alias=_env("RETENTION_PURGE_AFTER")

@@ -13,6 +13,14 @@ starts N sessions, each run by its own facilitator, with five consenting partici
    scan backlog when sending stopped and how long it took to clear, and checks that nothing
    was lost (every message stored and scanned, one flag and one card per identifying
    message, every card delivered);
+3. CPU cost: milliseconds of CPU per message of the bot process and of its screening workers
+   (utime+stime from /proc/<pid>/stat, the workers' live descendants summed, exited children
+   included through cutime+cstime), over the steady and the sustained phases; far less noisy
+   on a shared machine than throughput;
+4. flood: one author sends `--flood-messages` identifying messages in `--flood-seconds` in one
+   session; prints the flag cards each facilitator received during the flood (and per minute),
+   and the delay of a facilitator's `remind` sent halfway through (until the reminder card
+   reaches the group chat);
 and the bot's peak RSS. Request bodies are built before each phase, so the load generator
 (which shares the machine's cores with the bot) spends its time sending, not building JSON.
 Everything is bounded in time and talks to 127.0.0.1 only.
@@ -109,7 +117,7 @@ class Run:
         self.proc = subprocess.Popen(  # noqa: ASYNC220 (once, before anything is timed)
             command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240  # ready = the screening worker has warmed up
         async with aiohttp.ClientSession() as http:
             while time.monotonic() < deadline:
                 try:
@@ -129,6 +137,18 @@ class Run:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
         return float("nan")
+
+    def cpu_seconds(self) -> tuple[float, float]:
+        """(bot process, its screening workers) CPU seconds so far: utime+stime, plus the
+        children's cutime+cstime once they have exited and been waited for."""
+        assert self.proc is not None
+        tick = os.sysconf("SC_CLK_TCK")
+        stats = _proc_stats()
+        bot = stats.get(self.proc.pid)
+        if bot is None:
+            return float("nan"), float("nan")
+        workers = sum(stats[pid][1] for pid in _descendants(self.proc.pid, stats))
+        return bot[1] / tick, (workers + bot[2]) / tick
 
     def stop_bot(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -156,6 +176,31 @@ class Run:
             self.errors += 1
             return None
         return time.monotonic() - started
+
+
+def _proc_stats() -> dict[int, tuple[int, int, int]]:
+    """pid -> (parent pid, own utime+stime ticks, waited-for children's cutime+cstime)."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = raw[raw.rindex(")") + 2:].split()
+        out[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]),
+                                int(fields[13]) + int(fields[14]))
+    return out
+
+
+def _descendants(root: int, stats: dict[int, tuple[int, int, int]]) -> set[int]:
+    found: set[int] = set()
+    frontier = {root}
+    while frontier:
+        frontier = {pid for pid, st in stats.items() if st[0] in frontier} - found
+        found |= frontier
+    return found
 
 
 def log(text: str) -> None:
@@ -338,9 +383,13 @@ async def run_one(label: str, database_url: str, args: argparse.Namespace) -> di
             log(f"{label}: warmed up")
             warmup = counter[0]
             # 1. latency at a steady rate
+            cpu_before = run.cpu_seconds()
             sent, _ = await drive(run, http, chats, args.rate, args.seconds, counter)
             log(f"{label}: steady phase sent {sent}")
             counts, _ = await wait_drained(database_url, 30)
+            cpu_after = run.cpu_seconds()
+            steady_cpu = [1000 * (b - a) / sent for a, b in zip(cpu_before, cpu_after,
+                                                                strict=True)]
             log(f"{label}: drained {counts}")
             await asyncio.sleep(0.5)
             arrivals = await card_arrivals(connector, database_url)
@@ -351,6 +400,7 @@ async def run_one(label: str, database_url: str, args: argparse.Namespace) -> di
             run.acks.clear()
             identifying_before = len(run.identifying)
             before = await db_counts(database_url)
+            cpu_before = run.cpu_seconds()
             samples: list[tuple[float, int, int]] = []
             monitor = asyncio.create_task(backlog_samples(database_url, samples))
             started = time.monotonic()
@@ -374,6 +424,13 @@ async def run_one(label: str, database_url: str, args: argparse.Namespace) -> di
             peak_backlog = max(x[2] for x in samples)
             log(f"{label}: sustained phase sent {sus_sent} in {sending:.1f} s")
             counts, _ = await wait_drained(database_url, 90)
+            cpu_after = run.cpu_seconds()
+            sustained_cpu = [1000 * (b - a) / sus_sent for a, b in zip(cpu_before, cpu_after,
+                                                                       strict=True)]
+            # 4. flood: one author, one session, every message identifying; a remind halfway
+            flood = await flood_phase(run, connector, http, chats[0], args)
+            log(f"{label}: flood {flood}")
+            counts, _ = await wait_drained(database_url, 120)
         rss = run.peak_rss_mb()
     finally:
         run.stop_bot()
@@ -404,14 +461,79 @@ async def run_one(label: str, database_url: str, args: argparse.Namespace) -> di
         "end_to_end_per_s": sus_sent / (all_scanned - started),
         "errors": run.errors,
         "stored": counts["messages"] - warmup,
-        "sent_total": total_sent,
+        "sent_total": total_sent + flood["flood_messages"],  # every flood message too
         "unscanned": counts["unscanned"],
         "flags": counts["flags"] - warmup_flags,
-        "identifying_total": len(run.identifying),
+        "identifying_total": len(run.identifying) + flood["flood_messages"],
         "flag_cards_delivered": counts["flag_cards_delivered"] - warmup_flags,
         "outbox_pending": counts["outbox_pending"],
         "outbox_failed": counts["outbox_failed"],
         "peak_rss_mb": rss,
+        "steady_cpu_ms": steady_cpu,
+        "sustained_cpu_ms": sustained_cpu,
+        **flood,
+    }
+
+
+async def flood_phase(run: Run, connector: ConnectorStandIn, http: aiohttp.ClientSession,
+                      teams: Teams, args: argparse.Namespace) -> dict[str, Any]:
+    """One author floods one session; a facilitator asks for `remind` halfway through."""
+    author = PARTICIPANTS[0]
+    total, seconds = args.flood_messages, args.flood_seconds
+    bodies = [json.dumps(teams.chat(author, IDENTIFYING[i % len(IDENTIFYING)],
+                                    activity_id=f"flood{uuid.uuid4().hex[:12]}")).encode()
+              for i in range(total)]
+    remind = teams.command(facilitator(0), "remind")
+    group_before = len(connector.to(teams.conversation_id))
+    began = time.monotonic()
+    tasks = []
+    remind_at: float | None = None
+    for i, body in enumerate(bodies):
+        delay = began + i * seconds / total - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(run.post(http, body)))
+        if remind_at is None and i >= total // 2:
+            remind_at = time.monotonic()
+            tasks.append(asyncio.create_task(run.post(http, remind)))
+    await asyncio.gather(*tasks)
+    assert remind_at is not None
+
+    def reminder_arrived(c: ConnectorStandIn) -> bool:
+        return any(s.at >= remind_at and "Chatham" in json.dumps(s.activity)
+                   for s in c.to(teams.conversation_id)[group_before:])
+
+    remind_delay = float("nan")
+    with contextlib.suppress(AssertionError):
+        await connector.wait_for(reminder_arrived, timeout=120)
+        remind_delay = min(s.at for s in connector.to(teams.conversation_id)[group_before:]
+                           if s.at >= remind_at and "Chatham" in json.dumps(s.activity)
+                           ) - remind_at
+    flood_end = began + seconds
+    minute_end = began + max(seconds, 60.0)
+    per_facilitator: dict[str, int] = {}
+    per_facilitator_minute: dict[str, int] = {}
+    for sent in connector.sent:
+        if (sent.method != "POST" or sent.at < began or not sent.cards
+                or not sent.conversation_id.startswith("a:personal:")):
+            continue
+        if not any(isinstance(n, dict) and str(n.get("verb", "")).startswith("flag.")
+                   for n in walk(sent.cards)):
+            continue
+        if sent.at <= flood_end:
+            per_facilitator[sent.conversation_id] = per_facilitator.get(sent.conversation_id,
+                                                                        0) + 1
+        if sent.at <= minute_end:
+            per_facilitator_minute[sent.conversation_id] = per_facilitator_minute.get(
+                sent.conversation_id, 0) + 1
+    return {
+        "flood_messages": total,
+        "flood_seconds": seconds,
+        "flood_cards_per_facilitator_during": max(per_facilitator.values(), default=0),
+        "flood_cards_per_facilitator_first_minute": max(per_facilitator_minute.values(),
+                                                        default=0),
+        "flood_facilitators": len(per_facilitator_minute),
+        "flood_remind_delay_s": remind_delay,
     }
 
 
@@ -469,6 +591,16 @@ def report(result: dict[str, Any]) -> None:
           f"pending {result['outbox_pending']} failed {result['outbox_failed']}, HTTP errors "
           f"{result['errors']} -> {'LOST SOMETHING' if lost else 'nothing lost'}")
     print(f"peak RSS of the bot process: {result['peak_rss_mb']:.0f} MB")
+    for phase in ("steady", "sustained"):
+        bot_ms, workers_ms = result[f"{phase}_cpu_ms"]
+        print(f"CPU per message, {phase} phase: bot {bot_ms:.2f} ms + screening workers "
+              f"{workers_ms:.2f} ms = {bot_ms + workers_ms:.2f} ms")
+    print(f"flood: {result['flood_messages']} identifying messages from one author in "
+          f"{result['flood_seconds']:.0f} s: flag cards per facilitator "
+          f"{result['flood_cards_per_facilitator_during']} during the flood, "
+          f"{result['flood_cards_per_facilitator_first_minute']} in its first minute "
+          f"({result['flood_facilitators']} facilitators); a `remind` sent halfway reached "
+          f"the group {result['flood_remind_delay_s']:.2f} s later (target <= 2 s)")
     print(f"kept up with {result['sustained_rate']:.0f} msg/s (every message acknowledged within "
           f"2 s of the last send, scan backlog under 2 s of traffic when sending stopped, "
           f"nothing lost): {'YES' if kept_up else 'NO'}")
@@ -489,11 +621,11 @@ async def main_async(args: argparse.Namespace) -> int:
         if label == "sqlite":
             with tempfile.TemporaryDirectory() as tmp:
                 url = f"sqlite+aiosqlite:///{tmp}/bench.db"
-                result = await bounded(run_one("SQLite", url, args), 240)
+                result = await bounded(run_one("SQLite", url, args), 420)
         elif label == "postgres":
             name, url = await postgres_database()
             try:
-                result = await bounded(run_one("PostgreSQL", url, args), 240)
+                result = await bounded(run_one("PostgreSQL", url, args), 420)
             finally:
                 await drop_postgres(name)
         else:
@@ -514,6 +646,8 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=12)
     parser.add_argument("--sustained-rate", type=float, default=300)
     parser.add_argument("--sustained-seconds", type=float, default=30)
+    parser.add_argument("--flood-messages", type=int, default=500)
+    parser.add_argument("--flood-seconds", type=float, default=10)
     return asyncio.run(main_async(parser.parse_args()))
 
 

@@ -18,12 +18,14 @@ from cards.builders import (
 )
 from cards.check import card_problems
 from cards.flags import FLAG_VERBS, check_card, flag_card
+from cards.mention_review import REVIEW_VERBS, mention_review_card
 from cards.template import TemplateError, render
 
 __all__ = [
     "CONSENT_VERBS",
     "FLAG_VERBS",
     "MAX_REFRESH_USER_IDS",
+    "REVIEW_VERBS",
     "TemplateError",
     "card_problems",
     "chatham_house_card",
@@ -36,6 +38,7 @@ __all__ = [
     "help_card",
     "information_sheet_card",
     "late_joiner_card",
+    "mention_review_card",
     "notice_card",
     "render",
     "statement_input_id",

@@ -8,9 +8,10 @@ an export before purge and one after it are the same.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from export.redact import (
@@ -33,7 +34,29 @@ EXCLUSION_REASONS = {
     "deleted": "deleted by its author in Teams",
     "hidden": "hidden by a facilitator",
     "unscreenable": "the screening engine failed on it, so it could not be checked",
+    "mentions_withdrawn": "mentions a withdrawn participant's contribution",
+    "borderline_excluded": "may refer to a withdrawn participant's contribution; a "
+                           "facilitator chose to exclude it",
+    "borderline_pending": "may refer to a withdrawn participant's contribution; not reviewed "
+                          "yet, so excluded",
 }
+
+# A reply or reaction right after a withdrawn participant's message that may be about it
+# without naming them: "she said…", "agree with that", "+1", "as X said". Only the next few
+# messages, shortly after, are considered, and a facilitator decides (see `references`).
+_BORDERLINE = re.compile(
+    r"\b(she|he|they)\s+(said|says|mentioned|made|raised|just|was|is)\b|\b(her|his|their)\s+"
+    r"(point|idea|comment|example|experience|suggestion)\b|\bagree\b|\bagreed\b|^\s*\+\s*1\b"
+    r"|\bas\s+\w+\s+said\b|\b(same|exactly|good point|well said|that'?s right)\b"
+    r"|\b(that|this)\s+(point|idea|example|comment)\b",
+    re.IGNORECASE,
+)
+BORDERLINE_WINDOW = timedelta(minutes=5)
+BORDERLINE_FOLLOWERS = 2  # how many messages after theirs may be borderline
+_QUOTE = re.compile(
+    r"<blockquote[^>]*itemtype=\"http://schema\.skype\.com/Reply\"[^>]*>", re.IGNORECASE)
+_ITEMID = re.compile(r"itemid=\"([^\"]+)\"", re.IGNORECASE)
+_HANDLE = re.compile(r"(?<![\w.])@([^\W_][\w.\-]*)", re.UNICODE)
 
 
 class Unscreenable(Exception):
@@ -83,6 +106,7 @@ class SessionExport:
     redactions: Counter[str] = field(default_factory=Counter)
     removed_mentions: int = 0
     messages_mentioning_withdrawn: int = 0
+    borderline_kept: int = 0
     participants: int = 0
     withdrawn_participants: int = 0
     failed_formats: dict[str, str] = field(default_factory=dict)  # format -> one-line reason
@@ -108,6 +132,7 @@ class SessionExport:
             "messages_excluded": {k: self.excluded.get(k, 0) for k in EXCLUSION_REASONS},
             "mentions_of_withdrawn_participants_removed": self.removed_mentions,
             "messages_mentioning_withdrawn_participants": self.messages_mentioning_withdrawn,
+            "borderline_references_kept": self.borderline_kept,
             "identifying_spans_replaced": dict(sorted(self.redactions.items())),
             "participants": self.participants,
             "withdrawn_participants": self.withdrawn_participants,
@@ -134,6 +159,21 @@ def exclusion_reason(message: SourceMessage, person: SourcePerson | None) -> str
     if message.hidden_at is not None:
         return "hidden"
     return None
+
+
+def why_excluded(
+    message: SourceMessage, person: SourcePerson | None, excluded: dict[int, str]
+) -> str | None:
+    """`exclusion_reason`, or why the message refers to a withdrawn participant (from
+    `message_exclusions`). A purged message whose copy was never kept because it referred to
+    them reads as "not consented" to `exclusion_reason`; its stored reason wins, so an export
+    after the purge says what one before it said."""
+    reason = exclusion_reason(message, person)
+    if (reason is None or (reason == "not_consented" and message.kept)) and (
+        message.id in excluded
+    ):
+        return excluded[message.id]
+    return reason
 
 
 def in_export(person: SourcePerson) -> bool:
@@ -242,13 +282,16 @@ def anonymise_session(
         withdrawn_participants=sum(1 for p in source.people.values() if p.withdrawn),
         timezone=timezone,
     )
+    excluded = message_exclusions(source)
     for message in source.messages:
         person = source.people.get(message.participant_id)
-        reason = exclusion_reason(message, person)
+        reason = why_excluded(message, person, excluded)
         if reason is not None:
             export.excluded[reason] += 1
             continue
         assert person is not None
+        if any(r.kind == "borderline" for r in source.reviews.get(message.id, [])):
+            export.borderline_kept += 1
         try:
             result = redactor.anonymise(message, screener)
         except Unscreenable:
@@ -277,19 +320,97 @@ def anonymise_session(
     return export
 
 
-def messages_mentioning(source: SessionSource, participant_id: str) -> list[int]:
-    """Ids of other people's messages that mention this participant (name, first name, short
-    form, or an @mention entity): the ones facilitators review after a withdrawal."""
+def _handles(text: str) -> set[str]:
+    """"@priya", "@priyanka.ramaswamy": typed handles (not Teams @mention entities)."""
+    return {m.group(1).rstrip(".-").casefold() for m in _HANDLE.finditer(text)}
+
+
+def _quoted(text: str) -> set[str]:
+    """Message ids and user MRIs a Teams quote-reply (`<blockquote itemtype=…/Reply>`) names."""
+    found: set[str] = set()
+    for match in _QUOTE.finditer(text):
+        found |= {i.lower() for i in _ITEMID.findall(match.group(0))}
+        tail = text[match.end():match.end() + 600]
+        found |= {i.lower() for i in _ITEMID.findall(tail.split("</blockquote>")[0])}
+    return found
+
+
+def _user_ids(person: SourcePerson) -> set[str]:
+    ids = {i.lower() for i in (person.teams_user_id, person.aad_object_id) if i}
+    if person.aad_object_id:
+        ids.add(f"8:orgid:{person.aad_object_id}".lower())
+    return ids
+
+
+def references(source: SessionSource, participant_id: str) -> dict[int, str]:
+    """Other people's messages that refer to this participant's contribution, by message id:
+    "mention" (full name, first name, short form or handle from the roster, an @mention),
+    "reply" (a Teams reply to, or quote of, one of their messages) or "borderline" (a message
+    among the next few right after theirs that may be about it: "she said…", "+1")."""
     person = source.people.get(participant_id)
     if person is None:
-        return []
+        return {}
     names = name_variants(person.display_name)
-    ids = {i.lower() for i in (person.teams_user_id, person.aad_object_id) if i}
-    found = []
+    ids = _user_ids(person)
+    for message in source.messages:  # how others @mentioned them is a name for them too
+        for user_id, text in mention_texts(message.mentions):
+            if user_id.lower() in ids and text and text.strip():
+                names.add(text.strip())
+    handles = {n.casefold() for n in names} | {
+        n.replace(" ", "").casefold() for n in names} | {
+        n.replace(" ", ".").casefold() for n in names}
+    their_activities = {m.activity_id.lower() for m in source.messages
+                        if m.participant_id == participant_id and m.activity_id}
+    found: dict[int, str] = {}
+    last_theirs: datetime | None = None
+    followers = 0
     for message in source.messages:
         if message.participant_id == participant_id:
+            last_theirs, followers = message.received_at, 0
             continue
+        if not message.kept:
+            continue  # never exported, so nothing to exclude (and the reason must not change)
+        text = message.text or ""
         mentioned = {u.lower() for u, _ in mention_texts(message.mentions)}
-        if mentioned & ids or (message.text and name_spans(message.text, names)):
-            found.append(message.id)
+        if mentioned & ids or name_spans(text, names) or _handles(text) & handles:
+            found[message.id] = "mention"
+        elif (message.reply_to_id and message.reply_to_id.lower() in their_activities) or (
+            _quoted(text) & (their_activities | ids)
+        ):
+            found[message.id] = "reply"
+        elif (last_theirs is not None and followers < BORDERLINE_FOLLOWERS
+              and message.received_at - last_theirs <= BORDERLINE_WINDOW
+              and _BORDERLINE.search(text)):
+            found[message.id] = "borderline"
+        if last_theirs is not None and found.get(message.id) in (None, "borderline"):
+            followers += 1  # (a reply to them does not push a "she said" out of reach)
     return found
+
+
+def message_exclusions(source: SessionSource) -> dict[int, str]:
+    """Why each message that refers to a withdrawn participant is left out of exports (the
+    information sheet: such responses are deleted). Stored reviews (made at the withdrawal,
+    so they outlive the purge of names) and what the roster finds now are both applied; a
+    borderline case is excluded until a facilitator keeps it."""
+    kinds: dict[int, set[str]] = {}
+    decisions: dict[int, set[str]] = {}
+    for person in source.people.values():
+        if person.withdrawn:
+            for message_id, kind in references(source, person.participant_id).items():
+                kinds.setdefault(message_id, set()).add(kind)
+    for message_id, reviews in source.reviews.items():
+        for review in reviews:
+            kinds.setdefault(message_id, set()).add(review.kind)
+            if review.kind == "borderline":
+                decisions.setdefault(message_id, set()).add(review.decision)
+    reasons: dict[int, str] = {}
+    for message_id, found in kinds.items():
+        if found - {"borderline"}:
+            reasons[message_id] = "mentions_withdrawn"
+            continue
+        decided = decisions.get(message_id, {"pending"})
+        if "exclude" in decided:
+            reasons[message_id] = "borderline_excluded"
+        elif "pending" in decided:
+            reasons[message_id] = "borderline_pending"
+    return reasons

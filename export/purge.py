@@ -25,7 +25,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from export.build import SessionRedactor, Unscreenable, exclusion_reason, screened_spans
+from export.build import (
+    SessionRedactor,
+    Unscreenable,
+    message_exclusions,
+    screened_spans,
+    why_excluded,
+)
 from export.redact import PERSON, WITHHELD, apply_spans, name_spans
 from store.data_life import PurgeRun, SessionSource
 from store.ports import PurgeServiceStore
@@ -187,11 +193,12 @@ async def _anonymise_session(
     report: PurgeReport,
     call: Callable[..., Any],
 ) -> None:
+    excluded = message_exclusions(source)  # the same exclusions as every export
     for message in source.messages:
         if message.text is None and not message.mentions:
             continue  # already done (or never kept)
         person = source.people.get(message.participant_id)
-        reason = exclusion_reason(message, person)
+        reason = why_excluded(message, person, excluded)
         result = None
         if reason is None and message.text is not None:
             try:

@@ -47,9 +47,11 @@ async def on_chat_message(turn: Turn) -> None:
         participant_id=participant.id,
         activity_id=incoming.activity_id,
         text=text,
-        mentions=None,
+        mentions=[{"user_id": m.user_id, "text": m.text or m.name} for m in incoming.mentions
+                  if m.user_id != incoming.bot_id] or None,
         at=turn.services.clock(),
         consent_required=participant.role != "facilitator",
+        reply_to_id=incoming.reply_to_id,
     )
     if stored.duplicate:
         log.debug("repeat delivery ignored", extra={"session_id": session.id})

@@ -17,6 +17,7 @@ from handlers.facilitated import acting_facilitator, default_session
 from handlers.file_upload import UploadError, file_consent_activity, file_info_activity, upload
 from handlers.incoming import as_dict
 from handlers.routes import routes
+from handlers.withdrawal_review import review_before_export
 from store import Session
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ async def export_command(turn: Turn, argument: str) -> None:
     if session is None:
         await turn.reply_text("There is no session to export yet.")
         return
+    await review_before_export(turn, session)
     data_life = turn.services.data_life
     screener = await asyncio.to_thread(data_life.screener.get)
     export, files = await export_session(
@@ -80,6 +82,7 @@ async def on_file_consent(turn: Turn) -> tuple[int, Any]:
     if session is None:
         await turn.reply_text("Sorry, I can't find that session any more.")
         return 200, {}
+    await review_before_export(turn, session)
     data_life = turn.services.data_life
     screener = await asyncio.to_thread(data_life.screener.get)
     now = turn.services.clock()

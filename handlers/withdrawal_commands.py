@@ -7,6 +7,8 @@
 - `withdraw <P03|"Display Name"> [--session ID] <reason>` (a facilitator, anywhere; for
   requests that arrive by email): records the withdrawal; the reason is stored redacted.
   Replies go to the facilitator privately.
+- `withdraw undo P03 --session ID` and `withdraw review [--session ID]` (a facilitator):
+  see `handlers/withdrawal_review.py`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from export.service import SessionNotFound, resolve_session
 from handlers.context import Turn
 from handlers.facilitated import acting_facilitator, default_session
 from handlers.routes import routes
+from handlers.withdrawal_review import send_review, undo_withdrawal
 from services.withdrawal import WindowClosed
 from store import Participant
 from study.dates import format_utc_date
@@ -35,6 +38,7 @@ _SESSION_OPT = re.compile(r"(?:^|\s)--session[=\s]+(\S+)")
 _KEEP_KEYS = ("type", "text", "textFormat", "attachments", "attachmentLayout",
               "suggestedActions", "inputHint", "summary")
 HERO = "application/vnd.microsoft.card.hero"
+FOLLOW_UPS = {"undo": undo_withdrawal, "review": send_review}  # handlers/withdrawal_review.py
 
 
 # ---- 1:1 dialogs: replies go through the outbox like every other message --------------------
@@ -100,7 +104,11 @@ async def withdraw(turn: Turn, argument: str) -> None:
                 "To withdraw yourself, type just 'withdraw'. Only facilitators can record a "
                 "withdrawal for someone else.")
             return
-        await _withdraw_for_someone(turn, argument)
+        first, _, rest = argument.strip().partition(" ")
+        if first.lower() in FOLLOW_UPS:
+            await FOLLOW_UPS[first.lower()](turn, rest)
+        else:
+            await _withdraw_for_someone(turn, argument)
         return
     if not turn.incoming.personal:
         await turn.tell_privately({
@@ -251,7 +259,8 @@ async def _withdraw_for_someone(turn: Turn, argument: str) -> None:
         text = (f"Recorded: {target.pseudonym} has withdrawn from the focus group on "
                 f"{format_utc_date(session.started_at)} (session {session.id[:8]}). "
                 f"{outcome.excluded_messages} message(s) are left out of exports; "
-                f"{outcome.mentions_flagged} message(s) by others are flagged for review.")
+                f"{outcome.mentions_flagged} message(s) by others that refer to them are left "
+                f"out too; {outcome.borderline} borderline message(s) await your review.")
     else:
         text = f"{target.pseudonym} had already withdrawn; nothing changed."
     await turn.tell_privately({"type": "message", "textFormat": "plain", "text": text})

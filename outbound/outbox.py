@@ -3,7 +3,13 @@
 Every proactive message (cards at session start, reminders, flags, card updates) is written to
 the outbox in the same transaction as the decision that caused it, then delivered here:
 - at most `per_conversation_rate` messages a second to one conversation (Teams allows about 7);
-- 429 waits for `Retry-After`; 412/5xx/connection errors back off exponentially with jitter;
+- throttling (429, or 503 with `Retry-After`) is a wait, not a failed attempt: the item is
+  tried again after `Retry-After` however often that happens, and given up only when it is
+  older than `give_up_after` (then it is reported as undelivered, never dropped silently);
+- 412/5xx/connection errors back off exponentially with jitter and count as attempts;
+- items carry a lane (`store.Priority`) and are leased highest first; within a lane one
+  conversation's items keep their order; each round sends at most about a second's worth to
+  one conversation, so a new urgent item waits for at most one short round, not a backlog;
 - items are leased, so several instances sharing PostgreSQL never deliver one item twice, and
   a lease left by a crashed instance expires and is taken over (delivery survives restarts).
 """
@@ -55,6 +61,7 @@ class Delivered:
 
 
 DeliveredHook = Callable[[Delivered], Awaitable[None]]
+UndeliveredHook = Callable[[LeasedItem, str], Awaitable[None]]
 
 
 def delivered(leased: LeasedItem, activity_id: str | None,
@@ -100,6 +107,7 @@ class OutboxWorker:
         max_attempts: int = 12,
         base_backoff_seconds: float = 0.5,
         max_backoff_seconds: float = 300.0,
+        give_up_after: timedelta = timedelta(hours=24),
         clock: Callable[[], datetime] = _now,
     ) -> None:
         self.store = store
@@ -107,9 +115,12 @@ class OutboxWorker:
         self.bot_id = bot_id
         self.owner = f"outbox-{uuid.uuid4().hex[:12]}"
         self._hooks: dict[Notify, DeliveredHook] = {}
+        self._undelivered_hooks: list[UndeliveredHook] = []
         self._lease = lease
         self._poll = poll_seconds
         self._pacer = _ConversationPacer(per_conversation_rate)
+        self._per_round = max(1, round(per_conversation_rate))
+        self._give_up_after = give_up_after
         self._max_attempts = max_attempts
         self._base_backoff = base_backoff_seconds
         self._max_backoff = max_backoff_seconds
@@ -119,6 +130,10 @@ class OutboxWorker:
     def on_delivered(self, kind: Notify, hook: DeliveredHook) -> None:
         """Call `hook` after each delivery of an item stored with `kind.ref(...)`."""
         self._hooks[kind] = hook
+
+    def on_undelivered(self, hook: UndeliveredHook) -> None:
+        """Call `hook(item, reason)` when an item is given up on, so facilitators can be told."""
+        self._undelivered_hooks.append(hook)
 
     def wake(self) -> None:
         """Something was queued: deliver now rather than at the next poll."""
@@ -156,7 +171,12 @@ class OutboxWorker:
         return len(leased)
 
     async def _deliver_group(self, key: str, items: list[LeasedItem]) -> None:
-        """Deliver one conversation's items in order; after a failure the rest wait with it."""
+        """Deliver one conversation's items in order; after a failure the rest wait with it.
+        Beyond a round's share (about a second at the conversation's rate) the items are handed
+        back untried, so the next lease can put a newly queued higher lane first."""
+        items, spare = items[: self._per_round], items[self._per_round :]
+        if spare:
+            await self.store.outbox_release([x.id for x in spare], owner=self.owner)
         for index, leased in enumerate(items):
             retry_at = await self._deliver(key, leased)
             if retry_at is not None:
@@ -208,26 +228,46 @@ class OutboxWorker:
         return None
 
     async def _failed(self, leased: LeasedItem, exc: ConnectorError) -> datetime | None:
-        attempts = leased.attempts + 1
+        throttled = exc.status == 429 or (exc.status == 503 and exc.retry_after is not None)
+        attempts = leased.attempts + (0 if throttled else 1)
         reason = f"{exc.status or 'connection'} {exc.reason}"[:200]
-        if not exc.retryable or attempts >= self._max_attempts:
-            await self.store.outbox_failed(leased.id, owner=self.owner, error=reason)
-            log.warning(
-                "outbox item failed for good",
-                extra={"outbox_id": leased.id, "status": exc.status, "attempts": attempts},
-            )
+        age = self._clock() - leased.created_at
+        if age >= self._give_up_after:
+            reason = f"undelivered after {age}: {reason}"[:200]
+        if not exc.retryable or age >= self._give_up_after or (
+                not throttled and attempts >= self._max_attempts):
+            await self._give_up(leased, reason, exc.status, attempts)
             return None
-        if exc.status == 429 and exc.retry_after is not None:
+        if exc.retry_after is not None and exc.status in (429, 503):
             delay = exc.retry_after
         else:
-            delay = min(self._max_backoff, self._base_backoff * 2 ** (attempts - 1))
+            delay = min(self._max_backoff, self._base_backoff * 2 ** max(0, attempts - 1))
             delay *= random.uniform(0.5, 1.5)
         retry_at = self._clock() + timedelta(seconds=delay)
         await self.store.outbox_retry(
-            leased.id, owner=self.owner, next_attempt_at=retry_at, error=reason
+            leased.id, owner=self.owner, next_attempt_at=retry_at, error=reason,
+            count_attempt=not throttled,
         )
         log.info(
             "outbox item will be retried",
-            extra={"outbox_id": leased.id, "status": exc.status, "delay_s": round(delay, 3)},
+            extra={"outbox_id": leased.id, "status": exc.status, "delay_s": round(delay, 3),
+                   "throttled": throttled},
         )
         return retry_at
+
+    async def _give_up(self, leased: LeasedItem, reason: str, status: int | None,
+                       attempts: int) -> None:
+        """Record the item as undelivered (`undelivered_outbox` lists it) and tell whoever
+        registered for it; it is never dropped without a trace."""
+        await self.store.outbox_failed(leased.id, owner=self.owner, error=reason)
+        log.warning(
+            "outbox item undelivered, given up",
+            extra={"outbox_id": leased.id, "session_id": leased.item.session_id,
+                   "priority": int(leased.item.priority), "status": status,
+                   "attempts": attempts, "notify_ref": leased.item.notify_ref},
+        )
+        for hook in self._undelivered_hooks:
+            try:
+                await hook(leased, reason)
+            except Exception:
+                log.exception("undelivered hook failed", extra={"outbox_id": leased.id})

@@ -28,12 +28,15 @@ from services.flag_content import (
 )
 from services.messages import SESSION_DELETED, card_activity, to_session_chat, to_user
 from services.roles import FacilitatorPolicy, Person, Where
-from store import FacilitatorChannel, Identity, OutboxItem, Session
+from store import FacilitatorChannel, Identity, OutboxItem, Priority, Session
 from store.chat_records import FlagView
 from store.ports import FlagServiceStore
 from study import Study
 
 log = logging.getLogger(__name__)
+
+# A flag card's outbox lane: safeguarding never waits behind a storm of identifying cards.
+FLAG_CARD_LANES = {"safeguarding": Priority.URGENT, "unscreened": Priority.NORMAL}
 
 HIDE_POLICY_TIP = (
     "A facilitator of this research focus group hid this message because it may identify "
@@ -170,6 +173,7 @@ class FlagService:
                 session_id=session.id,
                 payload=payload,
                 notify_ref=Notify.FLAG_CARD.ref(flag_id),
+                priority=FLAG_CARD_LANES.get(content.kind, Priority.BULK),
             ))
         return items
 
@@ -409,6 +413,7 @@ class FlagService:
                     operation="update",
                     target_activity_id=ref.activity_id,
                     payload=payload,
+                    priority=Priority.BULK,
                 )))
             else:
                 items.append((ref.outbox_id, OutboxItem(

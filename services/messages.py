@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from store import OutboxItem, Session
+from store import OutboxItem, Priority, Session
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
@@ -48,6 +48,7 @@ def to_user(
     user_id: str | None = None,
     session_id: str | None = None,
     notify_ref: str | None = None,
+    priority: int = Priority.NORMAL,
 ) -> OutboxItem:
     """A private item: to a known 1:1 conversation, or to a user (the 1:1 is opened first)."""
     return OutboxItem(
@@ -59,4 +60,5 @@ def to_user(
         session_id=session_id,
         payload=payload,
         notify_ref=notify_ref,
+        priority=priority,
     )

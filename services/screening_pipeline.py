@@ -13,8 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import logging
 import multiprocessing
+import os
+import signal
+import sys
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -32,6 +37,7 @@ from store.chat_records import FindingRecord, FlagIdTaken, NewFlag, ScanJob, Sca
 from store.ports import ScreeningStore
 
 SCAN_ATTEMPTS = 3  # failures before facilitators are asked to read a message themselves
+WARM_UP_TEXT = "Thanks everyone, see you next week."
 FLAG_ID_ATTEMPTS = 5  # reservations of flag ids per batch (see ScreeningPipeline._save)
 
 NOT_KEPT = "(text not kept: its author has not consented; read it in the meeting chat)"
@@ -57,6 +63,34 @@ _worker_screener: Any = None
 def _init_scan_worker(model: str, threshold: float) -> None:
     global _worker_screener
     _worker_screener = load_screener(model, threshold)
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Make this worker process end when the bot does, even on SIGKILL (no clean shutdown
+    reaches it then): the kernel's parent-death signal on Linux, and a watch on the parent
+    pid everywhere (a worker left behind holds ~265 MB and they pile up with each crash)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(0)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), name="parent-watch",
+                     daemon=True).start()
+
+
+def _watch_parent(parent_pid: int, every: float = 1.0) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(every)
+    os._exit(0)
+
+
+def _init_scan_process(model: str, threshold: float, parent_pid: int) -> None:
+    _exit_with_parent(parent_pid)
+    _init_scan_worker(model, threshold)
 
 
 @dataclass(frozen=True)
@@ -99,7 +133,8 @@ def scan_executor(model: str, threshold: float, processes: int) -> Executor:
                                   initializer=_init_scan_worker, initargs=(model, threshold))
     return ProcessPoolExecutor(max_workers=processes,
                                mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_scan_worker, initargs=(model, threshold))
+                               initializer=_init_scan_process,
+                               initargs=(model, threshold, os.getpid()))
 
 
 @dataclass(frozen=True)
@@ -223,10 +258,28 @@ class ScreeningPipeline:
         self.worker_restarts = 0
         self.scanned = 0
         self.flagged = 0
+        self.warm = False  # the engine has answered a warm-up scan (/readyz waits for it)
 
     def submit(self, message_id: int) -> None:
         """A message was stored: scan it soon (the sweep catches anything dropped here)."""
         self._queue.put_nowait(message_id)
+
+    async def warm_up(self, pause: float = 1.0) -> None:
+        """Scan one harmless text until the engine answers, so that the first real message
+        after `/readyz` turns 200 is not the one that waits for the worker to load its model."""
+        while not self.warm:
+            try:
+                await self._run([(WARM_UP_TEXT, [])])
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a broken worker is replaced by _run; try again
+                if cancel_requested():
+                    raise asyncio.CancelledError from exc
+                log.warning("screening warm-up failed", extra={"error": type(exc).__name__})
+                await asyncio.sleep(pause)
+                continue
+            self.warm = True
+            log.info("screening engine warm")
 
     def screen_unkept(self, job: ScanJob) -> None:
         """An unconsented author's message (stored without its text): screen `job.text` in
@@ -237,6 +290,7 @@ class ScreeningPipeline:
     async def run_forever(self) -> None:
         tasks = [asyncio.create_task(self._worker(), name=f"scanner-{i}")
                  for i in range(self._workers)]
+        tasks.append(asyncio.create_task(self.warm_up(), name="scan-warm-up"))
         tasks.append(asyncio.create_task(self._unkept_worker(), name="unkept-scanner"))
         tasks.append(asyncio.create_task(self._sweeper(), name="scan-sweeper"))
         try:

@@ -3,9 +3,12 @@
 The information sheet promises: a participant may withdraw up to two weeks after the focus
 group; then their chat responses are not used, and responses by others that mention them are
 deleted. Here: the withdrawal is recorded once (withdrawing twice is harmless), the
-participant's messages are left out of every export (see `export.build`), other people's
-messages that mention them get a `mention_review` flag, and the facilitators are told
-privately (pseudonym and counts only). Refusals and withdrawals are audited; audit details
+participant's messages are left out of every export (see `export.build`), and so are other
+people's messages that refer to them (name, short form, handle, @mention, reply or quote);
+borderline ones right after theirs ("she said…", "+1") wait for a facilitator's Exclude or
+Keep on a review card in their 1:1, and are left out until kept. The facilitators are told
+privately (pseudonym and counts only). A facilitator may revert a mistaken withdrawal within
+the window. Refusals and withdrawals are audited; audit details
 and stored reasons never carry names or AAD ids.
 """
 
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from export.build import SessionRedactor, messages_mentioning
+from export.build import SessionRedactor, references
 from export.purge import redact_text
 from services.card_port import CardPort
 from services.clock import Clock
@@ -32,7 +35,25 @@ log = logging.getLogger(__name__)
 
 RequestedBy = Literal["self", "facilitator"]
 MAX_REASON = 500
-REVIEW_REASON = "Mentions a participant who withdrew from the study"
+REVIEW_DECISIONS = ("exclude", "keep")
+
+
+class ReviewRefused(Exception):
+    """A review decision or a revert that cannot be made; `message` says why (no names)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A borderline message for the facilitator's 1:1 review card (never a group chat)."""
+
+    review_id: int
+    pseudonym: str  # who wrote it
+    text: str
+    decision: str
 
 
 class WindowClosed(Exception):
@@ -50,7 +71,8 @@ class WithdrawalOutcome:
     participant: Participant
     created: bool  # False: they had withdrawn already (nothing changed)
     excluded_messages: int
-    mentions_flagged: int
+    mentions_flagged: int  # others' messages excluded because they refer to them
+    borderline: int = 0  # borderline messages waiting for a facilitator's review
 
 
 @dataclass(frozen=True)
@@ -160,7 +182,7 @@ class WithdrawalService:
             session_id=session.id, participant_id=participant.id, requested_by=requested_by,
             reason=stored_reason, at=now,
         )
-        excluded, flagged = await self.cascade(session.id, participant.id, now)
+        excluded, flagged, borderline = await self.cascade(session.id, participant.id, now)
         await self.store.audit(
             actor=actor,
             action="withdrawal" if created else "withdrawal.repeated",
@@ -168,9 +190,10 @@ class WithdrawalService:
             at=now,
             details={"participant": participant.pseudonym, "requested_by": requested_by,
                      "withdrawal_id": record.id, "messages_excluded": excluded,
-                     "mentions_flagged": flagged, "reason_given": bool(reason)},
+                     "mentions_excluded": flagged, "borderline_for_review": borderline,
+                     "reason_given": bool(reason)},
         )
-        outcome = WithdrawalOutcome(session, participant, created, excluded, flagged)
+        outcome = WithdrawalOutcome(session, participant, created, excluded, flagged, borderline)
         if created:
             await self._tell_facilitators(outcome, requested_by)
         log.info("withdrawal recorded", extra={"session_id": session.id, "new_record": created,
@@ -178,17 +201,102 @@ class WithdrawalService:
         return outcome
 
     async def cascade(self, session_id: str, participant_id: str, now: datetime) -> tuple[
-        int, int
+        int, int, int
     ]:
-        """(their messages now excluded, other messages flagged for review)."""
+        """(their messages now excluded, others' messages excluded because they refer to
+        them, borderline messages newly waiting for review). What refers to them is stored
+        with its decision, so the exclusion outlives the purge of the names that found it."""
         source = await self.store.session_source(session_id)
         if source is None:
-            return 0, 0
+            return 0, 0, 0
         own = sum(1 for m in source.messages if m.participant_id == participant_id)
-        mentioning = messages_mentioning(source, participant_id)
-        flagged = await self.store.add_mention_review_flags(session_id, mentioning, now,
-                                                            REVIEW_REASON)
-        return own, flagged
+        found = references(source, participant_id)
+        known = {r.message_id for reviews in source.reviews.values() for r in reviews
+                 if r.participant_id == participant_id}
+        await self.store.save_mention_reviews(
+            session_id, participant_id,
+            [(mid, kind, "pending" if kind == "borderline" else "exclude")
+             for mid, kind in sorted(found.items())], now)
+        definite = sum(1 for mid, kind in found.items()
+                       if kind != "borderline" and mid not in known)
+        pending = sum(1 for r in await self.store.mention_reviews(session_id)
+                      if r.participant_id == participant_id and r.decision == "pending")
+        return own, definite, pending
+
+    # ---- the facilitator's review of borderline cases ------------------------------------
+
+    async def review_items(self, session_id: str) -> list[ReviewItem]:
+        """The borderline messages of the withdrawals in force, with their text: for the
+        facilitator's 1:1 review card only. The cascade runs again first, so messages sent
+        after a withdrawal during a live session are on the list too."""
+        now = self.clock()
+        for withdrawal in await self.store.withdrawals_for(session_id):
+            await self.cascade(session_id, withdrawal.participant_id, now)
+        source = await self.store.session_source(session_id)
+        if source is None:
+            return []
+        by_id = {m.id: m for m in source.messages}
+        items = []
+        for message_id, reviews in sorted(source.reviews.items()):
+            message = by_id.get(message_id)
+            for review in reviews:
+                if review.kind != "borderline" or message is None:
+                    continue
+                author = source.people.get(message.participant_id)
+                text = message.text or (message.anonymised.text if message.anonymised else "")
+                items.append(ReviewItem(review.id, author.pseudonym if author else "?",
+                                        text, review.decision))
+        return items
+
+    async def decide(
+        self, session: Session, review_id: int, decision: str, *, actor: str
+    ) -> ReviewItem:
+        """Record a facilitator's Exclude or Keep on a borderline message, and audit it
+        (actor, session, message id and decision; never the text)."""
+        if decision not in REVIEW_DECISIONS:
+            raise ReviewRefused("Unknown decision.")
+        review = await self.store.mention_review(review_id)
+        if review is None or review.session_id != session.id or review.kind != "borderline":
+            raise ReviewRefused("That item is not on this session's review list.")
+        now = self.clock()
+        await self.store.decide_mention_review(review_id, decision, actor, now)
+        await self.store.audit(
+            actor=actor, action="withdrawal.review", subject=f"session:{session.id}", at=now,
+            details={"message_id": review.message_id, "decision": decision,
+                     "review_id": review_id})
+        log.info("mention review decided", extra={"session_id": session.id,
+                                                  "decision": decision})
+        item = next((i for i in await self.review_items(session.id) if i.review_id == review_id),
+                    None)
+        if item is None:
+            raise ReviewRefused("That item is no longer on the review list.")
+        return item
+
+    async def revert(self, session: Session, participant: Participant, *, actor: str) -> bool:
+        """Undo a withdrawal made by mistake, within the window only; audited. False if they
+        had not withdrawn. Their messages, and others' referring to them, are exported again."""
+        now = self.clock()
+        session = await self.store.get_session(session.id) or session
+        record = next((w for w in await self.store.withdrawals_for(session.id)
+                       if w.participant_id == participant.id), None)
+        if record is None:
+            return False
+        if not window_open(self.study, session, now):
+            deadline = withdrawal_deadline(self.study, session)
+            assert deadline is not None
+            await self.store.audit(
+                actor=actor, action="withdrawal.revert_refused", subject=f"session:{session.id}",
+                at=now, details={"participant": participant.pseudonym, "why": "window_closed",
+                                 "withdrawal_id": record.id})
+            raise WindowClosed(
+                f"The withdrawal window closed on {format_utc(deadline)}; the withdrawal "
+                "stands.", deadline)
+        reverted = await self.store.revert_withdrawal(record.id, session.id, actor, now)
+        await self.store.audit(
+            actor=actor, action="withdrawal.reverted", subject=f"session:{session.id}", at=now,
+            details={"participant": participant.pseudonym, "withdrawal_id": record.id})
+        log.info("withdrawal reverted", extra={"session_id": session.id})
+        return reverted
 
     async def redact_reason(self, session_id: str, reason: str) -> str:
         """A facilitator's free-text reason, with names and identifying details replaced
@@ -213,9 +321,30 @@ class WithdrawalService:
         ]
         if outcome.mentions_flagged:
             lines.append(
-                f"{outcome.mentions_flagged} message(s) by others mention them: those mentions "
-                "are removed in exports, and the messages are flagged for your review."
+                f"{outcome.mentions_flagged} message(s) by others refer to them (by name, "
+                "@mention or reply): those are left out of every export too."
+            )
+        if outcome.borderline:
+            lines.append(
+                f"{outcome.borderline} message(s) right after theirs may refer to them: please "
+                "review them on the card that follows before exporting (until then they are "
+                "left out)."
             )
         card = self._cards.notice_card("Withdrawal recorded", " ".join(lines))
         await self._notify(session, f"withdrawal:{outcome.participant.id}",
                            card_activity(card, summary="Withdrawal recorded"))
+        if outcome.borderline:
+            await self.send_review_card(session, f"withdrawal:{outcome.participant.id}:review")
+
+    async def send_review_card(self, session: Session, key: str) -> int:
+        """The review list, to each facilitator's 1:1 (the text is never shown in the group).
+        How many facilitators it was queued for."""
+        if self._notify is None or self._cards is None:
+            return 0
+        items = await self.review_items(session.id)
+        if not items:
+            return 0
+        card = self._cards.mention_review_card(
+            session.id, [(i.review_id, i.pseudonym, i.text, i.decision) for i in items])
+        return await self._notify(session, key,
+                                  card_activity(card, summary="Withdrawal: messages to review"))

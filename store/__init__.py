@@ -10,9 +10,11 @@ from store.records import (
     NewSession,
     OutboxItem,
     Participant,
+    Priority,
     RosterEntry,
     Session,
     StateItem,
+    UndeliveredItem,
 )
 from store.sql_store import ETagConflict, Store, open_store
 
@@ -26,11 +28,13 @@ __all__ = [
     "NewSession",
     "OutboxItem",
     "Participant",
+    "Priority",
     "RosterEntry",
     "Session",
     "StateItem",
     "Store",
     "StoreUnavailable",
+    "UndeliveredItem",
     "is_unavailable",
     "open_store",
 ]

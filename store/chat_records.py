@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from store.records import Identity, OutboxItem
 
@@ -19,9 +20,10 @@ class NewChatMessage:
     participant_id: str
     activity_id: str
     text: str
-    mentions: list[str] | None
+    mentions: list[Any] | None
     at: datetime
     consent_required: bool
+    reply_to_id: str | None = None  # Teams replyToId: the message this one answers
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,24 @@ class WithdrawalRecord:
 
 
 @dataclass(frozen=True)
+class MentionReview:
+    """A message found to refer to a withdrawn participant, and the decision on it.
+
+    kind: mention (a name, nickname, handle or @mention) | reply (a reply to or quote of their
+    message) | borderline ("she said…", "+1" right after them); decision: exclude | keep |
+    pending (a borderline case no facilitator has decided yet)."""
+
+    id: int
+    session_id: str
+    message_id: int
+    participant_id: str
+    kind: str
+    decision: str
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+@dataclass(frozen=True)
 class LinkedParticipant:
     """A participant of a session together with the session's status, for one Teams user."""
 
@@ -72,6 +90,8 @@ class SourceMessage:
     mentions: list[Any]
     spans: list[StoredSpan] = field(default_factory=list)
     anonymised: AnonymisedCopy | None = None
+    activity_id: str | None = None
+    reply_to_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +106,8 @@ class SessionSource:
     ended_at: datetime | None
     people: dict[str, SourcePerson]
     messages: list[SourceMessage]
+    # the stored reviews of the current (not reverted) withdrawals, by message id
+    reviews: dict[int, list[MentionReview]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from store.chat_records import FlagView, ScanJob, ScanOutcome, StoredMessage
 from store.data_life import (
     LinkedParticipant,
+    MentionReview,
     PurgeRun,
     SessionSource,
     WithdrawalRecord,
@@ -33,6 +34,7 @@ from store.records import (
     RosterEntry,
     Session,
     StateItem,
+    UndeliveredItem,
 )
 
 
@@ -87,7 +89,8 @@ class MessageStore(Protocol):
 
     async def record_chat_message(
         self, *, session_id: str, participant_id: str, activity_id: str, text: str,
-        mentions: list[str] | None, at: datetime, consent_required: bool,
+        mentions: list[Any] | None, at: datetime, consent_required: bool,
+        reply_to_id: str | None = None,
     ) -> StoredMessage: ...
     async def edit_chat_message(
         self, *, session_id: str, activity_id: str, text: str, at: datetime
@@ -148,7 +151,10 @@ class OutboxStore(Protocol):
         self, item_id: int, *, owner: str, next_attempt_at: datetime, error: str,
         count_attempt: bool = True,
     ) -> None: ...
+    async def outbox_release(self, item_ids: Sequence[int], *, owner: str) -> None: ...
     async def outbox_failed(self, item_id: int, *, owner: str, error: str) -> None: ...
+    async def undelivered_outbox(
+        self, session_id: str | None = None) -> list[UndeliveredItem]: ...
     async def last_queued_at(self, dedupe_prefix: str) -> datetime | None: ...
 
 
@@ -169,9 +175,24 @@ class WithdrawalStore(Protocol):
         self, *, session_id: str, participant_id: str, requested_by: str, reason: str | None,
         at: datetime,
     ) -> tuple[WithdrawalRecord, bool]: ...
-    async def add_mention_review_flags(
-        self, session_id: str, message_ids: Iterable[int], at: datetime, reason: str
+
+
+class MentionReviewStore(Protocol):
+    """What refers to a withdrawn participant, decisions on it, reverts
+    (store/sql_mention_reviews.py)."""
+
+    async def save_mention_reviews(
+        self, session_id: str, participant_id: str,
+        found: Sequence[tuple[int, str, str]], at: datetime,
     ) -> int: ...
+    async def mention_reviews(self, session_id: str) -> list[MentionReview]: ...
+    async def mention_review(self, review_id: int) -> MentionReview | None: ...
+    async def decide_mention_review(
+        self, review_id: int, decision: str, actor: str, at: datetime
+    ) -> MentionReview | None: ...
+    async def revert_withdrawal(
+        self, withdrawal_id: int, session_id: str, actor: str, at: datetime
+    ) -> bool: ...
 
 
 class ExportSource(Protocol):
@@ -264,7 +285,9 @@ class ScreeningStore(MessageStore, SessionStore, ParticipantStore, Protocol):
     """Scanning stored messages with their session's roster (services/screening_pipeline.py)."""
 
 
-class WithdrawalServiceStore(WithdrawalStore, ExportSource, SessionStore, AuditLog, Protocol):
+class WithdrawalServiceStore(
+    WithdrawalStore, MentionReviewStore, ExportSource, SessionStore, AuditLog, Protocol
+):
     """Acting on a withdrawal and auditing it (services/withdrawal.py)."""
 
 

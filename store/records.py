@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import IntEnum
 from typing import Any, Literal
 
 Role = Literal["participant", "facilitator"]
@@ -90,6 +91,15 @@ class DueReminder:
     due_at: datetime
 
 
+class Priority(IntEnum):
+    """An outbox item's lane: higher lanes are leased first, so that a safeguarding flag or
+    an answer a facilitator asked for never waits behind a storm of ordinary flag cards."""
+
+    BULK = 0  # identifying flag cards, card updates, automatic responses to flags
+    NORMAL = 1  # replies, welcomes, consent and late-joiner cards, reminders
+    URGENT = 2  # safeguarding flag cards
+
+
 @dataclass(frozen=True)
 class OutboxItem:
     """Something to send to Teams. `conversation_id` or `user_id` (a 1:1 to open) is set."""
@@ -104,6 +114,7 @@ class OutboxItem:
     operation: Literal["send", "update"] = "send"
     target_activity_id: str | None = None
     notify_ref: str | None = None
+    priority: int = Priority.NORMAL
 
 
 @dataclass(frozen=True)
@@ -112,6 +123,19 @@ class LeasedItem:
     item: OutboxItem
     attempts: int
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class UndeliveredItem:
+    """An outbox item given up on (refused by Teams, or still undelivered at the give-up
+    age): what `status` and facilitators are told about."""
+
+    id: int
+    session_id: str | None
+    notify_ref: str | None
+    priority: int
+    created_at: datetime
+    last_error: str | None
 
 
 @dataclass(frozen=True)

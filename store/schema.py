@@ -163,8 +163,11 @@ outbox = Table(
     Column("sent_activity_id", String(256), nullable=True),
     Column("last_error", String(256), nullable=True),
     Column("notify_ref", String(128), nullable=True),  # e.g. "flag_card:12" to record the id
+    # migration 0005: the lane (records.Priority), leased highest first
+    Column("priority", Integer, nullable=False, server_default="1"),
 )
 Index("ix_outbox_due", outbox.c.status, outbox.c.next_attempt_at)
+Index("ix_outbox_lane", outbox.c.status, outbox.c.priority, outbox.c.id)
 
 facilitator_channels = Table(
     "facilitator_channels",
@@ -200,6 +203,9 @@ messages = Table(
     # claims since the text last changed (migration 0004): a message the engine keeps failing
     # on is flagged as unscreened after a few
     Column("scan_attempts", Integer, nullable=False, server_default="0"),
+    # the Teams replyToId (migration 0005_withdrawal): a reply to a withdrawn participant's
+    # message is excluded with it
+    Column("reply_to_id", String(256), nullable=True),
     UniqueConstraint("session_id", "activity_id", name="uq_messages_activity"),
 )
 Index("ix_messages_unscanned", messages.c.scanned_at, messages.c.id)
@@ -270,6 +276,35 @@ withdrawals = Table(
     Column("recorded_at", UTCDateTime(), nullable=False),
 )
 
+# Messages that refer to a withdrawn participant (migration 0005_withdrawal): kind mention |
+# reply | borderline; decision exclude | keep | pending (a borderline case awaiting review).
+mention_reviews = Table(
+    "mention_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False),
+    Column("message_id", Integer, ForeignKey("messages.id"), nullable=False),
+    Column("participant_id", String(36), ForeignKey("participants.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("decision", String(16), nullable=False),
+    Column("decided_by", String(128), nullable=True),  # a facilitator's pseudonymous label
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("decided_at", UTCDateTime(), nullable=True),
+    UniqueConstraint("message_id", "participant_id", name="uq_mention_review"),
+)
+Index("ix_mention_reviews_session", mention_reviews.c.session_id)
+
+# A withdrawal undone by a facilitator within the window (withdrawals stay append-only).
+withdrawal_reverts = Table(
+    "withdrawal_reverts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("withdrawal_id", Integer, ForeignKey("withdrawals.id"), nullable=False, unique=True),
+    Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("reverted_at", UTCDateTime(), nullable=False),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,
@@ -296,7 +331,8 @@ bot_state = Table(
     Column("data", JSON, nullable=False),
 )
 
-APPEND_ONLY_TABLES = ("consent_events", "withdrawals", "flag_actions", "audit_log")
+APPEND_ONLY_TABLES = ("consent_events", "withdrawals", "flag_actions", "audit_log",
+                      "withdrawal_reverts")
 
 DELETED_BY_PURGE = ("identity_links", "facilitator_channels", "bot_state",
                     "processed_activities", "outbox")

@@ -12,12 +12,14 @@ from sqlalchemy import func, select
 from store import schema as t
 from store.data_life import (
     AnonymisedCopy,
+    MentionReview,
     SessionSource,
     SourceMessage,
     SourcePerson,
     StoredSpan,
 )
-from store.sql_base import SqlBase
+from store.sql_base import SqlBase, record
+from store.sql_withdrawals import not_reverted
 
 
 def _json_list(value: Any) -> list[Any]:
@@ -64,7 +66,7 @@ class SqlExportSource(SqlBase):
                 (
                     await conn.execute(
                         select(t.withdrawals.c.participant_id).where(
-                            t.withdrawals.c.session_id == session_id
+                            t.withdrawals.c.session_id == session_id, not_reverted()
                         )
                     )
                 ).scalars()
@@ -73,7 +75,8 @@ class SqlExportSource(SqlBase):
             message_rows = (
                 await conn.execute(
                     select(m.id, m.participant_id, m.received_at, m.edited_at, m.deleted_at,
-                           m.hidden_at, m.kept, m.text, m.mentions)
+                           m.hidden_at, m.kept, m.text, m.mentions, m.activity_id,
+                           m.reply_to_id)
                     .where(m.session_id == session_id)
                     .order_by(m.received_at, m.id)
                 )
@@ -84,6 +87,13 @@ class SqlExportSource(SqlBase):
                     select(f.message_id, f.start, f.end, f.category, f.source, f.dismissed)
                     .join(t.messages, t.messages.c.id == f.message_id)
                     .where(m.session_id == session_id)
+                )
+            ).all()
+            review_rows = (
+                await conn.execute(
+                    select(t.mention_reviews)
+                    .where(t.mention_reviews.c.session_id == session_id)
+                    .order_by(t.mention_reviews.c.id)
                 )
             ).all()
             a = t.anonymised_messages.c
@@ -102,6 +112,10 @@ class SqlExportSource(SqlBase):
             spans.setdefault(r.message_id, []).append(
                 StoredSpan(r.start, r.end, r.category, r.source or "engine", bool(r.dismissed))
             )
+        reviews: dict[int, list[MentionReview]] = {}
+        for row in review_rows:
+            if row.participant_id in withdrawn:  # a reverted withdrawal's reviews do not apply
+                reviews.setdefault(row.message_id, []).append(record(MentionReview, row))
         people = {
             r.id: SourcePerson(
                 participant_id=r.id, pseudonym=r.pseudonym, role=r.role,
@@ -117,13 +131,14 @@ class SqlExportSource(SqlBase):
                 edited_at=r.edited_at, deleted_at=r.deleted_at, hidden_at=r.hidden_at,
                 kept=bool(r.kept), text=r.text, mentions=_json_list(r.mentions),
                 spans=spans.get(r.id, []), anonymised=copies.get(r.id),
+                activity_id=r.activity_id, reply_to_id=r.reply_to_id,
             )
             for r in message_rows
         ]
         return SessionSource(
             session_id=session.id, title=session.title, form_version=session.form_version,
             status=session.status, started_at=session.started_at, ended_at=session.ended_at,
-            people=people, messages=messages,
+            people=people, messages=messages, reviews=reviews,
         )
 
     async def session_counts(self) -> dict[str, dict[str, int]]:
@@ -148,6 +163,7 @@ class SqlExportSource(SqlBase):
                 await conn.execute(
                     select(t.withdrawals.c.session_id,
                            func.count(func.distinct(t.withdrawals.c.participant_id)))
+                    .where(not_reverted())
                     .group_by(t.withdrawals.c.session_id)
                 )
             ).all():

@@ -59,9 +59,10 @@ class SqlMessages(SqlBase):
         participant_id: str,
         activity_id: str,
         text: str,
-        mentions: list[str] | None,
+        mentions: list[Any] | None,
         at: datetime,
         consent_required: bool,
+        reply_to_id: str | None = None,
     ) -> StoredMessage:
         """Store a chat message once per activity id; returns when it is committed.
 
@@ -71,7 +72,8 @@ class SqlMessages(SqlBase):
         Concurrent calls share one transaction (`store/group_commit.py`).
         """
         return await self._chat_commits.submit(NewChatMessage(
-            session_id, participant_id, activity_id, text, mentions, at, consent_required))
+            session_id, participant_id, activity_id, text, mentions, at, consent_required,
+            reply_to_id))
 
     async def _record_chat_messages(self, items: Sequence[NewChatMessage]) -> list[StoredMessage]:
         """Store several chat messages in one transaction (three statements in all)."""
@@ -106,7 +108,8 @@ class SqlMessages(SqlBase):
                     "activity_id": item.activity_id,
                     "text": item.text if kept else None,
                     "kept": kept,
-                    "mentions": item.mentions or None,
+                    "mentions": (item.mentions or None) if kept else None,
+                    "reply_to_id": item.reply_to_id,
                     "received_at": item.at,
                     "scanned_at": None if kept else item.at,
                 })

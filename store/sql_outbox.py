@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, insert, or_, select, update
+from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from store import schema as t
-from store.records import LeasedItem, OutboxItem
+from store.records import LeasedItem, OutboxItem, UndeliveredItem
 from store.sql_base import SqlBase, dialect_insert, is_unique_violation, record, utc
 
 
@@ -28,6 +28,7 @@ def _outbox_row(item: OutboxItem, now: datetime) -> dict[str, Any]:
         "operation": item.operation, "target_activity_id": item.target_activity_id,
         "payload": item.payload, "status": "pending", "attempts": 0,
         "next_attempt_at": now, "created_at": now, "notify_ref": item.notify_ref,
+        "priority": int(item.priority),
     }
 
 
@@ -75,7 +76,8 @@ class SqlOutbox(SqlBase):
     async def lease_outbox(
         self, *, owner: str, now: datetime, lease: timedelta, limit: int = 20
     ) -> list[LeasedItem]:
-        """Lease due items to one worker. A lease that expires (a crashed worker) is retaken."""
+        """Lease due items to one worker, highest lane first. A lease that expires (a crashed
+        worker) is retaken."""
         earlier = t.outbox.alias("earlier")
         async with self._reading() as conn:
             rows = (
@@ -86,15 +88,20 @@ class SqlOutbox(SqlBase):
                         t.outbox.c.next_attempt_at <= now,
                         or_(t.outbox.c.lease_until.is_(None), t.outbox.c.lease_until < now),
                         ~exists().where(
-                            # keep a conversation's order: nothing overtakes an earlier item
-                            # that is waiting for its retry
+                            # keep a conversation's order within a lane: nothing overtakes an
+                            # earlier item of its lane, or any item of a higher lane, that is
+                            # waiting for its retry (a lower lane's wait holds nothing up)
                             earlier.c.status == "pending",
                             earlier.c.conversation_id == t.outbox.c.conversation_id,
-                            earlier.c.id < t.outbox.c.id,
+                            or_(
+                                earlier.c.priority > t.outbox.c.priority,
+                                and_(earlier.c.priority == t.outbox.c.priority,
+                                     earlier.c.id < t.outbox.c.id),
+                            ),
                             earlier.c.next_attempt_at > now,
                         ),
                     )
-                    .order_by(t.outbox.c.id)
+                    .order_by(t.outbox.c.priority.desc(), t.outbox.c.id)
                     .limit(limit)
                 )
             ).all()
@@ -145,6 +152,22 @@ class SqlOutbox(SqlBase):
             attempts=t.outbox.c.attempts + 1 if count_attempt else t.outbox.c.attempts,
         )
 
+    async def outbox_release(self, item_ids: Sequence[int], *, owner: str) -> None:
+        """Hand leased items back untried (no attempt counted), due at once: the worker took
+        more than it can send to one conversation in a round, and higher lanes go first."""
+        if not item_ids:
+            return
+        async with self._writing() as conn:
+            await conn.execute(
+                update(t.outbox)
+                .where(
+                    t.outbox.c.id.in_(list(item_ids)),
+                    t.outbox.c.lease_owner == owner,
+                    t.outbox.c.status == "pending",
+                )
+                .values(lease_until=None)
+            )
+
     async def outbox_failed(self, item_id: int, *, owner: str, error: str) -> None:
         await self._settle(
             item_id, owner, status="failed", lease_until=None, last_error=error[:250],
@@ -160,6 +183,17 @@ class SqlOutbox(SqlBase):
                 .where(o.id == item_id, o.lease_owner == owner, o.status == "pending")
                 .values(**values)
             )
+
+    async def undelivered_outbox(self, session_id: str | None = None) -> list[UndeliveredItem]:
+        """Items given up on, oldest first (all sessions, or one), for `status` and the
+        facilitators' notice."""
+        query = select(t.outbox).where(t.outbox.c.status == "failed")
+        if session_id is not None:
+            query = query.where(t.outbox.c.session_id == session_id)
+        async with self._reading() as conn:
+            rows = (await conn.execute(query.order_by(t.outbox.c.id))).all()
+        return [UndeliveredItem(row.id, row.session_id, row.notify_ref, row.priority,
+                                utc(row.created_at), row.last_error) for row in rows]
 
     async def last_queued_at(self, dedupe_prefix: str) -> datetime | None:
         """When the newest outbox item whose key starts with the prefix was queued."""

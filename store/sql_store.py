@@ -24,6 +24,7 @@ from store.sql_consent import SqlConsent
 from store.sql_console import SqlConsole
 from store.sql_export import SqlExportSource
 from store.sql_flags import SqlFlags
+from store.sql_mention_reviews import SqlMentionReviews
 from store.sql_messages import SqlMessages
 from store.sql_outbox import SqlOutbox
 from store.sql_participants import SqlParticipants
@@ -43,6 +44,7 @@ class Store(
     SqlFlags,
     SqlOutbox,
     SqlWithdrawals,
+    SqlMentionReviews,
     SqlExportSource,
     SqlPurge,
     SqlBotState,

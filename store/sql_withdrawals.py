@@ -4,10 +4,10 @@ SQLAlchemy Core (see `store.ports.WithdrawalStore`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import ColumnElement, func, insert, or_, select
 
 from store import schema as t
 from store.data_life import LinkedParticipant, WithdrawalRecord
@@ -15,8 +15,13 @@ from store.records import Participant
 from store.sql_base import SqlBase, record
 
 
+def not_reverted() -> ColumnElement[bool]:
+    """The withdrawals no facilitator has undone."""
+    return t.withdrawals.c.id.not_in(select(t.withdrawal_reverts.c.withdrawal_id))
+
+
 class SqlWithdrawals(SqlBase):
-    """Who took part where, withdrawals, and the mention reviews a withdrawal opens."""
+    """Who took part where, and withdrawals."""
 
     async def participants_for_user(
         self, teams_user_id: str, aad_object_id: str | None
@@ -70,11 +75,12 @@ class SqlWithdrawals(SqlBase):
     # ---- withdrawals ------------------------------------------------------------------------
 
     async def withdrawals_for(self, session_id: str) -> list[WithdrawalRecord]:
+        """The session's withdrawals in force (a reverted one is left out)."""
         async with self._reading() as conn:
             rows = (
                 await conn.execute(
                     select(t.withdrawals)
-                    .where(t.withdrawals.c.session_id == session_id)
+                    .where(t.withdrawals.c.session_id == session_id, not_reverted())
                     .order_by(t.withdrawals.c.id)
                 )
             ).all()
@@ -89,13 +95,14 @@ class SqlWithdrawals(SqlBase):
         reason: str | None,
         at: datetime,
     ) -> tuple[WithdrawalRecord, bool]:
-        """Append a withdrawal unless one exists already. (record, True if new)."""
+        """Append a withdrawal unless one in force exists already. (record, True if new)."""
         w = t.withdrawals.c
         async with self._writing() as conn:
             existing = (
                 await conn.execute(
                     select(t.withdrawals)
-                    .where(w.session_id == session_id, w.participant_id == participant_id)
+                    .where(w.session_id == session_id, w.participant_id == participant_id,
+                           not_reverted())
                     .order_by(w.id)
                     .limit(1)
                 )
@@ -114,32 +121,3 @@ class SqlWithdrawals(SqlBase):
                 )
             ).scalar_one()
         return WithdrawalRecord(new_id, session_id, participant_id, requested_by, reason, at), True
-
-    async def add_mention_review_flags(
-        self, session_id: str, message_ids: Iterable[int], at: datetime, reason: str
-    ) -> int:
-        """Open a `mention_review` flag on each message that has none yet. Returns how many."""
-        ids = sorted(set(message_ids))
-        if not ids:
-            return 0
-        f = t.flags.c
-        async with self._writing() as conn:
-            flagged = set(
-                (
-                    await conn.execute(
-                        select(f.message_id).where(
-                            f.message_id.in_(ids), f.kind == "mention_review"
-                        )
-                    )
-                ).scalars()
-            )
-            new = [i for i in ids if i not in flagged]
-            for message_id in new:
-                await conn.execute(
-                    insert(t.flags).values(
-                        session_id=session_id, message_id=message_id, kind="mention_review",
-                        level=None, reason=reason[:256], status="open", created_at=at,
-                        updated_at=at,
-                    )
-                )
-        return len(new)

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import sys
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,15 @@ class RunningBot:
                 payload = text
             return resp.status, payload
 
+    async def wait_ready(self, timeout: float = 180.0) -> RunningBot:  # noqa: ASYNC109
+        """Wait until /readyz answers 200 (the screening engine has warmed up), as Teams'
+        traffic would; a generous bound, the machine may be heavily loaded."""
+        deadline = time.monotonic() + timeout
+        while (await self.get("/readyz"))[0] != 200:
+            assert time.monotonic() < deadline, "the bot did not become ready"
+            await asyncio.sleep(0.05)
+        return self
+
     async def get(self, path: str) -> tuple[int, Any]:
         assert self._http is not None
         async with self._http.get(f"{self.url}{path}") as resp:
@@ -186,6 +196,12 @@ async def start_bot(tmp_path: Path) -> AsyncIterator[BotFactory]:
     yield factory
     for bot in running:
         await bot.stop()
+
+
+@pytest.fixture
+async def ready_bot(start_bot: BotFactory) -> RunningBot:
+    """`bot`, once /readyz says it is ready (for tests about readiness itself)."""
+    return await (await start_bot()).wait_ready()
 
 
 @pytest.fixture

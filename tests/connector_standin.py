@@ -49,11 +49,21 @@ class ConnectorStandIn:
     holds: dict[str, asyncio.Event] = field(default_factory=dict)
     held: list[str] = field(default_factory=list)
     attempts: list[float] = field(default_factory=list)
+    # "429 for a period": every request is refused until this monotonic time
+    throttled_until: float = 0.0
+    throttle_retry_after: str = "1"
+    throttled: int = 0  # requests refused by the throttle
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
     _changed: asyncio.Condition | None = None
 
     def fail_next(self, status: int, times: int = 1, headers: dict[str, str] | None = None) -> None:
         self.failures.extend([(status, headers or {})] * times)
+
+    def throttle(self, seconds: float, retry_after: float = 1) -> None:
+        """Answer every request with 429 (`Retry-After: retry_after`) for `seconds` from now;
+        calling it again moves the end of the period (0 ends it now)."""
+        self.throttled_until = time.monotonic() + seconds
+        self.throttle_retry_after = f"{retry_after:g}"
 
     def to(self, conversation_id: str) -> list[Sent]:
         return [s for s in self.sent if s.conversation_id == conversation_id]
@@ -83,6 +93,10 @@ class ConnectorStandIn:
 
     def _maybe_fail(self) -> web.Response | None:
         self.attempts.append(time.monotonic())
+        if self.attempts[-1] < self.throttled_until:
+            self.throttled += 1
+            return web.json_response({"error": {"code": "Throttled"}}, status=429,
+                                     headers={"Retry-After": self.throttle_retry_after})
         if self.failures:
             status, headers = self.failures.pop(0)
             return web.json_response({"error": {"code": "Throttled"}}, status=status,

@@ -308,7 +308,7 @@ async def test_every_authentication_failure_is_a_bare_401_and_nothing_runs(
     start_bot: BotFactory, keyserver: KeyServer, teams: Teams, connector: ConnectorStandIn,
     fake_tokens: type[FakeTokens],
 ) -> None:
-    bot = await start_authed(start_bot, keyserver)
+    bot = await (await start_authed(start_bot, keyserver)).wait_ready()
     cases = _failure_cases(keyserver, teams)
     assert len(cases) >= 25
 

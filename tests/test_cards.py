@@ -20,6 +20,7 @@ from cards import (
     help_card,
     information_sheet_card,
     late_joiner_card,
+    mention_review_card,
     notice_card,
     render,
     status_card,
@@ -306,3 +307,18 @@ def test_render_does_not_re_expand_placeholders_in_values() -> None:
     texts = [b["text"] for b in _of_type(card, "TextBlock")]
 
     assert texts == ["${text}", "${title}"]
+
+
+def test_the_withdrawal_review_card_shows_text_verbatim_with_exclude_and_keep() -> None:
+    card = mention_review_card(NASTY, [(7, "P02", NASTY, "pending"), (9, "F1", "+1", "keep")])
+    assert [p for p in card_problems(card) if "unfilled" not in p] == []  # NASTY has ${x}
+    assert NASTY in _strings(card)
+    runs = [i for b in card["body"] if b["type"] == "Container" for e in b["items"]
+            if e["type"] == "RichTextBlock" for i in e["inlines"]]
+    assert {"type": "TextRun", "text": NASTY} in runs  # a TextRun: no Markdown, no links
+    actions = [a for b in card["body"] if b["type"] == "Container" for e in b["items"]
+               if e["type"] == "ActionSet" for a in e["actions"]]
+    assert [(a["title"], a["verb"], a["data"]["review_id"]) for a in actions] == [
+        ("Exclude", "withdrawal.review.exclude", 7), ("Keep", "withdrawal.review.keep", 7),
+        ("Exclude", "withdrawal.review.exclude", 9), ("Keep", "withdrawal.review.keep", 9)]
+    assert json.loads(json.dumps(card)) == card

@@ -106,7 +106,9 @@ async def test_header_states_study_date_form_version_and_exclusions(
     assert header["session_date"] == "2026-10-20"
     assert header["form_version"] == seeded.study.form_version
     assert header["messages_excluded"] == {"withdrawn": 0, "not_consented": 1, "deleted": 1,
-                                           "hidden": 1, "unscreenable": 0}
+                                           "hidden": 1, "unscreenable": 0,
+                                           "mentions_withdrawn": 0, "borderline_excluded": 0,
+                                           "borderline_pending": 0}
     assert header["messages_included"] == 7
     for fmt in ("docx", ABOUT):  # the CSV's header lines moved to the about text
         assert seeded.study.form_version in out[fmt] and "Tuesday 20 October 2026" in out[fmt]
@@ -159,12 +161,14 @@ async def test_after_withdrawal_the_export_has_none_of_their_messages_or_mention
     rows = csv_rows(out["csv"])
     assert all(r["speaker"] != "P01" for r in rows)
     texts = [r["text"] for r in rows]
-    assert "[REMOVED] I agree with [REMOVED] about hybrid conferences." in texts
+    # others' messages that mention her are deleted, as the information sheet promises
+    assert not any("agree with" in t or "I think so too" in t for t in texts)
     assert not any("Hillcrest" in t or "Quillon" in t or "[ORGANISATION]" in t for t in texts)
     header = jsonl_rows(out["jsonl"])[0]
     assert header["messages_excluded"]["withdrawn"] == 4  # incl. her hidden message
-    assert header["mentions_of_withdrawn_participants_removed"] == 2
-    assert header["messages_mentioning_withdrawn_participants"] == 2  # incl. @mention-only
+    assert header["messages_excluded"]["mentions_withdrawn"] == 2  # incl. @mention-only
+    assert header["mentions_of_withdrawn_participants_removed"] == 0
+    assert header["messages_mentioning_withdrawn_participants"] == 0
     for fmt in FORMATS:
         assert PRIYANKA.first.lower() not in out[fmt].lower()
 

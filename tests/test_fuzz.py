@@ -114,7 +114,8 @@ async def _still_ready(bot: RunningBot, name: str) -> None:
 
 
 @pytest.mark.slow
-async def test_arbitrary_json_never_gets_a_5xx(bot: RunningBot) -> None:
+async def test_arbitrary_json_never_gets_a_5xx(ready_bot: RunningBot) -> None:
+    bot = ready_bot
     async def case(value: Any) -> None:
         await _expect_no_5xx(bot, json.dumps(value).encode(), "application/json", "json")
 
@@ -187,8 +188,9 @@ def mutated_activities(draw: st.DrawFn, teams: Teams) -> dict[str, Any]:
 
 @pytest.mark.slow
 async def test_teams_shaped_activities_with_random_fields_never_get_a_5xx(
-    bot: RunningBot, teams: Teams, connector: ConnectorStandIn
+    ready_bot: RunningBot, teams: Teams, connector: ConnectorStandIn
 ) -> None:
+    bot = ready_bot
     async def case(activity: dict[str, Any]) -> None:
         await _expect_no_5xx(bot, json.dumps(activity).encode(), "application/json",
                              "activities")
@@ -202,7 +204,8 @@ async def test_teams_shaped_activities_with_random_fields_never_get_a_5xx(
 
 
 @pytest.mark.slow
-async def test_random_bytes_never_get_a_5xx(bot: RunningBot) -> None:
+async def test_random_bytes_never_get_a_5xx(ready_bot: RunningBot) -> None:
+    bot = ready_bot
     async def case(body: bytes) -> None:
         await _expect_no_5xx(bot, body, "application/json", "bytes")
 
@@ -227,7 +230,8 @@ content_types = st.one_of(
 
 
 @pytest.mark.slow
-async def test_random_content_types_never_get_a_5xx(bot: RunningBot, teams: Teams) -> None:
+async def test_random_content_types_never_get_a_5xx(ready_bot: RunningBot, teams: Teams) -> None:
+    bot = ready_bot
     valid = json.dumps(teams.command(ALICE, "help")).encode()
 
     async def case(drawn: tuple[str | None, bytes]) -> None:

@@ -79,7 +79,8 @@ def test_an_activity_needs_channel_service_url_and_conversation() -> None:
         parse_activity(json.dumps({**ENVELOPE, "conversation": {"id": 3}}).encode())
 
 
-async def test_size_limit_holds_with_and_without_content_length(bot: RunningBot) -> None:
+async def test_size_limit_holds_with_and_without_content_length(ready_bot: RunningBot) -> None:
+    bot = ready_bot
     big = json.dumps({"type": "message", "text": "x" * (300 * 1024)}).encode()
     assert (await post(bot, big))[0] == 413
 

@@ -130,7 +130,8 @@ async def test_purge_leaves_no_id_or_name_anywhere_and_exports_still_work(
         raw = read_database_files(tmp_path)
         assert [w for w in identifiers()[0] + identifiers()[1] if w.encode() in raw] == []
     assert await exported(seeded, screener) == before
-    assert "[REMOVED]" in json.dumps(before)  # the withdrawal cascade survives the purge
+    # the withdrawal cascade survives the purge: Priyanka's "Thanks Toby, …" stays deleted
+    assert "Thanks" not in json.dumps(before) and "Welcome" in json.dumps(before)
     actions = [e["action"] for e in await audit_entries(seeded.store)
                if e["action"] != "export"]
     assert actions == ["withdrawal", "purge.started", "purge.completed"]

@@ -293,7 +293,8 @@ async def test_info_and_consent_are_open_to_everyone(
     assert card_kinds(connector)[-2:] == ["information_sheet", "consent"]
 
 
-async def test_health_and_readiness(bot: RunningBot) -> None:
+async def test_health_and_readiness(ready_bot: RunningBot) -> None:
+    bot = ready_bot
     assert await bot.get("/healthz") == (200, {"status": "ok"})
     status, body = await bot.get("/readyz")
     assert status == 200 and body == {"ready": True, "database": True, "study": True,

@@ -60,8 +60,13 @@ async def test_bot_starts_on_defaults_and_answers_healthz(tmp_path: Path) -> Non
                 except aiohttp.ClientConnectionError:
                     await asyncio.sleep(0.2)
             assert status == 200
-            async with http.get(f"http://127.0.0.1:{port}/readyz") as resp:
-                assert resp.status == 200
+            ready_by = time.monotonic() + 120  # ready once the screening worker has warmed up
+            while True:
+                async with http.get(f"http://127.0.0.1:{port}/readyz") as resp:
+                    if resp.status == 200 or time.monotonic() > ready_by:
+                        assert resp.status == 200
+                        break
+                await asyncio.sleep(0.2)
     finally:
         process.terminate()
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)

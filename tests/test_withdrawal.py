@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, text, update
 from sqlalchemy.exc import DBAPIError
 
 import cards
@@ -112,7 +112,9 @@ async def test_a_live_session_can_always_be_withdrawn_from(seeded: Seeded) -> No
     assert outcome.created
 
 
-async def test_withdrawing_twice_is_harmless_and_cascade_flags_mentions(seeded: Seeded) -> None:
+async def test_withdrawing_twice_is_harmless_and_cascade_excludes_mentions(
+    seeded: Seeded,
+) -> None:
     session, p = await participant(seeded, 1, PRIYANKA.name)
     svc = service(seeded, END + timedelta(days=1))
     first = await svc.withdraw(session, p, requested_by="self", actor="participant P01")
@@ -123,9 +125,9 @@ async def test_withdrawing_twice_is_harmless_and_cascade_flags_mentions(seeded: 
     assert first.created and not second.created and not late.created
     assert len(await seeded.store.withdrawals_for(session.id)) == 1
     # Tobias's "I agree with Priyanka", his @mention-only message; not Fiona's welcome
-    async with seeded.store.engine.connect() as conn:
-        flagged = set((await conn.execute(
-            select(t.flags.c.message_id).where(t.flags.c.kind == "mention_review"))).scalars())
+    # (stored as excluded mentions, no longer as review flags nobody was shown)
+    flagged = {r.message_id for r in await seeded.store.mention_reviews(session.id)
+               if r.kind == "mention" and r.decision == "exclude"}
     assert flagged == {seeded.message_ids["agree"], seeded.message_ids["ping"]}
     assert first.mentions_flagged == 2 and second.mentions_flagged == 0
     actions = [e["action"] for e in await audit_entries(seeded.store)]

@@ -224,3 +224,72 @@ async def test_export_is_for_facilitators_only_and_in_private(
     activity["from"] = ALICE.account()
     status, _ = await bot.post(activity)
     assert status == 403 and onedrive.uploads == []
+
+
+ADAPTIVE = "application/vnd.microsoft.card.adaptive"
+
+
+async def test_a_she_said_is_reviewed_in_the_facilitators_1to1_and_a_revert_is_possible(
+    bot: RunningBot, teams: Teams, connector: ConnectorStandIn
+) -> None:
+    await session_with_alice(bot, teams, connector, end=False)
+    data = {**consent_data(connector), **all_statements_ticked(connector)}
+    await bot.post(teams.card_action(BOB, "consent.accept", data))
+    await bot.post(teams.chat(ALICE, "Remote attendance helps parents.", activity_id="9001"))
+    reply = teams.chat(BOB, "Marmoset yes, that is true.", activity_id="9002")
+    reply["replyToId"] = "9001"
+    await bot.post(reply)
+    await bot.post(teams.chat(BOB, "Walrus she said it better than I could.",
+                              activity_id="9003"))
+    await bot.post(teams.command(FACILITATOR, "end"))
+    await connector.wait_for(lambda c: any("withdraw" in str(s.activity).lower()
+                                           for s in c.to(MEETING_CHAT)))
+    session = (await bot.app[STORE].list_sessions())[0]
+
+    await bot.post(teams.command(FACILITATOR, "withdraw P01 asked by email"))
+    to_facilitator = connector.personal_conversation_for(FACILITATOR.id)
+    await connector.wait_for(lambda c: attachments(c, to_facilitator, ADAPTIVE) and any(
+        "Walrus" in str(a) for a in attachments(c, to_facilitator, ADAPTIVE)))
+    (card,) = [a["content"] for a in attachments(connector, to_facilitator, ADAPTIVE)
+               if "Walrus" in str(a)]
+    assert "Marmoset" not in str(card)  # the reply is excluded outright, not reviewed
+    assert "Walrus" not in texts(connector, MEETING_CHAT)  # never shown in the group
+    exclude = next(a for a in str_actions(card) if a["title"] == "Exclude")
+    assert exclude["verb"] == "withdrawal.review.exclude"
+    # before an export, the facilitator is reminded in the 1:1, with the card again
+    await bot.post(teams.personal(FACILITATOR, "export csv"))
+    await connector.wait_for(lambda c: "still await your review" in texts(c, to_facilitator))
+    assert "Walrus" not in texts(connector, MEETING_CHAT)
+
+    # a participant cannot decide; the facilitator can, and it is audited without text
+    status, body = await bot.post(teams.card_action(BOB, exclude["verb"], exclude["data"]))
+    assert "Only this session's facilitators" in str(body)
+    status, body = await bot.post(teams.card_action(FACILITATOR, exclude["verb"],
+                                                    exclude["data"]))
+    assert status == 200 and "Excluded" in str(body)
+    store = bot.app[STORE]
+    (entry,) = await audit_entries(store, "withdrawal.review")
+    assert entry["details"]["decision"] == "exclude" and "Walrus" not in str(entry)
+
+    await bot.post(teams.command(FACILITATOR, f"withdraw undo P01 --session {session.id[:8]}"))
+    await connector.wait_for(lambda c: "Undone: P01" in texts(c, to_facilitator))
+    assert await store.withdrawals_for(session.id) == []
+    (entry,) = await audit_entries(store, "withdrawal.reverted")
+    assert entry["actor"] == "facilitator F1"
+
+
+def str_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Execute":
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return found

@@ -25,6 +25,7 @@ from store import (
     Identity,
     NewSession,
     OutboxItem,
+    Priority,
     Store,
     open_store,
 )
@@ -295,6 +296,8 @@ async def _seed_append_only_rows(store: Store) -> None:
         await conn.execute(
             insert(t.flag_actions).values(flag_id=flag_id, action="open", actor="F1", at=T0)
         )
+    (withdrawal,) = await store.withdrawals_for(session.id)
+    await store.revert_withdrawal(withdrawal.id, session.id, "facilitator F1", T0)
 
 
 # ---- chat messages --------------------------------------------------------------------------
@@ -419,6 +422,61 @@ async def test_append_only_tables_refuse_update_and_delete(
     async with store.engine.connect() as conn:
         count = (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
     assert count == 1
+
+
+# ---- withdrawal reviews and reverts (migration 0005_withdrawal) ----------------------------
+
+
+async def test_mention_reviews_are_stored_once_and_only_borderline_ones_are_decided(
+    store: Store,
+) -> None:
+    session, _ = await store.start_session(new_session())
+    her = await store.participant_for(session.id, who(1), "participant", T0)
+    him = await store.participant_for(session.id, who(2), "participant", T0)
+    ids: list[int] = []
+    for n in range(2):
+        stored = await store.record_chat_message(
+            session_id=session.id, participant_id=him.id, activity_id=f"a{n}", text=f"t{n}",
+            mentions=None, at=T0, consent_required=False, reply_to_id="a0" if n else None)
+        assert stored.message_id is not None
+        ids.append(stored.message_id)
+    assert await store.save_mention_reviews(
+        session.id, her.id, [(ids[0], "mention", "exclude"), (ids[1], "borderline", "pending")],
+        T0) == 2
+    assert await store.save_mention_reviews(
+        session.id, her.id, [(ids[1], "borderline", "pending")], T0) == 0
+    reviews = await store.mention_reviews(session.id)
+    assert [(r.message_id, r.kind, r.decision) for r in reviews] == [
+        (ids[0], "mention", "exclude"), (ids[1], "borderline", "pending")]
+    decided = await store.decide_mention_review(reviews[1].id, "keep", "facilitator F1",
+                                                T0 + LEASE)
+    assert decided is not None and decided.decision == "keep"
+    assert decided.decided_by == "facilitator F1"
+    assert_utc(decided.decided_at)
+    unchanged = await store.decide_mention_review(reviews[0].id, "keep", "facilitator F1", T0)
+    assert unchanged is not None and unchanged.decision == "exclude"  # not borderline
+    source = await store.session_source(session.id)
+    assert source is not None
+    assert [m.reply_to_id for m in source.messages] == [None, "a0"]
+    assert source.reviews == {}  # no withdrawal in force: the reviews do not apply
+
+
+async def test_a_reverted_withdrawal_is_no_longer_in_force(store: Store) -> None:
+    session, _ = await store.start_session(new_session())
+    p = await store.participant_for(session.id, who(1), "participant", T0)
+    first, created = await store.record_withdrawal(
+        session_id=session.id, participant_id=p.id, requested_by="self", reason=None, at=T0)
+    assert created
+    assert await store.revert_withdrawal(first.id, session.id, "facilitator F1", T0)
+    assert not await store.revert_withdrawal(first.id, session.id, "facilitator F1", T0)
+    assert await store.withdrawals_for(session.id) == []
+    source = await store.session_source(session.id)
+    assert source is not None and not source.people[p.id].withdrawn
+    again, created = await store.record_withdrawal(
+        session_id=session.id, participant_id=p.id, requested_by="self", reason=None, at=T0)
+    assert created and again.id != first.id
+    assert [w.id for w in await store.withdrawals_for(session.id)] == [again.id]
+    assert (await store.session_counts())[session.id]["withdrawn"] == 1
 
 
 # ---- reminders ------------------------------------------------------------------------------
@@ -582,6 +640,46 @@ async def test_outbox_retry_and_failed_transitions(store: Store) -> None:
     assert row is not None
     assert (row["status"], row["attempts"], row["last_error"]) == ("failed", 2, "HTTP 403")
     assert await outbox_counts(store) == {"failed": 1, "pending": 1, "sent": 1}
+
+
+async def test_outbox_lanes_are_leased_highest_first_in_order_within_a_lane(
+    store: Store,
+) -> None:
+    bulk = [await store.enqueue(item(f"bulk{n}", conversation_id="c1",
+                                     priority=Priority.BULK), T0) for n in range(2)]
+    urgent = await store.enqueue(item("urgent", conversation_id="c1",
+                                      priority=Priority.URGENT), T0)
+    normal = await store.enqueue(item("normal", conversation_id="c2"), T0)
+    leased = await store.lease_outbox(owner="A", now=T0, lease=LEASE, limit=50)
+    assert [x.id for x in leased] == [urgent, normal, *bulk]
+    assert [x.item.priority for x in leased] == [2, 1, 0, 0]
+
+    await store.outbox_release(bulk, owner="B")  # not B's: nothing happens
+    assert (await outbox_item(store, bulk[0]) or {})["lease_owner"] == "A"
+    await store.outbox_release(bulk, owner="A")  # handed back untried, due at once
+    row = await outbox_item(store, bulk[0])
+    assert row is not None and (row["lease_until"], row["attempts"]) == (None, 0)
+
+    # an urgent item waiting for its retry holds back the lower lanes of its conversation
+    await store.outbox_retry(urgent, owner="A", next_attempt_at=T0 + LEASE, error="429",
+                             count_attempt=False)
+    assert await store.lease_outbox(owner="A", now=T0 + timedelta(seconds=1),
+                                    lease=LEASE) == []
+    (first,) = await store.lease_outbox(owner="A", now=T0 + LEASE, lease=LEASE, limit=1)
+    assert first.id == urgent
+    # ...while a bulk item's wait holds back no higher lane
+    later = T0 + LEASE + timedelta(seconds=1)
+    retaken = await store.lease_outbox(owner="A", now=later, lease=LEASE)
+    assert [x.id for x in retaken] == [normal, *bulk]  # normal's lease had expired
+    await store.outbox_retry(bulk[0], owner="A", next_attempt_at=later + LEASE, error="429",
+                             count_attempt=False)
+    urgent2 = await store.enqueue(item("urgent2", conversation_id="c1",
+                                       priority=Priority.URGENT), later)
+    assert [x.id for x in await store.lease_outbox(owner="A", now=later, lease=LEASE)] == [
+        urgent2]
+    await store.outbox_failed(urgent, owner="A", error="gave up")
+    assert [u.id for u in await store.undelivered_outbox()] == [urgent]
+    assert [u.priority for u in await store.undelivered_outbox()] == [Priority.URGENT]
 
 
 # ---- processed activities -------------------------------------------------------------------
