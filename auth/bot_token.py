@@ -26,7 +26,7 @@ from typing import Any
 
 import jwt
 
-from auth.openid import MetadataUnavailable, OpenIdKeys
+from auth.openid import MetadataUnavailable, OpenIdKeys, SigningKey
 
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
 ALGORITHM = "RS256"
@@ -57,6 +57,18 @@ def _b64json(segment: str) -> Any:
         return json.loads(urlsafe_b64decode(padded.encode("ascii")))
     except (binascii.Error, ValueError, UnicodeError) as exc:
         raise AuthError("malformed_token") from exc
+
+
+async def signing_key(keys: OpenIdKeys, kid: str) -> SigningKey:
+    """The published key a token names; both token kinds refuse the same way when the key set
+    cannot be fetched or no longer holds that key."""
+    try:
+        key = await keys.get(kid)
+    except MetadataUnavailable as exc:
+        raise AuthError("keys_unavailable") from exc
+    if key is None:
+        raise AuthError("unknown_key")
+    return key
 
 
 def bearer_token(header: str | None) -> tuple[str, str]:
@@ -148,12 +160,7 @@ class BotTokenValidator:
     async def verify(self, header: str | None) -> VerifiedToken:
         """Steps 1-6: everything that does not need the activity."""
         token, kid = bearer_token(header)
-        try:
-            key = await self.keys.get(kid)
-        except MetadataUnavailable as exc:
-            raise AuthError("keys_unavailable") from exc
-        if key is None:
-            raise AuthError("unknown_key")
+        key = await signing_key(self.keys, kid)
         claims = decode_checked(token, key.public_key, audience=self.app_id,
                                 issuer=self.issuer, leeway=self.leeway)
         return VerifiedToken(claims=claims, endorsements=key.endorsements)
