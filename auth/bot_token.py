@@ -99,6 +99,18 @@ def bearer_token(header: str | None) -> tuple[str, str]:
     return token, kid
 
 
+# PyJWT's failures as reason codes, most specific first (the first match wins)
+_DECODE_FAILURES: tuple[tuple[type[Exception], str], ...] = (
+    (jwt.ExpiredSignatureError, "expired"),
+    (jwt.ImmatureSignatureError, "not_yet_valid"),
+    (jwt.InvalidAudienceError, "bad_audience"),
+    (jwt.InvalidIssuerError, "bad_issuer"),
+    (jwt.InvalidSignatureError, "bad_signature"),
+    (jwt.MissingRequiredClaimError, "missing_claim"),
+    (jwt.InvalidAlgorithmError, "bad_algorithm"),
+)
+
+
 def decode_checked(
     token: str, public_key: Any, *, audience: str | list[str], issuer: str | list[str],
     leeway: int = CLOCK_SKEW_SECONDS,
@@ -118,24 +130,10 @@ def decode_checked(
             leeway=leeway,
             options={"require": ["exp", "iss", "aud"], "strict_aud": isinstance(audience, str)},
         )
-    except jwt.ExpiredSignatureError as exc:
-        raise AuthError("expired") from exc
-    except jwt.ImmatureSignatureError as exc:
-        raise AuthError("not_yet_valid") from exc
-    except jwt.InvalidAudienceError as exc:
-        raise AuthError("bad_audience") from exc
-    except jwt.InvalidIssuerError as exc:
-        raise AuthError("bad_issuer") from exc
-    except jwt.InvalidSignatureError as exc:
-        raise AuthError("bad_signature") from exc
-    except jwt.MissingRequiredClaimError as exc:
-        raise AuthError("missing_claim") from exc
-    except jwt.InvalidAlgorithmError as exc:
-        raise AuthError("bad_algorithm") from exc
-    except jwt.PyJWTError as exc:
-        raise AuthError("invalid_token") from exc
     except Exception as exc:  # a token crafted to upset the decoder is still just a 401
-        raise AuthError("invalid_token") from exc
+        reason = next((r for kind, r in _DECODE_FAILURES if isinstance(exc, kind)),
+                      "invalid_token")
+        raise AuthError(reason) from exc
     return claims
 
 
