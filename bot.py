@@ -30,7 +30,7 @@ from console.feed import ChangeFeed
 from console.routes import add_console
 from handlers.adapter import make_adapter
 from handlers.context import Services
-from handlers.data_life import make_data_life
+from handlers.data_life import DataLife, make_data_life
 from handlers.endpoint import MessagesEndpoint, make_inbound
 from handlers.router import FocusGroupBot
 from observability import configure_logging
@@ -50,6 +50,7 @@ from services.screening_pipeline import (
     scan_executor,
 )
 from services.sessions import SessionService
+from services.transcripts import TranscriptService
 from store import Store, StoreUnavailable, open_store
 from study import Study, StudyError, load_study
 
@@ -113,8 +114,9 @@ def make_connector(settings: Settings) -> ConnectorClient:
 
 
 def make_graph(settings: Settings) -> GraphClient | None:
-    """The Graph client for 'Hide from chat', or None when that action is not configured."""
-    if not settings.graph_hide_enabled:
+    """The Graph client for 'Hide from chat' and the meeting transcript, or None when neither
+    is configured."""
+    if not (settings.graph_hide_enabled or settings.transcript_fetch_enabled):
         return None
     if settings.local_mode:
         return GraphClient(settings.graph_base_url, lambda _tenant: no_token()())
@@ -157,6 +159,20 @@ def make_console(settings: Settings, services: Services) -> ConsoleDeps:
     )
 
 
+def make_transcripts(
+    settings: Settings, store: Store, connector: ConnectorClient, graph: GraphClient | None,
+    sessions: SessionService, data_life: DataLife, clock: Clock,
+) -> TranscriptService | None:
+    """The transcript fetcher, when TRANSCRIPT_FETCH_ENABLED (off by default)."""
+    if not settings.transcript_fetch_enabled or graph is None:
+        return None
+    return TranscriptService(
+        store, meetings=connector, graph=graph, cards=cards,
+        notify=sessions.notify_facilitators, screener=data_life.screener.get, clock=clock,
+        hours=settings.transcript_fetch_hours,
+    )
+
+
 async def _scheduler(services: Services, every_seconds: float) -> None:
     """Post due reminders. Claims are made in the database, so instances never double-post."""
     await repeat(services.sessions.run_due_reminders, every_seconds, "reminder round failed")
@@ -185,7 +201,9 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
     )
     graph = make_graph(settings)
     flags = FlagService(store, study, facilitators, cards=cards, clock=clock,
-                        wake_outbox=outbox.wake, hider=graph)
+                        wake_outbox=outbox.wake,
+                        hider=graph if settings.graph_hide_enabled else None,
+                        digest_threshold=settings.flag_digest_threshold, meetings=connector)
     screening = ScreeningPipeline(
         store,
         functools.partial(scan_executor, settings.screening_model,
@@ -204,12 +222,16 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         consent=ConsentService(store, study, clock=clock), screening=screening,
         data_life=data_life, clock=clock, wake_outbox=outbox.wake, reply_now=connector.send,
         screener=screener, auto_start_on_meeting_start=settings.auto_start_on_meeting_start,
+        timezone=settings.study_timezone,
+        transcripts=make_transcripts(settings, store, connector, graph, sessions, data_life,
+                                     clock),
     )
     app[SERVICES] = services
     console = make_console(settings, services)
     app[CONSOLE] = console
     outbox.on_delivered(Notify.CONSENT_CARD, sessions.on_consent_card_delivered)
     outbox.on_delivered(Notify.FLAG_CARD, flags.on_card_delivered)
+    outbox.on_delivered(Notify.DIGEST_CARD, flags.on_digest_delivered)
     adapter = make_adapter(settings.botbuilder_configuration())
     app[ENDPOINT] = MessagesEndpoint(app[INBOUND], adapter, FocusGroupBot(services), store, clock)
     tasks = [
@@ -217,6 +239,10 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         asyncio.create_task(_scheduler(services, settings.scheduler_poll_seconds),
                             name="reminders"),
         asyncio.create_task(screening.run_forever(), name="screening"),
+        *([asyncio.create_task(repeat(services.transcripts.run_due,
+                                      settings.scheduler_poll_seconds,
+                                      "transcript round failed"), name="transcripts")]
+          if services.transcripts is not None else []),
         asyncio.create_task(data_life.retention_task(store, study, clock), name="retention"),
         asyncio.create_task(repeat(console.feed.check_once, 1.0, "console change check failed"),
                             name="console-feed"),

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     facilitator_ids: CommaList = Field(
         default_factory=list, validation_alias=_env("FACILITATOR_IDS")
     )
+    # More flags than this for one session within a minute are listed on one digest card per
+    # facilitator (updated in place) instead of a card each; safeguarding flags never are.
+    flag_digest_threshold: int = Field(5, ge=1, le=1000,
+                                       validation_alias=_env("FLAG_DIGEST_THRESHOLD"))
     reminder_interval_minutes: float = Field(
         30, gt=0, le=24 * 60, validation_alias=_env("REMINDER_INTERVAL_MINUTES")
     )
@@ -74,6 +78,12 @@ class Settings(BaseSettings):
     )
     graph_authority_host: str = Field(
         "https://login.microsoftonline.com", validation_alias=_env("GRAPH_AUTHORITY_HOST")
+    )
+    transcript_fetch_enabled: bool = Field(
+        False, validation_alias=_env("TRANSCRIPT_FETCH_ENABLED")
+    )  # after meetingEnd, poll Graph for the transcript and keep it redacted
+    transcript_fetch_hours: float = Field(
+        6.0, gt=0, le=72, validation_alias=_env("TRANSCRIPT_FETCH_HOURS")
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", validation_alias=_env("LOG_LEVEL")

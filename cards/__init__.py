@@ -8,6 +8,7 @@ from cards.builders import (
     confidentiality_reminder_card,
     consent_answer_card,
     consent_card,
+    consent_receipt_card,
     help_card,
     information_sheet_card,
     late_joiner_card,
@@ -17,7 +18,7 @@ from cards.builders import (
     welcome_card,
 )
 from cards.check import card_problems
-from cards.flags import FLAG_VERBS, check_card, flag_card
+from cards.flags import FLAG_VERBS, check_card, digest_card, flag_card
 from cards.mention_review import REVIEW_VERBS, mention_review_card
 from cards.template import TemplateError, render
 
@@ -34,6 +35,8 @@ __all__ = [
     "confidentiality_reminder_card",
     "consent_answer_card",
     "consent_card",
+    "consent_receipt_card",
+    "digest_card",
     "flag_card",
     "help_card",
     "information_sheet_card",

@@ -311,3 +311,22 @@ def notice_card(title: str, text: str, *, urgent: bool = False) -> Card:
         style="attention" if urgent else "emphasis",
         color="Attention" if urgent else "Default",
     )
+
+
+def consent_receipt_card(
+    heading: str,
+    facts: Sequence[tuple[str, str]],
+    ticked: Sequence[str],
+    withdraw: str,
+    contact: str,
+) -> Card:
+    """A participant's receipt for their consent answer (see `services.consent_receipt`)."""
+    items = [_text(f"✔ {text}") for text in ticked] or [_text("(none)", isSubtle=True)]
+    return render(
+        "consent_receipt",
+        heading=inert(heading),
+        facts=[{"title": inert(title), "value": inert(value)} for title, value in facts],
+        ticked=items,
+        withdraw=inert(withdraw),
+        contact=inert(contact),
+    )

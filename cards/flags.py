@@ -23,7 +23,9 @@ from study.dates import format_utc
 
 Card = dict[str, Any]
 
-FLAG_VERBS = ("flag.remind", "flag.hide", "flag.redact", "flag.dismiss", "flag.escalate")
+FLAG_VERBS = ("flag.remind", "flag.hide", "flag.redact", "flag.dismiss", "flag.escalate",
+              "flag.show")
+DIGEST_SHOWN = 12  # entries listed on a digest card; the rest are counted (the card stays small)
 
 ACTION_WORDS = {
     "remind": "reminded the group about confidentiality",
@@ -173,6 +175,41 @@ def flag_card(content: FlagCardContent) -> Card:
         reasons=_reasons(content),
         history=_history(content),
         actions=_actions(content),
+    )
+
+
+def _digest_entry(content: FlagCardContent) -> dict[str, Any]:
+    who = content.author_pseudonym or "(unknown author)"
+    found = ", ".join(dict.fromkeys(CATEGORY_WORDS.get(r.category, r.category.lower())
+                                    for r in content.reasons)) or "needs reading"
+    return {
+        "type": "ColumnSet", "spacing": "Small",
+        "columns": [
+            {"type": "Column", "width": "stretch", "verticalContentAlignment": "Center",
+             "items": [_text(f"{format_utc(content.sent_at)} · {inert(who)} · {found}")]},
+            {"type": "Column", "width": "auto", "items": [{
+                "type": "ActionSet", "actions": [{
+                    "type": "Action.Execute", "title": "Open", "verb": "flag.show",
+                    "data": {"flag_id": content.flag_id}}]}]},
+        ],
+    }
+
+
+def digest_card(entries: Sequence[FlagCardContent], session_title: str | None) -> Card:
+    """One card for a storm of flags in a session: a line per flag (newest first) with a
+    button that sends that flag's own card, with its actions, to whoever clicks it."""
+    newest = sorted(entries, key=lambda e: e.flag_id, reverse=True)
+    lines = [_digest_entry(entry) for entry in newest[:DIGEST_SHOWN]]
+    if len(newest) > DIGEST_SHOWN:
+        lines.append(_text(f"…and {len(newest) - DIGEST_SHOWN} earlier flags in this minute",
+                           isSubtle=True))
+    where = f" in {inert(session_title)}" if session_title else ""
+    return render(
+        "flag_digest",
+        heading=f"{len(newest)} messages flagged in a minute{where}",
+        subheading="Many flags at once: they are listed here instead of one card each. "
+                   "Open one to see the message and act on it. Only facilitators see this.",
+        entries=lines,
     )
 
 

@@ -4,6 +4,7 @@
     python -m export session <id> [--format docx|csv|jsonl|qdpx|all] [--out DIR]
     python -m export study [--format ...] [--out DIR]
     python -m export redact-transcript FILE.vtt|FILE.docx --session <id> [--out FILE]
+    python -m export transcript <session> [--out DIR]   (the transcript fetched from Teams)
     python -m export purge --study [--yes] [--force]
 
 Reads DATABASE_URL, STUDY_FILE, STUDY_TIMEZONE and SCREENING_* from the environment / `.env`
@@ -25,7 +26,7 @@ from typing import Any
 from export.purge import PurgeRefused, purge_study
 from export.render import FORMATS, file_name
 from export.service import LazyScreener, SessionNotFound, export_session, resolve_session
-from export.transcript import TranscriptError, redact_transcript_file
+from export.transcript import TranscriptError, redact_transcript_file, transcript_docx
 from store import Store, open_store
 from study import Study, load_study
 
@@ -44,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument("file", type=Path)
     tr.add_argument("--session", required=True, help="the session the meeting belongs to")
     tr.add_argument("--out", type=Path, default=None)
+    fetched = sub.add_parser("transcript", help="the redacted transcript fetched from Teams, "
+                                                "as DOCX")
+    fetched.add_argument("session_id", help="session id (or a unique prefix of it)")
+    fetched.add_argument("--out", type=Path, default=Path("exports"))
     purge = sub.add_parser("purge", help="destroy linking data and raw text (end of project)")
     purge.add_argument("--study", action="store_true", required=True,
                        help="purge the whole study (every session in this database)")
@@ -131,6 +136,17 @@ async def _run(args: argparse.Namespace, settings: Any) -> int:
                   f"{result.speakers} speakers pseudonymised"
                   + (f", {result.withheld} lines withheld: could not be screened"
                      if result.withheld else "") + ")")
+            return 0
+        if args.command == "transcript":
+            session = await resolve_session(store, args.session_id)
+            kept = await store.transcript(session.id)
+            if kept is None:
+                print("no transcript has been fetched for that session", file=sys.stderr)
+                return 3
+            path = args.out / f"transcript_{session.id[:8]}.docx"
+            await asyncio.to_thread(_write, path, transcript_docx(
+                kept.content, f"Redacted transcript: {session.title or study.short_title}"))
+            print(f"wrote {path}")
             return 0
         if args.command == "purge":
             try:

@@ -240,3 +240,32 @@ async def redact_transcript_file(
                  "speakers": result.speakers, "withheld": result.withheld},
     )
     return result
+
+
+def transcript_docx(vtt: str, title: str) -> bytes:
+    """A redacted WebVTT transcript as Word: one paragraph per turn, speaker first
+    (`P01: text (00:01:02)`), the shape the chat export uses for NVivo and MAXQDA."""
+    import io
+
+    from docx import Document
+
+    document = Document()
+    document.add_heading(title, level=1)
+    when = ""
+    for line in vtt.splitlines():
+        timing = _TIMESTAMP.match(line)
+        if timing:
+            when = line.split("-->")[0].strip().split(".")[0]
+            continue
+        voice = _VOICE.search(line)
+        if voice is None:
+            continue
+        said = _TAG.sub("", line).strip()
+        document.add_paragraph(f"{voice.group(1).strip()}: {said} ({when})")
+    props = document.core_properties
+    props.author = ""
+    props.last_modified_by = ""
+    props.title = title
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

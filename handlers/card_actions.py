@@ -13,6 +13,7 @@ from typing import Any
 
 import cards
 from handlers.context import Turn
+from handlers.receipts import send_consent_receipt
 from handlers.routes import InvokeBody, card_response, routes
 from services.consent import ConsentIncomplete, FormOutdated
 from services.messages import SESSION_DELETED, card_activity
@@ -31,9 +32,11 @@ async def _session_for(
     session = await turn.store.get_session(session_id) if isinstance(session_id, str) else None
     if session is not None and await turn.store.session_purged(session.id):
         return card_response(cards.notice_card("Consent", SESSION_DELETED))
-    if session is None or session.conversation_id != turn.incoming.conversation_id and not (
-        turn.incoming.personal
-    ) or live and not session.live:
+    elsewhere = session is not None and session.conversation_id != turn.incoming.conversation_id
+    if elsewhere and not turn.incoming.personal:  # a breakout room's chat linked to it?
+        linked = await turn.store.live_session(turn.incoming.conversation_id)
+        elsewhere = linked is None or session is None or linked.id != session.id
+    if session is None or elsewhere and not turn.incoming.personal or live and not session.live:
         return card_response(cards.notice_card("Consent", "This session is no longer running."))
     return session
 
@@ -85,7 +88,7 @@ async def _answer(turn: Turn, data: dict[str, Any], decision: str) -> InvokeBody
     answers = consent.parse_answers(data)
     participant = await turn.participant(session)
     try:
-        await consent.answer(
+        event = await consent.answer(
             session, participant, decision,  # type: ignore[arg-type]
             answers, data.get("form_version") if isinstance(data.get("form_version"), str)
             else None, activity_id=turn.incoming.activity_id,
@@ -103,6 +106,7 @@ async def _answer(turn: Turn, data: dict[str, Any], decision: str) -> InvokeBody
                   "it again and answer this updated card.",
         )
     log.info("consent recorded", extra={"session_id": session.id, "decision": decision})
+    await send_consent_receipt(turn, session, event)
     if decision == "declined":
         await turn.services.sessions.notify_facilitators(
             session,

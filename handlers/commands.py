@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 import cards
+from handlers.breakout import session_code
 from handlers.context import Turn
 from handlers.routes import routes
 from services.messages import card_activity, text_activity
@@ -34,7 +35,7 @@ async def send_help(turn: Turn, *, unknown: bool = False) -> None:
     await answer(card_activity(card, summary="Help"))
 
 
-@routes.on_command("help", help="Show what I can do")
+@routes.on_command("help", help="Show the commands you can use here")
 async def help_command(turn: Turn, _: str) -> None:
     await send_help(turn)
 
@@ -67,7 +68,7 @@ async def remind(turn: Turn, _: str) -> None:
     await turn.services.sessions.remind_now(session, turn.incoming.activity_id or "now")
 
 
-@routes.on_command("status", help="Consent summary, sent to you privately",
+@routes.on_command("status", help="Send you the consent summary in a private chat",
                    facilitator_only=True, where="group")
 async def status(turn: Turn, _: str) -> None:
     session = await turn.live_session() or await turn.store.latest_session(
@@ -86,6 +87,11 @@ async def status(turn: Turn, _: str) -> None:
         turn.services.clock(),
     )
     await turn.tell_privately(card_activity(card, summary="Consent status"))
+    if session.live:
+        await turn.tell_privately(text_activity(
+            f"Session code: {session_code(session.id)}. To screen a breakout room's chat as "
+            f"part of this session, add me to that chat and type 'link "
+            f"{session_code(session.id)}' there."))
     waiting = await turn.services.flags.undelivered_count(session.id)
     if waiting:
         await turn.tell_privately(text_activity(
@@ -110,7 +116,7 @@ async def info(turn: Turn, _: str) -> None:
                                    summary="Participant information sheet"))
 
 
-@routes.on_command("consent", help="Show the consent card again")
+@routes.on_command("consent", help="Show the consent card again", where="group")
 async def consent(turn: Turn, _: str) -> None:
     session = await turn.live_session()
     if session is None:

@@ -18,8 +18,10 @@ from services.messages import text_activity, to_user
 from services.roles import FacilitatorPolicy, Where
 from services.screening_pipeline import ScreeningPipeline
 from services.sessions import Conversation, SessionService
+from services.transcripts import TranscriptService
 from store import Identity, OutboxItem, Participant, Session, Store
 from study import Study
+from study.dates import DEFAULT_TIMEZONE
 
 if TYPE_CHECKING:  # the engine's module loads spaCy and Presidio: import it only to type
     from screening import Screener
@@ -46,6 +48,8 @@ class Services:
     reply_now: ReplyNow
     screener: Screener | None = None
     auto_start_on_meeting_start: bool = True
+    timezone: str = DEFAULT_TIMEZONE
+    transcripts: TranscriptService | None = None
 
 
 @dataclass

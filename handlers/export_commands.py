@@ -12,10 +12,12 @@ from typing import Any
 
 from export.render import CONTENT_TYPES, FORMATS
 from export.service import SessionNotFound, audit_export, export_session, resolve_session
+from export.transcript import transcript_docx
 from handlers.context import Turn
 from handlers.facilitated import acting_facilitator, default_session
 from handlers.file_upload import UploadError, file_consent_activity, file_info_activity, upload
 from handlers.incoming import as_dict
+from handlers.receipts import RECEIPT_KIND, upload_consent_receipt
 from handlers.routes import routes
 from handlers.withdrawal_review import review_before_export
 from store import Session
@@ -23,12 +25,11 @@ from store import Session
 log = logging.getLogger(__name__)
 
 
-@routes.on_command("export", help="Send me the anonymised chat export (docx, csv or jsonl)",
-                   facilitator_only=True, where="personal")
-async def export_command(turn: Turn, argument: str) -> None:
-    words = argument.split()
-    fmt = next((w.lower() for w in words if w.lower() in FORMATS), "docx")
-    refs = [w for w in words if w.lower() not in FORMATS]
+TRANSCRIPT_KIND = "transcript"
+
+
+async def _chosen_session(turn: Turn, refs: list[str]) -> Session | None:
+    """The session named (id or prefix), else this facilitator's latest; None: told why."""
     session: Session | None
     try:
         if refs:
@@ -40,9 +41,67 @@ async def export_command(turn: Turn, argument: str) -> None:
                 session = sessions[-1] if sessions else None
     except SessionNotFound as exc:
         await turn.reply_text(f"Sorry: {exc}.")
-        return
+        return None
     if session is None:
         await turn.reply_text("There is no session to export yet.")
+    return session
+
+
+async def _transcript_file(turn: Turn, session: Session) -> bytes | None:
+    kept = await turn.store.transcript(session.id)
+    if kept is None:
+        return None
+    title = f"Redacted transcript: {session.title or turn.study.short_title}"
+    return await asyncio.to_thread(transcript_docx, kept.content, title)
+
+
+async def offer_transcript(turn: Turn, refs: list[str]) -> None:
+    """`export transcript [session]`: the redacted meeting transcript as Word."""
+    session = await _chosen_session(turn, refs)
+    if session is None:
+        return
+    data = await _transcript_file(turn, session)
+    if data is None:
+        await turn.reply_text("No transcript has been fetched for that session (it is fetched "
+                              "after the meeting when TRANSCRIPT_FETCH_ENABLED is on).")
+        return
+    await turn.reply(file_consent_activity(
+        f"transcript_{session.id[:8]}.docx", "The redacted meeting transcript.", len(data),
+        {"kind": TRANSCRIPT_KIND, "session_id": session.id}))
+
+
+async def upload_transcript(turn: Turn, context: dict[str, Any],
+                            upload_info: dict[str, Any]) -> tuple[int, Any]:
+    session = await turn.store.get_session(str(context.get("session_id") or ""))
+    data = await _transcript_file(turn, session) if session else None
+    if session is None or data is None or not upload_info.get("uploadUrl"):
+        await turn.reply_text("Sorry, I can't find that transcript any more.")
+        return 200, {}
+    try:
+        await upload(str(upload_info["uploadUrl"]), data)
+    except UploadError as exc:
+        log.warning("transcript upload failed", extra={"error": str(exc)})
+        await turn.reply_text("Sorry, the upload to your OneDrive failed. Please try again.")
+        return 200, {}
+    await turn.store.audit(actor=await acting_facilitator(turn, session) + " (teams)",
+                           action="transcript.exported", subject=f"session:{session.id}",
+                           at=turn.services.clock(), details={"format": "docx"})
+    await turn.reply(file_info_activity(upload_info, "Here is the redacted transcript."))
+    return 200, {}
+
+
+@routes.on_command("export", facilitator_only=True, where="personal",
+                   help="Send you a session's anonymised export (docx, csv, jsonl, qdpx or "
+                        "transcript)")
+async def export_command(turn: Turn, argument: str) -> None:
+    words = argument.split()
+    if words[:1] == ["transcript"]:
+        await offer_transcript(turn, words[1:])
+        return
+    fmt = next((w.lower() for w in words if w.lower() in FORMATS), "docx")
+    refs = [w for w in words if w.lower() not in FORMATS]
+    session = await _chosen_session(turn, refs)
+    if session is None:
         return
     await review_before_export(turn, session)
     data_life = turn.services.data_life
@@ -67,12 +126,19 @@ async def on_file_consent(turn: Turn) -> tuple[int, Any]:
     value = as_dict(turn.incoming.value)
     action = str(value.get("action") or "").lower()
     context = as_dict(value.get("context"))
+    if context.get("kind") == RECEIPT_KIND and turn.incoming.personal:
+        if action != "accept":
+            await turn.reply_text("OK, I won't send the file.")
+            return 200, {}
+        return await upload_consent_receipt(turn, context, as_dict(value.get("uploadInfo")))
     if not turn.incoming.personal or not await turn.is_facilitator():
         log.info("file consent refused", extra={"reason": "not a facilitator in 1:1"})
         return 403, {"error": "not allowed"}
     if action != "accept":
         await turn.reply_text("OK, I won't send the file.")
         return 200, {}
+    if context.get("kind") == TRANSCRIPT_KIND:
+        return await upload_transcript(turn, context, as_dict(value.get("uploadInfo")))
     fmt = str(context.get("format") or "docx")
     upload_info = as_dict(value.get("uploadInfo"))
     upload_url = upload_info.get("uploadUrl")

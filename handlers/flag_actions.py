@@ -1,4 +1,5 @@
-"""Flag card buttons (Universal Actions): remind, hide, redact, dismiss, escalate.
+"""Flag card buttons (Universal Actions): remind, hide, redact, dismiss, escalate, and a
+digest entry's "Open".
 
 Every click is checked on the server (facilitators only), recorded append-only, applied, and
 answered with the updated card; every other facilitator's copy is updated through the outbox.
@@ -11,7 +12,7 @@ from typing import Any
 import cards
 from handlers.context import Turn
 from handlers.routes import InvokeBody, card_response, routes
-from services.flags import ACTIONS
+from services.flags import ACTIONS, SHOW_VERB
 
 
 def _flag_id(data: dict[str, Any]) -> int | None:
@@ -48,3 +49,19 @@ def _register(verb: str) -> None:
 
 for _verb in ACTIONS:
     _register(_verb)
+
+
+@routes.on_card_action_execute(SHOW_VERB)
+async def on_flag_show(turn: Turn, data: dict[str, Any]) -> InvokeBody:
+    """A digest entry's button: the flag's own card is sent to this chat; the digest card
+    stays as it is (a message response leaves the clicked card unchanged)."""
+    flag_id = _flag_id(data)
+    said = "This flag could not be found."
+    if flag_id is not None:
+        incoming = turn.incoming
+        said = await turn.services.flags.show(
+            flag_id, incoming.sender, conversation_id=incoming.conversation_id,
+            service_url=incoming.service_url, tenant_id=incoming.tenant_id,
+            request_id=incoming.activity_id or "click")
+    return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message",
+            "value": said}

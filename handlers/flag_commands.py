@@ -29,7 +29,8 @@ async def _is_facilitator(turn: Turn) -> bool:
         turn.incoming.sender, turn.where(any_live_session=True))
 
 
-@routes.on_command("register", help="Send flags to this private chat", where="personal")
+@routes.on_command("register", where="personal",
+                   help="Facilitators: send flag cards and safeguarding alerts to this chat")
 async def register(turn: Turn, _: str) -> None:
     if not await _is_facilitator(turn):
         await turn.reply_text(
@@ -55,8 +56,8 @@ async def register(turn: Turn, _: str) -> None:
     await turn.services.screening.deliver_waiting_flags()  # now, not at the next sweep
 
 
-@routes.on_command("check", help="Show what I would flag in a text (nothing is stored)",
-                   where="personal")
+@routes.on_command("check", where="personal",
+                   help="Facilitators: show what I would flag in a text (nothing is stored)")
 async def check(turn: Turn, text: str) -> None:
     if not await _is_facilitator(turn):
         await turn.reply_text("'check' is for the study's facilitators.")

@@ -31,6 +31,10 @@ async def on_meeting_end(turn: Turn) -> None:
     session = await turn.live_session()
     if session is not None:
         await turn.services.sessions.end(session)
+    else:  # ended by the 'end' command: the transcript is still the meeting's
+        session = await turn.store.latest_session(turn.incoming.conversation_id)
+    if session is not None and turn.services.transcripts is not None:
+        await turn.services.transcripts.schedule(session)
 
 
 @routes.on_members_added

@@ -21,6 +21,7 @@ from botbuilder.schema import Activity, ActivityTypes
 
 # The handler modules declare their routes on import.
 from handlers import (  # noqa: F401
+    breakout,
     card_actions,
     chat,
     commands,

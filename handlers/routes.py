@@ -146,6 +146,10 @@ class Routes:
     def command(self, name: str) -> Command | None:
         return self._commands.get(name)
 
+    def commands(self) -> list[Command]:
+        """Every declared command, for checks that the app's published text matches them."""
+        return list(self._commands.values())
+
     def is_command(self, command_text: str) -> bool:
         """Whether `command_text` (after the @mention) starts with a declared command; an
         empty text is 'help'."""

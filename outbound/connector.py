@@ -7,6 +7,7 @@ the status code and `Retry-After` of every attempt, so it talks to the REST API 
 - PUT  /v3/conversations/{conversationId}/activities/{activityId}
 - POST /v3/conversations                     (open a 1:1 chat; the tenant goes in channelData)
 - GET  /v1/meetings/{meetingId}/participants/{participantId}?tenantId=...
+- GET  /v1/meetings/{meetingId}?tenantId=...  (meeting details: Graph id and organiser)
 """
 
 from __future__ import annotations
@@ -51,6 +52,12 @@ class ServiceUrlRefused(ConnectorError):
     @property
     def retryable(self) -> bool:
         return False
+
+
+@dataclass(frozen=True)
+class MeetingDetails:
+    graph_id: str | None  # details.msGraphResourceId: the Graph onlineMeeting id
+    organizer_aad_id: str | None  # organizer.aadObjectId
 
 
 @dataclass(frozen=True)
@@ -210,3 +217,16 @@ class ConnectorClient:
         found = await self.meeting_role(service_url, meeting_id=meeting_id,
                                         participant_id=participant_id, tenant_id=tenant_id)
         return found.role
+
+    async def meeting_details(self, service_url: str, meeting_id: str,
+                              tenant_id: str | None = None) -> MeetingDetails:
+        """The meeting's Graph id and organiser (Teams "Get meeting details" API): for the
+        transcript fetch, and the last channel for a safeguarding flag nobody else received."""
+        path = f"/v1/meetings/{quote(meeting_id, safe='')}"
+        if tenant_id:
+            path += f"?tenantId={quote(tenant_id, safe='')}"
+        data = await self._request("GET", service_url, path)
+        details = data.get("details") or {}
+        organizer = data.get("organizer") or {}
+        return MeetingDetails(graph_id=details.get("msGraphResourceId"),
+                              organizer_aad_id=organizer.get("aadObjectId"))

@@ -1,4 +1,5 @@
-"""Hide a chat message from its readers through Microsoft Graph (the DLP policy-violation API).
+"""Microsoft Graph: hide a chat message from its readers (the DLP policy-violation API), and
+read a meeting's transcript.
 
     PATCH {base}/v1.0/chats/{chatId}/messages/{messageId}
     {"policyViolation": {"dlpAction": "BlockAccess", "verdictDetails": "None",
@@ -75,6 +76,19 @@ def policy_violation(general_text: str, conditions: list[str],
     }
 
 
+@dataclass(frozen=True)
+class GraphAnswer:
+    """One Graph read: the status (None: unreachable), its body, and Retry-After seconds."""
+
+    status: int | None
+    body: bytes = b""
+    retry_after: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
 class GraphClient:
     def __init__(
         self,
@@ -125,3 +139,35 @@ class GraphClient:
             return HideResult(True, status, "Hidden from the chat for readers.")
         log.info("graph hide refused", extra={"status": status})
         return HideResult.refused(status)
+
+    async def _get(self, path: str, tenant_id: str | None) -> GraphAnswer:
+        try:
+            token = await self._tokens(tenant_id)
+        except Exception as exc:  # msal refusal: say so without the details (may hold secrets)
+            log.warning("graph token refused", extra={"error": type(exc).__name__})
+            return GraphAnswer(401)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            async with self._session().get(f"{self._base}{path}", headers=headers) as resp:
+                body = await resp.read()
+                retry = resp.headers.get("Retry-After")
+                return GraphAnswer(resp.status, body,
+                                   float(retry) if retry and retry.isdigit() else None)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            log.warning("graph read failed", extra={"error": type(exc).__name__})
+            return GraphAnswer(None)
+
+    async def list_transcripts(self, organizer_id: str, meeting_id: str,
+                               tenant_id: str | None) -> GraphAnswer:
+        """GET /users/{organizer}/onlineMeetings/{meeting}/transcripts (app-only token)."""
+        return await self._get(
+            f"/v1.0/users/{quote(organizer_id, safe='')}/onlineMeetings/"
+            f"{quote(meeting_id, safe='')}/transcripts", tenant_id)
+
+    async def transcript_content(self, organizer_id: str, meeting_id: str, transcript_id: str,
+                                 tenant_id: str | None) -> GraphAnswer:
+        """The transcript as WebVTT (`$format=text/vtt`)."""
+        return await self._get(
+            f"/v1.0/users/{quote(organizer_id, safe='')}/onlineMeetings/"
+            f"{quote(meeting_id, safe='')}/transcripts/{quote(transcript_id, safe='')}/content"
+            "?$format=text/vtt", tenant_id)

@@ -7,7 +7,7 @@ import it (they sit below the Teams edge).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -45,3 +45,6 @@ class CardPort(Protocol):
     def mention_review_card(
         self, session_id: str, items: list[tuple[int, str, str, str]]
     ) -> Card: ...
+
+    def digest_card(self, entries: Sequence[FlagCardContent],
+                    session_title: str | None) -> Card: ...

@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from outbound.outbox import Delivered, Notify
@@ -31,6 +31,7 @@ from services.roles import FacilitatorPolicy, Person, Where
 from store import FacilitatorChannel, Identity, OutboxItem, Priority, Session
 from store.chat_records import FlagView
 from store.ports import FlagServiceStore
+from store.records import DIGEST_KEY_PREFIX
 from study import Study
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,9 @@ ACTIONS = {
     "flag.dismiss": "dismiss",
     "flag.escalate": "escalate",
 }
+SHOW_VERB = "flag.show"  # a digest entry's button: send that flag's own card to the clicker
+DIGEST_WINDOW = timedelta(minutes=1)
+SAFEGUARDING_WAIT = timedelta(seconds=60)  # then every channel available is tried
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,18 @@ class MessageHider(Protocol):
     ) -> HideOutcome: ...
 
 
+class Organiser(Protocol):
+    @property
+    def organizer_aad_id(self) -> str | None: ...
+
+
+class MeetingDetails(Protocol):
+    """Who organised a meeting (the Bot Connector client does it)."""
+
+    async def meeting_details(self, service_url: str, meeting_id: str,
+                              tenant_id: str | None = None) -> Organiser: ...
+
+
 class FlagService:
     def __init__(
         self,
@@ -115,6 +131,8 @@ class FlagService:
         clock: Clock,
         wake_outbox: Any,
         hider: MessageHider | None = None,
+        digest_threshold: int = 5,
+        meetings: MeetingDetails | None = None,
     ) -> None:
         self.store = store
         self.study = study
@@ -123,6 +141,8 @@ class FlagService:
         self.clock = clock
         self._wake = wake_outbox or (lambda: None)
         self.hider = hider
+        self.digest_threshold = digest_threshold
+        self.meetings = meetings
 
     @property
     def hide_available(self) -> bool:
@@ -177,6 +197,113 @@ class FlagService:
             ))
         return items
 
+    # ---- flag storms: digests ----------------------------------------------------------------
+
+    async def into_digest(self, flags: Sequence[tuple[str, str]]) -> list[bool]:
+        """For new flags (session id, kind), in the order they will be stored: whether each
+        goes into its session's digest card rather than a card of its own. It does once the
+        session has had more than `digest_threshold` flags in the last minute; safeguarding
+        flags never do (they stay individual and urgent) and do not count."""
+        since = self.clock() - DIGEST_WINDOW
+        counts: dict[str, int] = {}
+        folded = []
+        for session_id, kind in flags:
+            if kind == "safeguarding":
+                folded.append(False)
+                continue
+            if session_id not in counts:
+                counts[session_id] = await self.store.recent_flag_count(session_id, since)
+            counts[session_id] += 1
+            folded.append(counts[session_id] > self.digest_threshold)
+        return folded
+
+    async def digest_items(
+        self, session: Session, recipients: Sequence[Recipient], content: FlagCardContent,
+        listed: dict[str, list[FlagCardContent]],
+    ) -> list[OutboxItem]:
+        """The digest card of this minute, one copy per recipient, now listing `content` too.
+
+        `listed` carries the entries drawn so far in this batch (by digest), so that several
+        flags stored together each queue the card with every entry before them. The key is
+        made of row ids only (session, minute, copy number): a key never carries identity."""
+        minute = int(self.clock().timestamp() // DIGEST_WINDOW.total_seconds())
+        prefix = f"{DIGEST_KEY_PREFIX}{session.id}:{minute}:copy:"
+        if prefix not in listed:
+            listed[prefix] = []
+            for flag_id in await self.store.digest_flag_ids(f"{prefix}0"):
+                view = await self.store.flag_view(flag_id)
+                if view is not None:
+                    listed[prefix].append(self.content_of(view))
+        listed[prefix].append(content)
+        entries = listed[prefix]
+        payload = card_activity(self.cards.digest_card(entries, session.title),
+                                summary=f"{len(entries)} messages flagged")
+        return [to_user(
+            key=f"{prefix}{copy_number}",
+            service_url=recipient.channel.service_url if recipient.channel
+            else session.service_url,
+            tenant_id=session.tenant_id,
+            conversation_id=recipient.channel.conversation_id if recipient.channel else None,
+            user_id=recipient.identity.teams_user_id,
+            session_id=session.id,
+            payload=payload,
+            notify_ref=Notify.DIGEST_CARD.ref(copy_number),
+            priority=Priority.BULK,
+        ) for copy_number, recipient in enumerate(recipients)]
+
+    async def on_digest_delivered(self, delivered: Delivered) -> None:
+        """A digest card reached Teams. Flags that joined it while it was being sent replaced
+        the queued payload too late for this send: the card is updated in place with it."""
+        item = await self.store.digest_item(delivered.outbox_id)
+        if (item is None or not delivered.conversation_id or not delivered.activity_id
+                or json.loads(json.dumps(delivered.payload)) == item.payload):
+            return
+        await self.store.enqueue(replace(
+            item, dedupe_key=f"{DIGEST_KEY_PREFIX}redraw:{delivered.outbox_id}",
+            conversation_id=delivered.conversation_id, user_id=None, operation="update",
+            target_activity_id=delivered.activity_id, notify_ref=None), self.clock())
+        self._wake()
+
+    async def show(self, flag_id: int, person: Person, *, conversation_id: str,
+                   service_url: str, tenant_id: str | None, request_id: str) -> str:
+        """A digest entry was clicked: queue that flag's own card, with its actions, to the
+        clicker's conversation (tracked like any copy, so later actions update it too).
+        Returns what to tell the clicker."""
+        view = await self.store.flag_view(flag_id)
+        if view is None or await self._refusal(view, person) is not None:
+            return "That flag is not available to you."
+        session = await self.store.get_session(view.session_id)
+        assert session is not None
+        content = self.content_of(view, session_title=session.title)
+        await self.store.add_flag_cards(flag_id, [to_user(
+            key=f"flag:{flag_id}:shown:{request_id}", service_url=service_url,
+            tenant_id=tenant_id, conversation_id=conversation_id, session_id=session.id,
+            payload=card_activity(self.cards.flag_card(content), summary="A flagged message"),
+            notify_ref=Notify.FLAG_CARD.ref(flag_id),
+        )], self.clock())
+        self._wake()
+        return "The flag's card is on its way to this chat."
+
+    async def _refusal(self, view: FlagView | None, person: Person,
+                       meeting: Where | None = None) -> ActionResult | None:
+        """Why `person` may not act on the flag (a card to show them), or None if they may.
+        `meeting`: where the click came from, when it has one (see `act`)."""
+        if view is None:
+            return ActionResult(self.cards.notice_card("Flag not found",
+                                                  "This flag no longer exists."), refused=True)
+        if await self.store.session_purged(view.session_id):
+            return ActionResult(self.cards.notice_card("Flag", SESSION_DELETED), refused=True)
+        # Checked on the server on every click (a card lives in a 1:1 chat: no meeting).
+        where = (replace(meeting, session_id=view.session_id, any_live_session=False)
+                 if meeting is not None else Where(session_id=view.session_id))
+        if not await self.facilitators.is_facilitator(person, where):
+            log.info("flag action refused", extra={"flag_id": view.id})
+            return ActionResult(self.cards.notice_card(
+                "Only facilitators can do that",
+                "Flag actions are for the session's facilitators. Nothing was changed.",
+                urgent=True), refused=True)
+        return None
+
     async def deliver_pending(self, recipients_of: RecipientsOf) -> int:
         """Send the flags that no facilitator could be reached for, now that one can: a flag
         always gets a recipient eventually (a facilitator registers, is resolved by role, or
@@ -193,6 +320,45 @@ class FlagService:
                 flag_id, self.card_items(session, recipients, flag_id, content), self.clock())
         if queued:
             log.info("waiting flags sent", extra={"count": queued})
+            self._wake()
+        return queued
+
+    async def escalate_waiting(self) -> int:
+        """Safeguarding flags that no card has reached for SAFEGUARDING_WAIT (no facilitator
+        known, or their cards are stuck) also go to the meeting organiser's 1:1, once each:
+        the organiser, read from the meeting's details, is the one person Teams guarantees
+        is responsible for the meeting. Returns how many cards were queued."""
+        queued = 0
+        waiting = await self.store.waiting_safeguarding_flags(self.clock() - SAFEGUARDING_WAIT)
+        for flag_id, session_id in waiting:
+            key = f"flag:{flag_id}:organiser"
+            session = await self.store.get_session(session_id)
+            if (self.meetings is None or session is None or not session.meeting_id
+                    or await self.store.last_queued_at(key) is not None):
+                continue
+            try:
+                organiser = (await self.meetings.meeting_details(
+                    session.service_url, session.meeting_id, session.tenant_id)
+                ).organizer_aad_id
+            except Exception as exc:  # a failed lookup is tried again at the next sweep
+                log.warning("meeting organiser lookup failed",
+                            extra={"flag_id": flag_id, "error": type(exc).__name__})
+                continue
+            view = await self.store.flag_view(flag_id)
+            if organiser is None or view is None:
+                continue
+            content = self.content_of(view, session_title=session.title)
+            queued += await self.store.add_flag_cards(flag_id, [to_user(
+                key=key, service_url=session.service_url, tenant_id=session.tenant_id,
+                user_id=organiser, session_id=session.id,
+                payload=card_activity(self.cards.flag_card(content),
+                                      summary="Safeguarding: a message needs your attention"),
+                notify_ref=Notify.FLAG_CARD.ref(flag_id),
+                priority=Priority.URGENT,
+            )], self.clock())
+        if queued:
+            log.warning("safeguarding flags sent to the meeting organiser",
+                        extra={"count": queued})
             self._wake()
         return queued
 
@@ -275,20 +441,10 @@ class FlagService:
         side panel), so the meeting role counts as it does for commands in the meeting."""
         action = ACTIONS[verb]
         view = await self.store.flag_view(flag_id)
-        if view is None:
-            return ActionResult(self.cards.notice_card("Flag not found",
-                                                  "This flag no longer exists."), refused=True)
-        if await self.store.session_purged(view.session_id):
-            return ActionResult(self.cards.notice_card("Flag", SESSION_DELETED), refused=True)
-        # Checked on the server on every click (a card lives in a 1:1 chat: no meeting).
-        where = (replace(meeting, session_id=view.session_id, any_live_session=False)
-                 if meeting is not None else Where(session_id=view.session_id))
-        if not await self.facilitators.is_facilitator(person, where):
-            log.info("flag action refused", extra={"flag_id": flag_id, "action": action})
-            return ActionResult(self.cards.notice_card(
-                "Only facilitators can do that",
-                "Flag actions are for the session's facilitators. Nothing was changed.",
-                urgent=True), refused=True)
+        refused = await self._refusal(view, person, meeting)
+        if refused is not None:
+            return refused
+        assert view is not None
         session = await self.store.get_session(view.session_id)
         assert session is not None
         actor = await self._actor_label(session, person)
@@ -399,6 +555,8 @@ class FlagService:
         change = change or str(len(view.actions))
         items: list[tuple[int, OutboxItem]] = []
         for ref in view.cards:
+            if ref.digest:
+                continue  # a digest lists many flags: one flag's card must not replace it
             if ref.conversation_id and ref.conversation_id == clicked_in:
                 continue  # the clicker's copy is replaced by the invoke response
             if only is not None and ref.conversation_id != only:

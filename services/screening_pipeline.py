@@ -255,6 +255,9 @@ class ScreeningPipeline:
         self._unkept_busy = 0
         self._new_executor = new_executor
         self._executor = new_executor()
+        # New flags are stored one batch at a time in this process: whether a flag joins its
+        # session's digest depends on the flags stored before it (see `_save`).
+        self._flags_lock = asyncio.Lock()
         self.worker_restarts = 0
         self.scanned = 0
         self.flagged = 0
@@ -352,6 +355,7 @@ class ScreeningPipeline:
                 while await self.sweep_once():
                     pass
                 await self.flags.deliver_pending(self._recipients_of)
+                await self.flags.escalate_waiting()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -420,24 +424,42 @@ class ScreeningPipeline:
     async def _save(self, drafts: list[tuple[ScanOutcome, FlagCards | None]]) -> list[ScanOutcome]:
         """Store the scans. Each new flag's cards are drawn first, for an id the store reserved,
         so the transaction that stores flags and cards together runs nothing of ours; if an id
-        was taken meanwhile (SQLite: another process), ids are reserved and cards drawn again."""
+        was taken meanwhile (SQLite: another process), ids are reserved and cards drawn again.
+        Batches with flags are stored one at a time, so that each counts the flags before it
+        (past the threshold they join the session's digest) and its digest lists them all."""
         outcomes = [outcome for outcome, _ in drafts]
         flagged = [(outcome, cards) for outcome, cards in drafts if cards is not None]
-        attempt = 0
-        while True:
-            attempt += 1
-            ids = await self.store.reserve_flag_ids(len(flagged))
-            for (outcome, cards), flag_id in zip(flagged, ids, strict=True):
-                outcome.flag_id = flag_id
+        async with self._flags_lock if flagged else contextlib.nullcontext():
+            folded = await self.flags.into_digest(
+                [(cards.session.id, cards.content.kind) for _, cards in flagged])
+            attempt = 0
+            while True:
+                attempt += 1
+                ids = await self.store.reserve_flag_ids(len(flagged))
+                await self._draw_cards(flagged, ids, folded)
+                try:
+                    return await self.store.save_scans(outcomes, owner=self.owner,
+                                                       now=self.clock())
+                except FlagIdTaken:
+                    if attempt >= FLAG_ID_ATTEMPTS:
+                        raise
+                    log.info("a reserved flag id was taken; reserving again",
+                             extra={"attempt": attempt})
+
+    async def _draw_cards(self, flagged: list[tuple[ScanOutcome, FlagCards]], ids: list[int],
+                          folded: list[bool]) -> None:
+        """Each new flag's cards for its reserved id: its own card for each recipient, or, in
+        a storm, the session's digest card listing it with the flags before it."""
+        digests: dict[str, list[FlagCardContent]] = {}
+        for (outcome, cards), flag_id, digest in zip(flagged, ids, folded, strict=True):
+            outcome.flag_id = flag_id
+            if digest:
+                outcome.cards = await self.flags.digest_items(
+                    cards.session, cards.recipients, replace(cards.content, flag_id=flag_id),
+                    digests)
+            else:
                 outcome.cards = self.flags.card_items(cards.session, cards.recipients, flag_id,
                                                       cards.content)
-            try:
-                return await self.store.save_scans(outcomes, owner=self.owner, now=self.clock())
-            except FlagIdTaken:
-                if attempt >= FLAG_ID_ATTEMPTS:
-                    raise
-                log.info("a reserved flag id was taken; reserving again",
-                         extra={"attempt": attempt})
 
     async def _scan(self, work: list[tuple[str, list[str]]]) -> list[Scanned | None]:
         """Run a batch in the worker pool. A worker that dies (killed, out of memory, or a

@@ -112,6 +112,7 @@ class FlagCardRef:
     service_url: str | None = None
     tenant_id: str | None = None
     user_id: str | None = None
+    digest: bool = False  # the copy is an entry of a digest card, not the flag's own card
 
 
 @dataclass(frozen=True)

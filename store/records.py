@@ -91,6 +91,11 @@ class DueReminder:
     due_at: datetime
 
 
+DIGEST_KEY_PREFIX = "digest:"
+"""Outbox keys of flag digest cards: one item carries many flags' entries (see
+`store.sql_flags.queue_flag_card`), so a second flag queued under the same key joins it."""
+
+
 class Priority(IntEnum):
     """An outbox item's lane: higher lanes are leased first, so that a safeguarding flag or
     an answer a facilitator asked for never waits behind a storm of ordinary flag cards."""
@@ -153,3 +158,26 @@ class FacilitatorChannel:
 class StateItem:
     etag: str
     data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TranscriptFetch:
+    """A meeting whose transcript is still being polled for (claimed for one attempt)."""
+
+    session_id: str
+    meeting_id: str
+    service_url: str
+    tenant_id: str | None
+    attempts: int
+    give_up_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredTranscript:
+    """A meeting transcript as kept: redacted WebVTT, counts by category, the review list."""
+
+    session_id: str
+    content: str
+    counts: dict[str, int]
+    review: list[str]
+    created_at: datetime

@@ -364,3 +364,42 @@ purge_runs = Table(
     Column("step", String(32), nullable=False),
     Column("completed_at", UTCDateTime(), nullable=True),
 )
+
+# A meeting's transcript, fetched from Microsoft Graph after the meeting and kept only redacted
+# (pseudonyms, placeholders, withdrawn participants' turns removed). The pending fetch is a row
+# of its own so that the polling survives a restart and only one instance polls at a time.
+transcript_fetches = Table(
+    "transcript_fetches",
+    metadata,
+    Column("session_id", String(36), primary_key=True),
+    Column("meeting_id", Text, nullable=False),
+    Column("service_url", Text, nullable=False),
+    Column("tenant_id", String(64), nullable=True),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("give_up_at", UTCDateTime(), nullable=False),
+    Column("claimed_until", UTCDateTime(), nullable=True),
+    Column("state", String(16), nullable=False, server_default=text("'pending'")),
+)
+Index("ix_transcript_fetches_due", transcript_fetches.c.state,
+      transcript_fetches.c.next_attempt_at)
+
+transcripts = Table(
+    "transcripts",
+    metadata,
+    Column("session_id", String(36), primary_key=True),
+    Column("content", Text, nullable=False),
+    Column("counts", JSON, nullable=False),
+    Column("review", JSON, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# A breakout room's chat linked by a facilitator (`link <session code>`) to a running session:
+# its messages are screened as the parent session's (same pseudonyms, consent, withdrawal).
+session_links = Table(
+    "session_links",
+    metadata,
+    Column("conversation_id", String(512), primary_key=True),
+    Column("session_id", String(36), nullable=False),
+    Column("linked_at", UTCDateTime(), nullable=False),
+)

@@ -9,13 +9,59 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, exists, insert, select, update
+from sqlalchemy import case, exists, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from store import schema as t
 from store.chat_records import FindingRecord, FlagAction, FlagCardRef, FlagView
-from store.records import Identity, OutboxItem
+from store.records import DIGEST_KEY_PREFIX, Identity, OutboxItem
 from store.sql_base import SqlBase, record, utc
 from store.sql_outbox import queue_quietly
+
+
+async def queue_flag_card(conn: AsyncConnection, dialect: str, flag_id: int, item: OutboxItem,
+                          now: datetime) -> bool:
+    """Queue one copy of a flag's card inside the caller's transaction and track it in
+    flag_cards; an item already queued under the same key is skipped (False).
+
+    A digest item (key starting with `DIGEST_KEY_PREFIX`) is shared by many flags: when its key
+    is taken, the flag joins it. Its payload (drawn with every entry so far) replaces the
+    queued one while it waits, or updates the delivered card in place once it has been sent.
+    """
+    outbox_id = await queue_quietly(conn, dialect, item, now)
+    if outbox_id is None and item.dedupe_key.startswith(DIGEST_KEY_PREFIX):
+        o = t.outbox.c
+        row = (await conn.execute(
+            select(o.id, o.status, o.sent_activity_id, o.conversation_id)
+            .where(o.dedupe_key == item.dedupe_key))).first()
+        if row is None:
+            return False
+        outbox_id = row.id
+        if row.status == "pending":
+            await conn.execute(update(t.outbox).where(o.id == row.id, o.status == "pending")
+                               .values(payload=item.payload))
+        elif row.status == "sent" and row.sent_activity_id and row.conversation_id:
+            # one update waiting (not being sent) is enough: it takes the fuller payload
+            waiting = (await conn.execute(
+                select(o.id).where(
+                    o.dedupe_key.like(f"{item.dedupe_key}:update:%"), o.status == "pending",
+                    or_(o.lease_until.is_(None), o.lease_until < now))
+                .order_by(o.id.desc()).limit(1))).scalar()
+            if waiting is not None:
+                await conn.execute(update(t.outbox).where(o.id == waiting)
+                                   .values(payload=item.payload))
+            else:
+                await queue_quietly(conn, dialect, OutboxItem(
+                    dedupe_key=f"{item.dedupe_key}:update:{flag_id}",
+                    service_url=item.service_url, tenant_id=item.tenant_id,
+                    conversation_id=row.conversation_id, session_id=item.session_id,
+                    operation="update", target_activity_id=row.sent_activity_id,
+                    payload=item.payload, priority=item.priority), now)
+    if outbox_id is None:
+        return False
+    await conn.execute(insert(t.flag_cards).values(
+        flag_id=flag_id, outbox_id=outbox_id, conversation_id=item.conversation_id))
+    return True
 
 
 class SqlFlags(SqlBase):
@@ -91,7 +137,7 @@ class SqlFlags(SqlBase):
             cards = (
                 await conn.execute(
                     select(t.flag_cards, t.outbox.c.service_url, t.outbox.c.tenant_id,
-                           t.outbox.c.user_id)
+                           t.outbox.c.user_id, t.outbox.c.dedupe_key)
                     .outerjoin(t.outbox, t.outbox.c.id == t.flag_cards.c.outbox_id)
                     .where(t.flag_cards.c.flag_id == flag_id)
                     .order_by(t.flag_cards.c.id)
@@ -122,7 +168,8 @@ class SqlFlags(SqlBase):
             findings=findings,
             actions=[FlagAction(a.action, a.actor, a.outcome, utc(a.at)) for a in actions],
             cards=[FlagCardRef(c.id, c.outbox_id, c.conversation_id, c.activity_id,
-                               c.service_url, c.tenant_id, c.user_id)
+                               c.service_url, c.tenant_id, c.user_id,
+                               digest=(c.dedupe_key or "").startswith(DIGEST_KEY_PREFIX))
                    for c in cards],
         )
 
@@ -205,10 +252,46 @@ class SqlFlags(SqlBase):
         added = 0
         async with self._writing() as conn:
             for item in items:
-                outbox_id = await queue_quietly(conn, self.dialect, item, now)
-                if outbox_id is not None:
-                    await conn.execute(insert(t.flag_cards).values(
-                        flag_id=flag_id, outbox_id=outbox_id,
-                        conversation_id=item.conversation_id))
-                    added += 1
+                added += await queue_flag_card(conn, self.dialect, flag_id, item, now)
         return added
+
+    async def waiting_safeguarding_flags(self, raised_before: datetime) -> list[tuple[int, str]]:
+        """(flag id, session id) of live sessions' safeguarding flags raised before
+        `raised_before` none of whose cards has been delivered yet, oldest first."""
+        f = t.flags.c
+        delivered = exists().where(t.flag_cards.c.flag_id == f.id,
+                                   t.outbox.c.id == t.flag_cards.c.outbox_id,
+                                   t.outbox.c.status == "sent")
+        async with self._reading() as conn:
+            return [(row.id, row.session_id) for row in await conn.execute(
+                select(f.id, f.session_id)
+                .join(t.sessions, t.sessions.c.id == f.session_id)
+                .where(t.sessions.c.status == "live", f.kind == "safeguarding",
+                       f.created_at < raised_before, ~delivered)
+                .order_by(f.id))]
+
+    async def recent_flag_count(self, session_id: str, since: datetime) -> int:
+        """How many of the session's flags that may be folded into a digest (all but
+        safeguarding) were raised since `since`."""
+        f = t.flags.c
+        async with self._reading() as conn:
+            return int((await conn.execute(
+                select(func.count()).select_from(t.flags)
+                .where(f.session_id == session_id, f.created_at >= since,
+                       f.kind != "safeguarding"))).scalar() or 0)
+
+    async def digest_item(self, outbox_id: int) -> OutboxItem | None:
+        """A digest item as it is now (its payload is replaced by each flag that joins it)."""
+        async with self._reading() as conn:
+            row = (await conn.execute(
+                select(t.outbox).where(t.outbox.c.id == outbox_id))).first()
+        return record(OutboxItem, row) if row is not None else None
+
+    async def digest_flag_ids(self, dedupe_key: str) -> list[int]:
+        """The flags already listed on the digest card queued under `dedupe_key`, oldest first."""
+        async with self._reading() as conn:
+            return list((await conn.execute(
+                select(t.flag_cards.c.flag_id)
+                .join(t.outbox, t.outbox.c.id == t.flag_cards.c.outbox_id)
+                .where(t.outbox.c.dedupe_key == dedupe_key)
+                .order_by(t.flag_cards.c.flag_id))).scalars())

@@ -28,6 +28,7 @@ from store.chat_records import (
 )
 from store.group_commit import GroupCommit
 from store.sql_base import SqlBase, dialect_insert, utc
+from store.sql_flags import queue_flag_card
 from store.sql_outbox import queue_quietly
 
 
@@ -325,6 +326,7 @@ class SqlMessages(SqlBase):
                     continue
                 if outcome.flag is not None:
                     flag_id = outcome.flag_id
+                    assert flag_id is not None  # checked above: every new flag has an id
                     await conn.execute(
                         insert(t.flags).values(
                             id=flag_id, session_id=job.session_id, message_id=job.message_id,
@@ -334,14 +336,7 @@ class SqlMessages(SqlBase):
                         )
                     )
                     for item in outcome.cards:
-                        outbox_id = await queue_quietly(conn, self.dialect, item, now)
-                        if outbox_id is not None:
-                            await conn.execute(
-                                insert(t.flag_cards).values(
-                                    flag_id=flag_id, outbox_id=outbox_id,
-                                    conversation_id=item.conversation_id,
-                                )
-                            )
+                        await queue_flag_card(conn, self.dialect, flag_id, item, now)
                 for item in outcome.extra_items:
                     await queue_quietly(conn, self.dialect, item, now)
                 saved.append(outcome)

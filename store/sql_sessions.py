@@ -63,6 +63,7 @@ class SqlSessions(SqlBase):
         return record(Session, row) if row else None
 
     async def live_session(self, conversation_id: str) -> Session | None:
+        """The chat's running session, or the one a breakout room's chat is linked to."""
         async with self._reading() as conn:
             row = (
                 await conn.execute(
@@ -72,7 +73,23 @@ class SqlSessions(SqlBase):
                     )
                 )
             ).first()
+            if row is None:
+                row = (await conn.execute(
+                    select(t.sessions)
+                    .join(t.session_links, t.session_links.c.session_id == t.sessions.c.id)
+                    .where(t.session_links.c.conversation_id == conversation_id,
+                           t.sessions.c.status == "live"))).first()
         return record(Session, row) if row else None
+
+    async def link_conversation(self, conversation_id: str, session_id: str,
+                                at: datetime) -> None:
+        """Screen a breakout room's chat as part of `session_id` (a new link replaces one to
+        an earlier session)."""
+        async with self._writing() as conn:
+            await conn.execute(delete(t.session_links).where(
+                t.session_links.c.conversation_id == conversation_id))
+            await conn.execute(insert(t.session_links).values(
+                conversation_id=conversation_id, session_id=session_id, linked_at=at))
 
     async def latest_session(self, conversation_id: str) -> Session | None:
         async with self._reading() as conn:

@@ -30,6 +30,7 @@ from store.sql_outbox import SqlOutbox
 from store.sql_participants import SqlParticipants
 from store.sql_purge import SqlPurge
 from store.sql_sessions import SqlSessions
+from store.sql_transcripts import SqlTranscripts
 from store.sql_withdrawals import SqlWithdrawals
 from store.sqlite_connection import sqlite_connector
 
@@ -50,6 +51,7 @@ class Store(
     SqlBotState,
     SqlAudit,
     SqlConsole,
+    SqlTranscripts,
 ):
     """All persistence for the bot: every port of `store/ports.py` on one engine."""
 

@@ -44,6 +44,7 @@ class ConnectorStandIn:
     created_conversations: list[dict[str, Any]] = field(default_factory=list)
     meeting_roles: dict[str, str] = field(default_factory=dict)
     members: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    organizer_aad: str | None = "organizer-aad"  # the organiser GET /v1/meetings/{id} reports
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     # conversation id -> gate: a POST there waits (after being counted in `held`) until set
     holds: dict[str, asyncio.Event] = field(default_factory=dict)
@@ -151,6 +152,20 @@ class ConnectorStandIn:
             "conversation": {"id": "meeting"},
         })
 
+    async def meeting_details(self, request: web.Request) -> web.Response:
+        """Teams' Get meeting details: the Graph id and organiser (404 when the test set no
+        organiser: a lookup that fails)."""
+        if self.organizer_aad is None:
+            return web.json_response({"error": {"code": "NotFound"}}, status=404)
+        meeting = request.match_info["meeting_id"]
+        return web.json_response({
+            "details": {"id": meeting, "msGraphResourceId": f"graph-{meeting[:8]}",
+                        "title": "Focus group 1", "type": "Scheduled"},
+            "conversation": {"isGroup": True, "conversationType": "groupchat", "id": "meeting"},
+            "organizer": {"id": f"29:{self.organizer_aad}", "aadObjectId": self.organizer_aad,
+                          "tenantId": "tenant"},
+        })
+
     async def conversation_members(self, request: web.Request) -> web.Response:
         return web.json_response(self.members.get(request.match_info["conversation_id"], []))
 
@@ -162,6 +177,7 @@ class ConnectorStandIn:
         app.router.add_post("/v3/conversations", self.create_conversation)
         app.router.add_get("/v1/meetings/{meeting_id}/participants/{participant_id}",
                            self.meeting_participant)
+        app.router.add_get("/v1/meetings/{meeting_id}", self.meeting_details)
         app.router.add_get("/v3/conversations/{conversation_id}/members",
                            self.conversation_members)
         return app

@@ -17,6 +17,7 @@ from cards import (
     confidentiality_reminder_card,
     consent_answer_card,
     consent_card,
+    consent_receipt_card,
     help_card,
     information_sheet_card,
     late_joiner_card,
@@ -80,6 +81,10 @@ def _all_builders(study: Study) -> dict[str, Callable[[], dict[str, Any]]]:
             [("consent", "Show the consent card")], is_facilitator=False, bot_name="FocusBot"
         ),
         "notice": lambda: notice_card("A participant chose not to consent", "Details"),
+        "consent_receipt": lambda: consent_receipt_card(
+            "Your consent receipt", [("Recorded", "Friday 3 July 2026, 14:05")],
+            ["I agree"], "Type 'withdraw'", "Contact us",
+        ),
         "notice_urgent": lambda: notice_card("Attention", "Now", urgent=True),
     }
 

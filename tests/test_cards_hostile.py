@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,6 +24,7 @@ from cards import (
     confidentiality_reminder_card,
     consent_answer_card,
     consent_card,
+    digest_card,
     flag_card,
     help_card,
     information_sheet_card,
@@ -82,6 +84,9 @@ def builders(name: str) -> dict[str, Callable[[], dict[str, Any]]]:
             f"{name} (P01) answered 'I do not consent'. Their chat messages will not be used."),
         "notice_urgent": lambda: notice_card(name, name, urgent=True),
         "flag": lambda: flag_card(content),
+        "flag_digest": lambda: digest_card(
+            [replace(content, flag_id=n, kind="identifying", author_pseudonym=name)
+             for n in range(20)], name),
         "check": lambda: check_card(content.segments, content.reasons, "concern", name),
     }
 

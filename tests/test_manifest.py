@@ -28,6 +28,7 @@ RSC = {
     "ChatMessage.Read.Chat",
     "OnlineMeeting.ReadBasic.Chat",
     "OnlineMeetingParticipant.Read.Chat",
+    "OnlineMeetingTranscript.Read.Chat",
 }
 
 
@@ -127,7 +128,8 @@ def test_bot_scopes_commands_and_files(manifest: dict):
         for cl in bot["commandLists"]
         for scope in cl["scopes"]
     }
-    group = {"start", "remind", "status", "end", "help", "info", "consent", "withdraw"}
+    group = {"start", "remind", "status", "end", "help", "info", "consent", "withdraw",
+             "link"}
     assert commands["groupChat"] == group
     assert commands["team"] == group
     assert commands["personal"] == {"register", "check", "export", "withdraw", "help"}
