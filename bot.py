@@ -25,8 +25,9 @@ from auth.openid import OpenIdKeys
 from auth.tab_token import TabTokenValidator
 from background import repeat, stop
 from config import ConfigError, Settings, load_settings
+from console.access import CONSOLE, ConsoleDeps
 from console.feed import ChangeFeed
-from console.routes import CONSOLE, ConsoleDeps, add_console
+from console.routes import add_console
 from handlers.adapter import make_adapter
 from handlers.context import Services
 from handlers.data_life import DataLife, make_data_life

@@ -26,7 +26,7 @@ from typing import Any
 
 import jwt
 
-from auth.openid import MetadataUnavailable, OpenIdKeys
+from auth.openid import MetadataUnavailable, OpenIdKeys, SigningKey
 
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
 ALGORITHM = "RS256"
@@ -59,6 +59,18 @@ def _b64json(segment: str) -> Any:
         raise AuthError("malformed_token") from exc
 
 
+async def signing_key(keys: OpenIdKeys, kid: str) -> SigningKey:
+    """The published key a token names; both token kinds refuse the same way when the key set
+    cannot be fetched or no longer holds that key."""
+    try:
+        key = await keys.get(kid)
+    except MetadataUnavailable as exc:
+        raise AuthError("keys_unavailable") from exc
+    if key is None:
+        raise AuthError("unknown_key")
+    return key
+
+
 def bearer_token(header: str | None) -> tuple[str, str]:
     """The token and its key id from an Authorization header, after checks that cost nothing.
 
@@ -87,6 +99,18 @@ def bearer_token(header: str | None) -> tuple[str, str]:
     return token, kid
 
 
+# PyJWT's failures as reason codes, most specific first (the first match wins)
+_DECODE_FAILURES: tuple[tuple[type[Exception], str], ...] = (
+    (jwt.ExpiredSignatureError, "expired"),
+    (jwt.ImmatureSignatureError, "not_yet_valid"),
+    (jwt.InvalidAudienceError, "bad_audience"),
+    (jwt.InvalidIssuerError, "bad_issuer"),
+    (jwt.InvalidSignatureError, "bad_signature"),
+    (jwt.MissingRequiredClaimError, "missing_claim"),
+    (jwt.InvalidAlgorithmError, "bad_algorithm"),
+)
+
+
 def decode_checked(
     token: str, public_key: Any, *, audience: str | list[str], issuer: str | list[str],
     leeway: int = CLOCK_SKEW_SECONDS,
@@ -106,24 +130,10 @@ def decode_checked(
             leeway=leeway,
             options={"require": ["exp", "iss", "aud"], "strict_aud": isinstance(audience, str)},
         )
-    except jwt.ExpiredSignatureError as exc:
-        raise AuthError("expired") from exc
-    except jwt.ImmatureSignatureError as exc:
-        raise AuthError("not_yet_valid") from exc
-    except jwt.InvalidAudienceError as exc:
-        raise AuthError("bad_audience") from exc
-    except jwt.InvalidIssuerError as exc:
-        raise AuthError("bad_issuer") from exc
-    except jwt.InvalidSignatureError as exc:
-        raise AuthError("bad_signature") from exc
-    except jwt.MissingRequiredClaimError as exc:
-        raise AuthError("missing_claim") from exc
-    except jwt.InvalidAlgorithmError as exc:
-        raise AuthError("bad_algorithm") from exc
-    except jwt.PyJWTError as exc:
-        raise AuthError("invalid_token") from exc
     except Exception as exc:  # a token crafted to upset the decoder is still just a 401
-        raise AuthError("invalid_token") from exc
+        reason = next((r for kind, r in _DECODE_FAILURES if isinstance(exc, kind)),
+                      "invalid_token")
+        raise AuthError(reason) from exc
     return claims
 
 
@@ -148,12 +158,7 @@ class BotTokenValidator:
     async def verify(self, header: str | None) -> VerifiedToken:
         """Steps 1-6: everything that does not need the activity."""
         token, kid = bearer_token(header)
-        try:
-            key = await self.keys.get(kid)
-        except MetadataUnavailable as exc:
-            raise AuthError("keys_unavailable") from exc
-        if key is None:
-            raise AuthError("unknown_key")
+        key = await signing_key(self.keys, kid)
         claims = decode_checked(token, key.public_key, audience=self.app_id,
                                 issuer=self.issuer, leeway=self.leeway)
         return VerifiedToken(claims=claims, endorsements=key.endorsements)

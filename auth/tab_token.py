@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from auth.bot_token import AuthError, _b64json, bearer_token, decode_checked
-from auth.openid import MetadataUnavailable, OpenIdKeys
+from auth.bot_token import AuthError, _b64json, bearer_token, decode_checked, signing_key
+from auth.openid import OpenIdKeys
 
 ENTRA_METADATA_URL = (
     "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration"
@@ -76,12 +76,7 @@ class TabTokenValidator:
         tenant = _unverified_tenant(token)
         if self.allowed_tenants is not None and tenant not in self.allowed_tenants:
             raise AuthError("tenant_not_allowed")
-        try:
-            key = await self.keys.get(kid)
-        except MetadataUnavailable as exc:
-            raise AuthError("keys_unavailable") from exc
-        if key is None:
-            raise AuthError("unknown_key")
+        key = await signing_key(self.keys, kid)
         claims: dict[str, Any] = decode_checked(token, key.public_key, audience=self.audiences,
                                                 issuer=issuers_for(tenant))
         oid = claims.get("oid")

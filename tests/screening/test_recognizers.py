@@ -3,7 +3,7 @@
 import pytest
 
 from screening import Finding, Safeguarding, ScanResult
-from screening.patterns import nhs_valid
+from screening.identifier_patterns import nhs_valid
 from screening.textprep import clean
 
 from .conftest import spans
