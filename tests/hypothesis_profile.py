@@ -11,46 +11,31 @@ search stops on a 10-second timer). tests/test_repeatable.py checks that CI runs
 
 from __future__ import annotations
 
-import importlib
 import os
-import pkgutil
-from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from hypothesis.internal.conjecture import providers
-
-ROOT = Path(__file__).resolve().parents[1]
-PROJECT_PACKAGES = ("auth", "cards", "dialogs", "export", "handlers", "outbound", "screening",
-                    "services", "store", "study")
-PROJECT_MODULES = ("background", "bot", "config", "observability")
+from hypothesis.internal.constants_ast import Constants
 
 REPEATABLE: dict[str, Any] = dict(
     derandomize=True, database=None, deadline=None, max_examples=100,
     suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
 
 
-def _import_every_project_module() -> None:
-    for name in PROJECT_MODULES:
-        importlib.import_module(name)
-    for package in PROJECT_PACKAGES:
-        module = importlib.import_module(package)
-        for info in pkgutil.walk_packages(module.__path__, prefix=f"{package}."):
-            if info.name.endswith("__main__") or ".migrations" in info.name:
-                continue
-            importlib.import_module(info.name)
-
-
 def freeze_local_constants() -> None:
-    """Hypothesis mixes string and number constants found in the project's own modules into
-    its draws, and rescans whenever `sys.modules` grows. A module the bot imports lazily (at
-    a different moment on a loaded machine, or after other tests) then changes what a
-    derandomised test draws: two runs of one commit drew different fuzz cases from case 38 on.
-    Every project module is imported now, and the pool is frozen as it then stands."""
-    _import_every_project_module()
-    frozen = providers._get_local_constants()
-    providers._get_local_constants = lambda: frozen
+    """The repeatable profile draws without constants taken from the project's own modules.
+
+    Hypothesis mixes string and number constants found in local modules into its draws. It
+    rescans whenever `sys.modules` grows (a module the bot imports lazily, at a moment that
+    depends on the machine's speed), and it caches what it found under `.hypothesis/constants`
+    and reads that cache back in a way that can differ from a fresh scan: two runs of one commit
+    drew different fuzz cases from case 38 on, on a warm cache against a cold one. With an
+    empty pool the draws depend on the seed alone. `HYPOTHESIS_PROFILE=explore` keeps them."""
+    empty = Constants()
+    providers._get_local_constants = lambda: empty
+    providers.CONSTANTS_CACHE.cache.clear()
 
 
 def load() -> str:
