@@ -163,7 +163,10 @@ async def test_residue_found_by_verification_fails_the_run(
     assert await retention_status(store) == "failed"
 
 
-async def test_readyz_shows_a_failed_retention_purge_and_stays_ready(bot: RunningBot) -> None:
+async def test_readyz_shows_a_failed_retention_purge_and_stays_ready(
+    ready_bot: RunningBot,
+) -> None:
+    bot = ready_bot
     assert (await bot.get("/readyz")) == (200, {"ready": True, "database": True, "study": True,
                                                 "retention": "none"})
     store: Store = bot.app[STORE]
