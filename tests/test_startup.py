@@ -32,6 +32,18 @@ def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+async def healthz_status(http: aiohttp.ClientSession, port: int) -> int | None:
+    """/healthz's status once the process listens (None if it never did within the bound)."""
+    deadline = time.monotonic() + 120  # a bound for a loaded machine, not a timing check
+    while time.monotonic() < deadline:
+        try:
+            async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                return resp.status
+        except aiohttp.ClientConnectionError:
+            await asyncio.sleep(0.2)
+    return None
+
+
 async def run_bot_process(env: dict[str, str], cwd: Path) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable, str(ROOT / "bot.py"), cwd=cwd, env=env,
@@ -50,16 +62,8 @@ async def test_bot_starts_on_defaults_and_answers_healthz(tmp_path: Path) -> Non
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 120  # a bound for a loaded machine, not a timing check
-        status = None
         async with aiohttp.ClientSession() as http:
-            while time.monotonic() < deadline and status != 200:
-                try:
-                    async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
-                        status = resp.status
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.2)
-            assert status == 200
+            assert await healthz_status(http, port) == 200
             ready_by = time.monotonic() + 120  # ready once the screening worker has warmed up
             while True:
                 async with http.get(f"http://127.0.0.1:{port}/readyz") as resp:
@@ -139,16 +143,8 @@ async def test_an_explicitly_allowed_unauthenticated_network_bind_warns_loudly(
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 120  # a bound for a loaded machine, not a timing check
-        status = None
         async with aiohttp.ClientSession() as http:
-            while time.monotonic() < deadline and status != 200:
-                try:
-                    async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
-                        status = resp.status
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.2)
-        assert status == 200
+            assert await healthz_status(http, port) == 200
     finally:
         process.terminate()
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
