@@ -87,7 +87,9 @@ async def test_facilitator_console_live_roster_flag_and_redact(
     assert (await bot.post(teams.chat(ALICE, IDENTIFYING)))[0] == 201
     posted = time.monotonic()
     await browser.wait_for(FLAG_ITEMS, 15.0)  # pushed, not polled: no reload in between
-    print(f"\n[console] flag on the page {time.monotonic() - posted:.2f} s after the message")
+    # The issue's own acceptance figure (the one timed assertion kept in the suite; the flag is
+    # pushed over the open event stream, typically a few hundred ms after the message).
+    assert time.monotonic() - posted < 2.0
     flag = await browser.text("#flags li.flag")
     assert "Priya Sharma" in flag and "Status: Open" in flag
     await browser.wait_for("return document.querySelector('#live').innerText.includes('new flag')")
