@@ -168,7 +168,7 @@ def make_transcripts(
     if not settings.transcript_fetch_enabled or graph is None:
         return None
     return TranscriptService(
-        store, meetings=connector, graph=graph, cards=cards,
+        store, meetings=connector, graph=graph, cards=cards.ZonedCards(settings.study_timezone),
         notify=sessions.notify_facilitators, screener=data_life.screener.get, clock=clock,
         hours=settings.transcript_fetch_hours,
     )
@@ -198,8 +198,9 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
     )
     roster = RosterService(store, facilitators, connector.conversation_members, clock=clock,
                            retry_seconds=settings.meeting_role_retry_seconds)
+    card_port = cards.ZonedCards(settings.study_timezone)  # times on cards: the study's zone
     sessions = SessionService(
-        store, study, cards=cards,
+        store, study, cards=card_port,
         reminder_interval=timedelta(minutes=settings.reminder_interval_minutes),
         clock=clock, worker_id=outbox.owner, wake_outbox=outbox.wake, roster=roster,
     )
@@ -207,7 +208,7 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         load_screener, settings.screening_model, settings.screening_threshold
     )
     graph = make_graph(settings)
-    flags = FlagService(store, study, facilitators, cards=cards, clock=clock,
+    flags = FlagService(store, study, facilitators, cards=card_port, clock=clock,
                         wake_outbox=outbox.wake,
                         hider=graph if settings.graph_hide_enabled else None,
                         digest_threshold=settings.flag_digest_threshold, meetings=connector)
@@ -223,6 +224,7 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         existing_screener=lambda: screener, screening_model=settings.screening_model,
         screening_threshold=settings.screening_threshold,
         retention_purge_after=settings.retention_purge_after,
+        timezone=settings.study_timezone,
     )
     services = Services(
         store=store, study=study, sessions=sessions, facilitators=facilitators, roster=roster,

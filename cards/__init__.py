@@ -21,6 +21,7 @@ from cards.check import card_problems
 from cards.flags import FLAG_VERBS, check_card, digest_card, flag_card
 from cards.mention_review import REVIEW_VERBS, mention_review_card
 from cards.template import TemplateError, render
+from cards.zoned import ZonedCards
 
 __all__ = [
     "CONSENT_VERBS",
@@ -28,6 +29,7 @@ __all__ = [
     "MAX_REFRESH_USER_IDS",
     "REVIEW_VERBS",
     "TemplateError",
+    "ZonedCards",
     "card_problems",
     "chatham_house_card",
     "check_card",

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from cards.markdown import inert
 from cards.template import render
 from study import Study
-from study.dates import format_utc, format_utc_on_at
+from study.dates import DEFAULT_TIMEZONE, format_local
 
 Card = dict[str, Any]
 
@@ -159,9 +159,12 @@ def consent_answer_card(
     recorded_at: datetime,
     answers: Mapping[str, bool],
     refresh_user_ids: list[str],
+    *,
+    zone: str = DEFAULT_TIMEZONE,
 ) -> Card:
-    """A participant's own recorded answer, with a button to change it."""
-    when = format_utc_on_at(recorded_at)
+    """A participant's own recorded answer, with a button to change it (the time in the
+    study's time zone)."""
+    when = format_local(recorded_at, zone)
     if decision == "accepted":
         outcome = [_text(f"You consented on {when}.", weight="Bolder", color="Good")]
     elif decision == "declined":
@@ -234,11 +237,14 @@ def late_joiner_card(study: Study, bot_name: str) -> Card:
     )
 
 
-def closing_card(study: Study, withdrawal_deadline: datetime) -> Card:
+def closing_card(study: Study, withdrawal_deadline: datetime, *,
+                 zone: str = DEFAULT_TIMEZONE) -> Card:
+    """The closing message at meeting end; the deadline reads in the study's time zone."""
     return render(
         "closing",
         short_title=study.short_title,
-        text=study.format_text("closing_message", withdrawal_deadline=withdrawal_deadline),
+        text=study.format_text("closing_message", withdrawal_deadline=withdrawal_deadline,
+                               zone=zone),
     )
 
 
@@ -248,6 +254,8 @@ def status_card(
     declined: list[str],
     pending: list[str],
     as_of: datetime,
+    *,
+    zone: str = DEFAULT_TIMEZONE,
 ) -> Card:
     """Facilitator-only consent summary: counts, then names per group."""
     groups_spec = (
@@ -266,7 +274,7 @@ def status_card(
     return render(
         "status",
         session_title=session_title,
-        as_of=format_utc(as_of),
+        as_of=format_local(as_of, zone),
         counts=counts,
         groups=groups,
     )

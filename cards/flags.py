@@ -19,7 +19,7 @@ from services.flag_content import (
     Reason,
     Segment,
 )
-from study.dates import format_utc
+from study.dates import DEFAULT_TIMEZONE, format_local
 
 Card = dict[str, Any]
 
@@ -96,7 +96,7 @@ def _reasons(content: FlagCardContent) -> list[dict[str, Any]]:
     return items
 
 
-def _history(content: FlagCardContent) -> list[dict[str, Any]]:
+def _history(content: FlagCardContent, zone: str) -> list[dict[str, Any]]:
     items = [_text(STATUS_WORDS.get(content.status, content.status), weight="Bolder")]
     if content.hidden:
         items.append(_text("Hidden from the chat for readers.", spacing="None"))
@@ -104,7 +104,7 @@ def _history(content: FlagCardContent) -> list[dict[str, Any]]:
         items.append(_text("The author has deleted this message.", spacing="None"))
     for entry in content.history:
         did = ACTION_WORDS.get(entry.action, entry.action)
-        line = f"{inert(entry.actor)} {did} — {format_utc(entry.at)}"
+        line = f"{inert(entry.actor)} {did} — {format_local(entry.at, zone)}"
         if entry.outcome:
             line += f". {inert(entry.outcome)}"
         items.append(_text(line, isSubtle=True, spacing="None"))
@@ -139,8 +139,9 @@ def _actions(content: FlagCardContent) -> list[dict[str, Any]]:
     return actions
 
 
-def flag_card(content: FlagCardContent) -> Card:
-    """The private card a facilitator gets for a flagged message, with its actions."""
+def flag_card(content: FlagCardContent, *, zone: str = DEFAULT_TIMEZONE) -> Card:
+    """The private card a facilitator gets for a flagged message, with its actions; times
+    read in the study's time zone (`zone`)."""
     urgent = content.kind == "safeguarding"
     if urgent:
         level = "URGENT" if content.safeguarding_level == "urgent" else "Concern"
@@ -157,7 +158,7 @@ def flag_card(content: FlagCardContent) -> Card:
         _run(content.author_name or "(name unknown)", weight="Bolder"),
         _run(f" ({content.author_pseudonym})" if content.author_pseudonym else ""),
     )]
-    facts = [{"title": "Sent", "value": format_utc(content.sent_at)}]
+    facts = [{"title": "Sent", "value": format_local(content.sent_at, zone)}]
     if content.session_title:
         facts.append({"title": "Session", "value": inert(content.session_title)})
     categories = list(dict.fromkeys(r.category for r in content.reasons))
@@ -173,12 +174,12 @@ def flag_card(content: FlagCardContent) -> Card:
         facts=facts,
         message=[_message_block(content.segments)],
         reasons=_reasons(content),
-        history=_history(content),
+        history=_history(content, zone),
         actions=_actions(content),
     )
 
 
-def _digest_entry(content: FlagCardContent) -> dict[str, Any]:
+def _digest_entry(content: FlagCardContent, zone: str) -> dict[str, Any]:
     who = content.author_pseudonym or "(unknown author)"
     found = ", ".join(dict.fromkeys(CATEGORY_WORDS.get(r.category, r.category.lower())
                                     for r in content.reasons)) or "needs reading"
@@ -186,7 +187,7 @@ def _digest_entry(content: FlagCardContent) -> dict[str, Any]:
         "type": "ColumnSet", "spacing": "Small",
         "columns": [
             {"type": "Column", "width": "stretch", "verticalContentAlignment": "Center",
-             "items": [_text(f"{format_utc(content.sent_at)} · {inert(who)} · {found}")]},
+             "items": [_text(f"{format_local(content.sent_at, zone)} · {inert(who)} · {found}")]},
             {"type": "Column", "width": "auto", "items": [{
                 "type": "ActionSet", "actions": [{
                     "type": "Action.Execute", "title": "Open", "verb": "flag.show",
@@ -195,11 +196,12 @@ def _digest_entry(content: FlagCardContent) -> dict[str, Any]:
     }
 
 
-def digest_card(entries: Sequence[FlagCardContent], session_title: str | None) -> Card:
+def digest_card(entries: Sequence[FlagCardContent], session_title: str | None, *,
+                zone: str = DEFAULT_TIMEZONE) -> Card:
     """One card for a storm of flags in a session: a line per flag (newest first) with a
     button that sends that flag's own card, with its actions, to whoever clicks it."""
     newest = sorted(entries, key=lambda e: e.flag_id, reverse=True)
-    lines = [_digest_entry(entry) for entry in newest[:DIGEST_SHOWN]]
+    lines = [_digest_entry(entry, zone) for entry in newest[:DIGEST_SHOWN]]
     if len(newest) > DIGEST_SHOWN:
         lines.append(_text(f"…and {len(newest) - DIGEST_SHOWN} earlier flags in this minute",
                            isSubtle=True))

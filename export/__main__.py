@@ -151,7 +151,8 @@ async def _run(args: argparse.Namespace, settings: Any) -> int:
         if args.command == "purge":
             try:
                 report = await purge_study(store, study, screener=screener.get(), clock=_now,
-                                           actor=_actor(), force=args.force)
+                                           actor=_actor(), force=args.force,
+                                           zone=settings.study_timezone)
             except PurgeRefused as exc:
                 print(f"purge refused: {exc}. Use --force to purge anyway.", file=sys.stderr)
                 return 4

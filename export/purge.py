@@ -37,6 +37,7 @@ from store.data_life import PurgeRun, SessionSource
 from store.ports import PurgeServiceStore
 from store.schema import DELETED_BY_PURGE
 from study import Study
+from study.dates import DEFAULT_TIMEZONE, format_local
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +72,10 @@ class PurgeReport:
         }
 
 
-async def purge_blockers(store: PurgeServiceStore, study: Study, now: datetime) -> list[str]:
-    """Sessions that must not be purged yet: live, or still within the withdrawal window."""
+async def purge_blockers(store: PurgeServiceStore, study: Study, now: datetime,
+                         zone: str = DEFAULT_TIMEZONE) -> list[str]:
+    """Sessions that must not be purged yet: live, or still within the withdrawal window
+    (its end in the study's time zone, as people read it)."""
     blockers = []
     for session in await store.list_sessions():
         if session.status == "live" or session.ended_at is None:
@@ -80,7 +83,7 @@ async def purge_blockers(store: PurgeServiceStore, study: Study, now: datetime) 
         elif now <= study.withdrawal_deadline_for(session.ended_at):
             blockers.append(
                 f"session {session.id[:8]} is within its withdrawal window until "
-                f"{study.withdrawal_deadline_for(session.ended_at):%Y-%m-%d %H:%M} UTC"
+                f"{format_local(study.withdrawal_deadline_for(session.ended_at), zone)}"
             )
     return blockers
 
@@ -104,10 +107,11 @@ async def purge_study(
     actor: str,
     force: bool = False,
     run_in_thread: Callable[..., Any] | None = None,
+    zone: str = DEFAULT_TIMEZONE,
 ) -> PurgeReport:
     """Purge every session in the database (one study per deployment). See module docs."""
     now = clock()
-    blockers = await purge_blockers(store, study, now)
+    blockers = await purge_blockers(store, study, now, zone)
     if blockers and not force:
         await store.audit(actor=actor, action="purge.refused", subject="study:" + study.study_id,
                           at=now, details={"blockers": len(blockers)})

@@ -53,7 +53,7 @@ async def _own_view(turn: Turn, session: Any, *, error: str | None = None,
         return card_response(
             cards.consent_answer_card(
                 turn.study, session.id, current.decision, current.recorded_at, current.answers,
-                refresh_user_ids=refresh_ids,
+                refresh_user_ids=refresh_ids, zone=turn.services.timezone,
             )
         )
     return card_response(

@@ -96,6 +96,7 @@ async def status(turn: Turn, _: str) -> None:
         summary.declined,
         summary.pending,
         turn.services.clock(),
+        zone=turn.services.timezone,
     )
     await turn.tell_privately(card_activity(card, summary="Consent status"))
     if session.live:

@@ -23,6 +23,7 @@ from services.retention import retention_forever
 from services.withdrawal import WithdrawalService
 from store import Session, Store
 from study import Study
+from study.dates import DEFAULT_TIMEZONE
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ def make_data_life(
     screening_model: str,
     screening_threshold: float,
     retention_purge_after: date | None,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> DataLife:
     """Withdrawal (service and 1:1 dialog), the export screener and the retention settings."""
     from screening import ScreeningConfig
@@ -62,8 +64,9 @@ def make_data_life(
     screener = LazyScreener(ScreeningConfig(model=screening_model, threshold=screening_threshold),
                             existing=existing_screener)
     withdrawals = WithdrawalService(
-        store, study, clock=clock, notify_facilitators=notify_facilitators, cards=cards,
-        screener=screener.get,
+        store, study, clock=clock, notify_facilitators=notify_facilitators,
+        cards=cards.ZonedCards(timezone),
+        screener=screener.get, zone=timezone,
     )
     state = ConversationState(_dialog_storage(store))
     dialogs = DialogSet(state.create_property("DialogState"))

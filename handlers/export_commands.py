@@ -21,6 +21,7 @@ from handlers.receipts import RECEIPT_KIND, upload_consent_receipt
 from handlers.routes import routes
 from handlers.withdrawal_review import review_before_export
 from store import Session
+from study.dates import format_local_date
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,8 @@ async def export_command(turn: Turn, argument: str) -> None:
     name = f"{export.file_stem}.{fmt}"
     await turn.reply(file_consent_activity(
         name,
-        f"Anonymised chat of the focus group on {export.session_date}: "
+        f"Anonymised chat of the focus group on "
+        f"{format_local_date(export.started_at, turn.services.timezone)}: "
         f"{len(export.lines)} messages, {sum(export.excluded.values())} left out.",
         len(files[fmt]),
         {"session_id": session.id, "format": fmt},

@@ -36,7 +36,7 @@ from handlers.routes import routes
 from handlers.withdrawal_review import send_review, undo_withdrawal
 from services.withdrawal import WindowClosed
 from store import Participant, Session
-from study.dates import format_utc_date
+from study.dates import format_local_date
 
 log = logging.getLogger(__name__)
 
@@ -267,8 +267,9 @@ async def _withdraw_for_someone(turn: Turn, argument: str) -> None:
                                    "text": f"Not recorded. {closed.message}"})
         return
     if outcome.created:
+        held_on = format_local_date(session.started_at, turn.services.timezone)
         text = (f"Recorded: {target.pseudonym} has withdrawn from the focus group on "
-                f"{format_utc_date(session.started_at)} (session {session.id[:8]}). "
+                f"{held_on} (session {session.id[:8]}). "
                 f"{outcome.excluded_messages} message(s) are left out of exports; "
                 f"{outcome.mentions_flagged} message(s) by others that refer to them are left "
                 f"out too; {outcome.borderline} borderline message(s) await your review.")

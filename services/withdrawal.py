@@ -1,4 +1,5 @@
-"""Withdrawal from the study: the window (UTC), the append-only record, and the cascade.
+"""Withdrawal from the study: the window (compared in UTC, shown in the study's time zone),
+the append-only record, and the cascade.
 
 The information sheet promises: a participant may withdraw up to two weeks after the focus
 group; then their chat responses are not used, and responses by others that mention them are
@@ -29,7 +30,7 @@ from services.messages import card_activity
 from store import Participant, Session
 from store.ports import WithdrawalServiceStore
 from study import Study
-from study.dates import format_utc, format_utc_date
+from study.dates import DEFAULT_TIMEZONE, format_local, format_local_date
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +85,11 @@ class Candidate:
     open: bool
     already_withdrawn: bool
     deadline: datetime | None
+    zone: str = DEFAULT_TIMEZONE  # the study's time zone, for what the participant reads
 
     def label(self) -> str:
         """How a participant recognises the session: its date (never its title: names)."""
-        return f"The focus group on {format_utc_date(self.session.started_at)}"
+        return f"The focus group on {format_local_date(self.session.started_at, self.zone)}"
 
 
 def withdrawal_deadline(study: Study, session: Session) -> datetime | None:
@@ -117,9 +119,11 @@ class WithdrawalService:
         notify_facilitators: Notify | None = None,
         cards: CardPort | None = None,
         screener: ScreenerGet | None = None,
+        zone: str = DEFAULT_TIMEZONE,
     ) -> None:
         self.store = store
         self.study = study
+        self.zone = zone  # STUDY_TIMEZONE: every time a person reads
         self.clock = clock
         self._notify = notify_facilitators
         self._cards = cards
@@ -144,11 +148,13 @@ class WithdrawalService:
                 open=window_open(self.study, session, now),
                 already_withdrawn=link.participant.id in withdrawn,
                 deadline=withdrawal_deadline(self.study, session),
+                zone=self.zone,
             ))
         return sorted(found, key=lambda c: c.session.started_at, reverse=True)
 
     def closed_message(self, deadline: datetime) -> str:
-        return self.study.format_text("withdrawal_closed_message", withdrawal_deadline=deadline)
+        return self.study.format_text("withdrawal_closed_message", withdrawal_deadline=deadline,
+                                     zone=self.zone)
 
     # ---- recording ---------------------------------------------------------------------------
 
@@ -289,8 +295,8 @@ class WithdrawalService:
                 at=now, details={"participant": participant.pseudonym, "why": "window_closed",
                                  "withdrawal_id": record.id})
             raise WindowClosed(
-                f"The withdrawal window closed on {format_utc(deadline)}; the withdrawal "
-                "stands.", deadline)
+                f"The withdrawal window closed on {format_local(deadline, self.zone)}; the "
+                "withdrawal stands.", deadline)
         reverted = await self.store.revert_withdrawal(record.id, session.id, actor, now)
         await self.store.audit(
             actor=actor, action="withdrawal.reverted", subject=f"session:{session.id}", at=now,
@@ -316,7 +322,7 @@ class WithdrawalService:
         how = "asked the bot" if requested_by == "self" else "was recorded by a facilitator"
         lines = [
             f"{outcome.participant.pseudonym} has withdrawn from the study ({how}) for the "
-            f"focus group on {format_utc(session.started_at)}.",
+            f"focus group on {format_local(session.started_at, self.zone)}.",
             f"Their {outcome.excluded_messages} chat message(s) are left out of every export.",
         ]
         if outcome.mentions_flagged:

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
 
-from study.dates import as_utc, format_utc
+from study.dates import DEFAULT_TIMEZONE, as_utc, format_local
 
 PLACEHOLDERS: frozenset[str] = frozenset(
     {"withdrawal_deadline", "contact_email", "withdrawal_contact_email", "withdrawal_window_days"}
@@ -168,15 +168,17 @@ class Study(_Frozen):
     def required_statement_ids(self) -> tuple[str, ...]:
         return tuple(s.id for s in self.consent_statements if s.required)
 
-    def fill(self, text: str, *, withdrawal_deadline: datetime | None = None) -> str:
-        """Fill the allowed placeholders in one pass; inserted values are never re-scanned."""
+    def fill(self, text: str, *, withdrawal_deadline: datetime | None = None,
+             zone: str = DEFAULT_TIMEZONE) -> str:
+        """Fill the allowed placeholders in one pass; inserted values are never re-scanned.
+        The deadline reads in the study's time zone (`zone`, STUDY_TIMEZONE)."""
         values: dict[str, str] = {
             "contact_email": self.contact_email,
             "withdrawal_contact_email": self.withdrawal_contact_email,
             "withdrawal_window_days": str(self.withdrawal_window_days),
         }
         if withdrawal_deadline is not None:
-            values["withdrawal_deadline"] = format_utc(withdrawal_deadline)
+            values["withdrawal_deadline"] = format_local(withdrawal_deadline, zone)
 
         def replace(match: re.Match[str]) -> str:
             name = match.group(1)
@@ -188,12 +190,13 @@ class Study(_Frozen):
 
         return _PLACEHOLDER_RE.sub(replace, text)
 
-    def format_text(self, field_name: str, *, withdrawal_deadline: datetime | None = None) -> str:
+    def format_text(self, field_name: str, *, withdrawal_deadline: datetime | None = None,
+                    zone: str = DEFAULT_TIMEZONE) -> str:
         """Return one of the study's texts (see TEXT_FIELDS) with placeholders filled."""
         if field_name not in TEXT_FIELDS:
             raise ValueError(f"not a study text field: {field_name!r}")
         text: str = getattr(self, field_name)
-        return self.fill(text, withdrawal_deadline=withdrawal_deadline)
+        return self.fill(text, withdrawal_deadline=withdrawal_deadline, zone=zone)
 
     def withdrawal_deadline_for(self, ended_at: datetime) -> datetime:
         """The end of the withdrawal window for a session that ended at ``ended_at``."""

@@ -176,7 +176,7 @@ def test_consent_answer_card_shows_own_answer_time_and_change_button(study: Stud
     card = consent_answer_card(study, "s-1", "accepted", AS_OF, answers, ["29:a"])
     text = " ".join(_strings(card))
 
-    assert "You consented on 23 November 2026 at 10:04 UTC" in text
+    assert "You consented on Monday 23 November 2026, 10:04." in text  # GMT in November
     assert study.form_version in text
     assert text.count("✔") == len(study.consent_statements)
     actions = card["actions"]
@@ -188,13 +188,14 @@ def test_consent_answer_card_shows_own_answer_time_and_change_button(study: Stud
     assert card["refresh"]["userIds"] == ["29:a"]
 
 
-def test_declined_answer_card_includes_decline_message_in_utc(study: Study) -> None:
+def test_declined_answer_card_includes_decline_message_in_london_time(study: Study) -> None:
     recorded = datetime(2026, 11, 23, 11, 4, tzinfo=timezone(timedelta(hours=1)))
     card = consent_answer_card(study, "s", "declined", recorded, {}, [])
     text = " ".join(_strings(card))
 
     assert "You chose not to take part" in text
-    assert "23 November 2026 at 10:04 UTC" in text
+    assert "(recorded on Monday 23 November 2026, 10:04)" in text  # 11:04+01:00 is 10:04 GMT
+    assert "UTC" not in text
     assert study.decline_message in text
     assert "✔" not in text
 
@@ -227,8 +228,14 @@ def test_closing_card_states_deadline_and_contact(study: Study) -> None:
     card = closing_card(study, datetime(2026, 12, 7, 10, 4, tzinfo=UTC))
     text = " ".join(_strings(card))
 
-    assert "7 December 2026, 10:04 UTC" in text
+    assert "Monday 7 December 2026, 10:04" in text and "UTC" not in text
     assert study.withdrawal_contact_email in text
+    # In summer London is an hour ahead of UTC: the deadline reads as the study's clock shows.
+    summer = " ".join(_strings(closing_card(study, datetime(2026, 7, 17, 13, 5, tzinfo=UTC))))
+    assert "Friday 17 July 2026, 14:05" in summer and "13:05" not in summer
+    elsewhere = closing_card(study, datetime(2026, 7, 17, 13, 5, tzinfo=UTC),
+                             zone="America/New_York")
+    assert "Friday 17 July 2026, 09:05" in " ".join(_strings(elsewhere))
 
 
 def test_late_joiner_card_tells_how_to_see_consent_again(study: Study) -> None:
@@ -249,7 +256,9 @@ def test_status_card_counts_and_names_each_group() -> None:
     facts = {f["title"]: f["value"] for f in _of_type(card, "FactSet")[0]["facts"]}
     assert facts == {"Consented": "2", "Chose not to take part": "0", "Not answered yet": "1"}
     assert "Ann, Bo" in text
-    assert "As of 23 November 2026, 10:04 UTC" in text
+    assert "As of Monday 23 November 2026, 10:04" in text
+    summer = status_card("Session A", [], [], [], datetime(2026, 7, 3, 13, 5, tzinfo=UTC))
+    assert "As of Friday 3 July 2026, 14:05" in " | ".join(_strings(summer))
 
 
 def test_help_card_lists_commands_for_facilitators() -> None:

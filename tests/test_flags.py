@@ -19,6 +19,7 @@ from tests.connector_standin import ConnectorStandIn
 from tests.harness.store_reads import outbox_counts, unscanned_count
 from tests.teams import ALICE, BOB, CO_FACILITATOR, FACILITATOR, MEETING_CHAT, Teams, User
 from tests.test_session_flow import _texts, _walk, all_statements_ticked, consent_data
+from tests.times import LOCAL_TIME
 
 IDENTIFYING = "I visited Priya Sharma at 12 Leeds Road yesterday"
 HARMLESS = "I agree with that point about workload"
@@ -104,7 +105,7 @@ async def test_identifying_message_flags_each_facilitator_privately_and_nothing_
         highlighted = [n["text"] for n in _walk(card) if isinstance(n, dict)
                        and n.get("type") == "TextRun" and n.get("highlight")]
         assert "Priya Sharma" in highlighted
-        assert "UTC" in shown
+        assert LOCAL_TIME.search(shown) and "UTC" not in shown  # the study's clock
     assert len(connector.to(MEETING_CHAT)) == group_before
     assert "Priya" not in str([s.activity for s in connector.to(MEETING_CHAT)])
     assert [s for s in connector.sent if s.method == "PUT"] == []  # nothing to update
@@ -202,7 +203,8 @@ async def test_facilitator_action_is_recorded_and_updates_every_copy(
                                            c.to(personal(FACILITATOR))))
     [update] = [s for s in connector.sent if s.method == "PUT"]
     shown = " ".join(_texts(update.cards[0]))
-    assert "F2 marked it not identifying" in shown and "UTC" in shown
+    assert "F2 marked it not identifying" in shown and LOCAL_TIME.search(shown)
+    assert "UTC" not in shown
     [recorded] = await db(flagbot, "SELECT action, actor, outcome FROM flag_actions")
     assert (recorded.action, recorded.actor) == ("dismiss", "F2")
     [flag] = await db(flagbot, "SELECT status FROM flags")

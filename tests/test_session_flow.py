@@ -10,6 +10,7 @@ from bot import STORE
 from tests.conftest import RunningBot
 from tests.connector_standin import ConnectorStandIn
 from tests.teams import ALICE, BOB, CO_FACILITATOR, FACILITATOR, MEETING_CHAT, Teams
+from tests.times import LOCAL_TIME
 
 
 def card_kinds(connector: ConnectorStandIn, conversation_id: str = MEETING_CHAT) -> list[str]:
@@ -111,7 +112,7 @@ async def test_consent_invoke_returns_own_answer_and_records_one_event(
     assert body["statusCode"] == 200
     assert body["type"] == "application/vnd.microsoft.card.adaptive"
     shown = " ".join(_texts(body["value"]))
-    assert "You consented on" in shown and "UTC" in shown
+    assert "You consented on" in shown and LOCAL_TIME.search(shown) and "UTC" not in shown
     store = bot.app[STORE]
     async with store.engine.connect() as conn:
         rows = (await conn.execute(text("SELECT decision, form_version FROM consent_events"))).all()

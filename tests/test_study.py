@@ -117,18 +117,23 @@ def test_format_text_fills_deadline_and_emails_in_closing_message() -> None:
 
     text = study.format_text("closing_message", withdrawal_deadline=deadline)
 
-    assert "7 December 2026, 10:04 UTC" in text
+    assert "Monday 7 December 2026, 10:04" in text and "UTC" not in text
     assert "events@researchinpractice.org.uk" in text
     assert "{" not in text
 
 
-def test_format_text_converts_deadline_to_utc() -> None:
+def test_format_text_shows_the_deadline_on_the_study_clock() -> None:
     study = load_study(DEFAULT_STUDY_FILE)
     local = datetime(2026, 12, 7, 12, 4, tzinfo=timezone(timedelta(hours=2)))
 
-    assert "7 December 2026, 10:04 UTC" in study.format_text(
+    assert "Monday 7 December 2026, 10:04" in study.format_text(
         "closing_message", withdrawal_deadline=local
     )
+    summer = datetime(2026, 7, 17, 13, 5, tzinfo=UTC)  # 14:05 BST: UTC would read an hour early
+    assert "Friday 17 July 2026, 14:05" in study.format_text(
+        "closing_message", withdrawal_deadline=summer)
+    assert "Friday 17 July 2026, 09:05" in study.format_text(
+        "withdrawal_closed_message", withdrawal_deadline=summer, zone="America/New_York")
 
 
 def test_format_text_without_a_needed_deadline_is_an_error() -> None:
