@@ -57,6 +57,19 @@ NO_MEETING = ("The bot could not look up this meeting in Teams, so it cannot fet
               "transcript. Download it from the meeting's Recap and run "
               "'python -m export redact-transcript'.")
 
+# Why a fetch stopped, as kept in its row (transcript_fetches.state) for the console to say.
+REFUSED_STATE = "refused"  # Graph answered 403: permission or tenant policy
+NOT_SIGNED_IN_STATE = "no_sign_in"  # Graph answered 401
+NO_MEETING_STATE = "no_meeting"  # the Bot Connector could not resolve the meeting
+GAVE_UP_STATE = "gave_up"  # no transcript within TRANSCRIPT_FETCH_HOURS
+FAILED_STATE = "failed"  # the session was purged meanwhile
+
+
+def gave_up_words(hours: float) -> str:
+    return (f"No transcript of this meeting appeared within {hours:g} hours. Was "
+            "transcription turned on during the meeting? If a transcript exists, download it "
+            "from the meeting's Recap and run 'python -m export redact-transcript'.")
+
 
 class GraphRead(Protocol):
     @property
@@ -168,8 +181,8 @@ class TranscriptService:
             await self.notify(session, f"transcript:{kind}:{session_id}",
                               card_activity(card, summary=title))
 
-    async def _fail(self, fetch: TranscriptFetch, reason: str) -> None:
-        await self.store.finish_transcript_fetch(fetch.session_id, "failed")
+    async def _fail(self, fetch: TranscriptFetch, state: str, reason: str) -> None:
+        await self.store.finish_transcript_fetch(fetch.session_id, state)
         log.info("transcript fetch stopped", extra={"session_id": fetch.session_id})
         await self._tell(fetch.session_id, "failed", "The meeting transcript was not fetched",
                          reason)
@@ -181,19 +194,16 @@ class TranscriptService:
             wait = max(timedelta(seconds=retry_after), timedelta(seconds=1))
         if now + wait > fetch.give_up_at:
             hours = round(self.window.total_seconds() / 3600, 1)
-            await self._fail(fetch, f"No transcript of this meeting appeared within {hours:g} "
-                             "hours. Was transcription turned on during the meeting? If a "
-                             "transcript exists, download it from the meeting's Recap and run "
-                             "'python -m export redact-transcript'.")
+            await self._fail(fetch, GAVE_UP_STATE, gave_up_words(hours))
             return
         await self.store.retry_transcript_fetch(fetch.session_id, now + wait)
 
     async def _refused(self, fetch: TranscriptFetch, status: int | None,
                        retry_after: float | None) -> None:
         if status == 403:
-            await self._fail(fetch, REFUSED)
+            await self._fail(fetch, REFUSED_STATE, REFUSED)
         elif status == 401:
-            await self._fail(fetch, NOT_SIGNED_IN)
+            await self._fail(fetch, NOT_SIGNED_IN_STATE, NOT_SIGNED_IN)
         else:  # 404 (not published yet), 429, 5xx, unreachable: try again later
             await self._retry(fetch, retry_after)
 
@@ -203,12 +213,12 @@ class TranscriptService:
         except Exception as exc:
             status = getattr(exc, "status", None)
             if status in (401, 403, 404):
-                await self._fail(fetch, NO_MEETING)
+                await self._fail(fetch, NO_MEETING_STATE, NO_MEETING)
             else:
                 await self._retry(fetch, getattr(exc, "retry_after", None))
             return
         if not ids.graph_id or not ids.organizer_aad_id:
-            await self._fail(fetch, NO_MEETING)
+            await self._fail(fetch, NO_MEETING_STATE, NO_MEETING)
             return
         listed = await self.graph.list_transcripts(ids.organizer_aad_id, ids.graph_id,
                                                    fetch.tenant_id)
@@ -230,7 +240,7 @@ class TranscriptService:
     async def _keep(self, fetch: TranscriptFetch, vtt: str) -> None:
         source = await self.store.session_source(fetch.session_id)
         if source is None:  # purged meanwhile: nothing to attribute, keep nothing
-            await self.store.finish_transcript_fetch(fetch.session_id, "failed")
+            await self.store.finish_transcript_fetch(fetch.session_id, FAILED_STATE)
             return
         speakers = Speakers.for_session(source)
         screener = await asyncio.to_thread(self.screener)

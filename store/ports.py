@@ -36,6 +36,7 @@ from store.records import (
     StateItem,
     StoredTranscript,
     TranscriptFetch,
+    TranscriptFetchStatus,
     UndeliveredItem,
 )
 
@@ -290,6 +291,7 @@ class TranscriptStore(Protocol):
         at: datetime,
     ) -> None: ...
     async def transcript(self, session_id: str) -> StoredTranscript | None: ...
+    async def transcript_fetch(self, session_id: str) -> TranscriptFetchStatus | None: ...
 
 
 # ---- combinations one service needs ---------------------------------------------------------

@@ -173,6 +173,19 @@ class TranscriptFetch:
 
 
 @dataclass(frozen=True)
+class TranscriptFetchStatus:
+    """Where a session's transcript fetch stands, for people to read (the console): `state`
+    is `pending` (polling), `done`, or why it stopped (`refused`, `no_sign_in`, `no_meeting`,
+    `gave_up`, `failed`)."""
+
+    session_id: str
+    state: str
+    attempts: int
+    next_attempt_at: datetime
+    give_up_at: datetime
+
+
+@dataclass(frozen=True)
 class StoredTranscript:
     """A meeting transcript as kept: redacted WebVTT, counts by category, the review list."""
 

@@ -1,5 +1,6 @@
 """What the facilitator console reads that no other port needs: a session's flags newest
-first, its next reminder, and a cheap fingerprint of everything the console shows.
+first, its next reminder, and a cheap fingerprint of everything the console shows (the
+transcript's state is read through the transcript port, store/sql_transcripts.py).
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ class SqlConsole(SqlBase):
 
     async def console_fingerprint(self, session_id: str) -> tuple[Any, ...]:
         """Changes whenever the roster, a consent answer, a flag, a flag action, a message's
-        visibility or the session's state changes: one round trip, so the console's change
-        feed can ask every second without weighing on the database."""
+        visibility, the session's state or its transcript fetch changes: one round trip, so
+        the console's change feed can ask every second without weighing on the database."""
+        fetch = t.transcript_fetches.c
         async with self._reading() as conn:
             row = (await conn.execute(select(
                 select(t.sessions.c.status).where(t.sessions.c.id == session_id)
@@ -54,6 +56,12 @@ class SqlConsole(SqlBase):
                 .where(t.flags.c.session_id == session_id).scalar_subquery(),
                 select(func.count()).where(t.reminders.c.session_id == session_id,
                                            t.reminders.c.claimed_at.is_(None))
+                .scalar_subquery(),
+                select(fetch.state).where(fetch.session_id == session_id).scalar_subquery(),
+                select(fetch.attempts).where(fetch.session_id == session_id).scalar_subquery(),
+                select(fetch.next_attempt_at).where(fetch.session_id == session_id)
+                .scalar_subquery(),
+                select(t.transcripts.c.created_at).where(t.transcripts.c.session_id == session_id)
                 .scalar_subquery(),
             ))).one()
         return tuple(str(value) for value in row)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 
 from store import schema as t
-from store.records import StoredTranscript, TranscriptFetch
+from store.records import StoredTranscript, TranscriptFetch, TranscriptFetchStatus
 from store.sql_base import SqlBase, dialect_insert, record
 
 
@@ -53,7 +53,8 @@ class SqlTranscripts(SqlBase):
                 .values(next_attempt_at=next_attempt_at, claimed_until=None))
 
     async def finish_transcript_fetch(self, session_id: str, state: str) -> None:
-        """`done` or `failed`: the fetch is never claimed again."""
+        """`done`, or why it stopped (`refused`, `no_sign_in`, `no_meeting`, `gave_up`,
+        `failed`; at most 16 characters): the fetch is never claimed again."""
         async with self._writing() as conn:
             await conn.execute(
                 update(t.transcript_fetches)
@@ -81,3 +82,12 @@ class SqlTranscripts(SqlBase):
             row = (await conn.execute(select(t.transcripts).where(
                 t.transcripts.c.session_id == session_id))).first()
         return record(StoredTranscript, row) if row else None
+
+    async def transcript_fetch(self, session_id: str) -> TranscriptFetchStatus | None:
+        """The session's fetch as it stands (None: none was queued), for the console."""
+        f = t.transcript_fetches.c
+        async with self._reading() as conn:
+            row = (await conn.execute(
+                select(f.session_id, f.state, f.attempts, f.next_attempt_at, f.give_up_at)
+                .where(f.session_id == session_id))).first()
+        return record(TranscriptFetchStatus, row) if row else None

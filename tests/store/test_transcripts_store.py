@@ -54,3 +54,22 @@ async def test_keeping_the_transcript_closes_the_fetch(store: Store) -> None:
     assert kept is not None and kept.counts == {"PERSON": 2} and kept.content == "WEBVTT\n"
     assert kept.review == ["00:01 P01: [PERSON]"]
     assert await store.claim_transcript_fetches(T0 + timedelta(days=1), LEASE) == []
+
+
+async def test_the_fetch_as_it_stands_is_readable_for_the_console(store: Store) -> None:
+    session, _ = await store.start_session(new_session())
+    assert await store.transcript_fetch(session.id) is None
+    await store.schedule_transcript_fetch(session.id, "m", "https://smba.example/", None,
+                                          first_attempt_at=T0 + timedelta(minutes=2),
+                                          give_up_at=T0 + timedelta(hours=6))
+    await store.claim_transcript_fetches(T0 + timedelta(minutes=2), LEASE)
+    await store.retry_transcript_fetch(session.id, T0 + timedelta(minutes=6))
+    fetch = await store.transcript_fetch(session.id)
+    assert fetch is not None and (fetch.state, fetch.attempts) == ("pending", 1)
+    assert fetch.next_attempt_at == T0 + timedelta(minutes=6)
+    assert fetch.give_up_at == T0 + timedelta(hours=6) and fetch.give_up_at.utcoffset() is not None
+    before = await store.console_fingerprint(session.id)
+    await store.finish_transcript_fetch(session.id, "refused")  # why it stopped is kept
+    fetch = await store.transcript_fetch(session.id)
+    assert fetch is not None and fetch.state == "refused"
+    assert await store.console_fingerprint(session.id) != before  # the page is told
