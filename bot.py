@@ -28,6 +28,7 @@ from config import ConfigError, Settings, load_settings
 from console.access import CONSOLE, ConsoleDeps
 from console.feed import ChangeFeed
 from console.routes import add_console
+from console.views import Readout
 from handlers.adapter import make_adapter
 from handlers.context import Services
 from handlers.data_life import DataLife, make_data_life
@@ -157,6 +158,9 @@ def make_console(settings: Settings, services: Services) -> ConsoleDeps:
         facilitators=services.facilitators, feed=ChangeFeed(store.console_fingerprint),
         clock=services.clock, tab_tokens=tab_tokens, screener=services.data_life.screener.get,
         app_id=settings.microsoft_app_id,
+        readout=Readout(zone=settings.study_timezone,
+                        transcript_fetch_enabled=settings.transcript_fetch_enabled,
+                        transcript_fetch_hours=settings.transcript_fetch_hours),
     )
 
 

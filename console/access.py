@@ -16,6 +16,7 @@ from auth.bot_token import AuthError
 from auth.openid import LOOPBACK_HOSTS
 from auth.tab_token import TabTokenValidator
 from console.feed import ChangeFeed
+from console.views import Readout
 from services.flags import FlagService
 from services.roles import FacilitatorPolicy, Person
 from services.sessions import SessionService
@@ -41,6 +42,7 @@ class ConsoleDeps:
     tab_tokens: TabTokenValidator | None  # None: local mode (no app id)
     screener: Callable[[], Any]
     app_id: str = ""
+    readout: Readout = Readout()  # the study's time zone and the transcript fetch settings
 
 
 CONSOLE: web.AppKey[ConsoleDeps] = web.AppKey("console", ConsoleDeps)

@@ -31,6 +31,7 @@ from console.access import (
 from console.views import facilitator_state, participant_state
 from export.render import CONTENT_TYPES, FORMATS
 from export.service import export_session
+from export.transcript import transcript_docx
 from services.flags import ACTIONS
 from services.sessions import Conversation
 
@@ -145,7 +146,7 @@ async def me(request: web.Request) -> web.StreamResponse:
 async def _state(deps: ConsoleDeps, session_id: str) -> dict[str, Any]:
     session = await deps.store.get_session(session_id)
     assert session is not None
-    return await facilitator_state(deps.store, deps.flags, session, deps.clock())
+    return await facilitator_state(deps.store, deps.flags, session, deps.clock(), deps.readout)
 
 
 async def state(request: web.Request) -> web.StreamResponse:
@@ -268,6 +269,27 @@ async def export(request: web.Request) -> web.StreamResponse:
     })
 
 
+async def transcript(request: web.Request) -> web.StreamResponse:
+    """The redacted meeting transcript as Word (what `export transcript` sends in Teams),
+    audited like every export."""
+    found = await facilitator_access(request)
+    session = found.session
+    assert session is not None
+    deps = request.app[CONSOLE]
+    kept = await deps.store.transcript(session.id)
+    if kept is None:
+        raise Denied(404, "no_transcript")
+    title = f"Redacted transcript: {session.title or deps.study.short_title}"
+    data = await asyncio.to_thread(transcript_docx, kept.content, title)
+    await deps.store.audit(actor="console", action="transcript.exported",
+                           subject=f"session:{session.id}", at=deps.clock(),
+                           details={"format": "docx", "channel": "console"})
+    return web.Response(body=data, headers={
+        "Content-Type": CONTENT_TYPES["docx"],
+        "Content-Disposition": f'attachment; filename="transcript_{session.id[:8]}.docx"',
+    })
+
+
 async def _closing(app: web.Application) -> None:
     app[CLOSING].set()
 
@@ -290,3 +312,4 @@ def add_console(app: web.Application) -> None:
     router.add_post("/console/api/flags/{flag_id}/{verb}", flag_action)
     router.add_post("/console/api/session/{action}", session_action)
     router.add_get("/console/api/export", export)
+    router.add_get("/console/api/transcript", transcript)

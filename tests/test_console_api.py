@@ -3,17 +3,22 @@ the 1:1 flag card through the outbox, the tab token rules, and the page's securi
 
 from __future__ import annotations
 
+import asyncio
+import io
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 import aiohttp
 import pytest
+from docx import Document
 
 import bot as bot_module
 from bot import SERVICES
 from services.sessions import Conversation
+from tests.clock import ManualClock
 from tests.conftest import BotFactory, RunningBot
 from tests.connector_standin import ConnectorStandIn
 from tests.teams import ALICE, BOB, FACILITATOR, MEETING_CHAT, TENANT, Teams, User
@@ -27,7 +32,8 @@ from tests.test_flags import (
     personal,
     settle,
 )
-from tests.test_session_flow import _texts
+from tests.test_session_flow import _texts, all_statements_ticked, consent_data
+from tests.test_transcript_fetch import GraphStandIn, graph  # noqa: F401  (a fixture)
 
 PUBLIC_HOST = "focusbot.example.org"
 
@@ -117,7 +123,10 @@ async def test_session_controls_remind_and_end(
     assert status == 200
     _, state, _ = await call(consolebot, "GET", "/console/api/state", local(FACILITATOR))
     assert not state["session"]["live"] and state["session"]["next_reminder_at"] is None
-    assert state["transcript"]["available"] is False
+    assert state["transcript"]["available"] is False and state["transcript"]["state"] == "off"
+    assert "TRANSCRIPT_FETCH_ENABLED=true" in state["transcript"]["words"]
+    status, _, _ = await call(consolebot, "GET", "/console/api/transcript", local(FACILITATOR))
+    assert status == 404  # nothing fetched: nothing to download
     status, body, headers = await call(consolebot, "GET", "/console/api/export?format=csv",
                                        local(FACILITATOR))
     assert status == 200 and headers["Content-Type"].startswith("text/csv")
@@ -244,3 +253,102 @@ async def test_meeting_organiser_acts_in_the_console_by_their_meeting_role(
     status, _, _ = await call(consolebot, "POST", f"/console/api/flags/{flag_id}/flag.redact",
                               local(BOB))
     assert status == 200
+
+
+# ---- the meeting transcript, as the details view shows it ----------------------------------
+
+SUMMER = datetime(2026, 7, 3, 13, 5, tzinfo=UTC)  # Friday 3 July 2026, 14:05 in London (BST)
+
+
+async def meeting_then_end(start_bot: BotFactory, clock: ManualClock, teams: Teams,
+                           connector: ConnectorStandIn,
+                           graph: GraphStandIn,  # noqa: F811  (the fixture's value)
+                           **overrides: Any) -> RunningBot:
+    """A meeting session with Alice consenting, ended by Teams' meetingEnd (the fetch is
+    queued then), with transcript fetching on and Graph at the stand-in."""
+    bot = await start_bot(clock=clock, transcript_fetch_enabled=True, graph_base_url=graph.url,
+                          **overrides)
+    assert (await bot.post(teams.command(FACILITATOR, "start")))[0] == 201
+    await connector.wait_for(lambda c: any(
+        "consent.accept" in str(card) for s in c.to(MEETING_CHAT) for card in s.cards))
+    data = {**consent_data(connector), **all_statements_ticked(connector)}
+    assert (await bot.post(teams.card_action(ALICE, "consent.accept", data)))[0] == 200
+    assert (await bot.post(teams.meeting_end()))[0] in (200, 201, 202)
+    return bot
+
+
+async def transcript_when(bot: RunningBot, state: str) -> dict[str, Any]:
+    """The console's whole state once its transcript reaches `state` (the fetch runs in the
+    bot's background loop; a bound on the wait, not a timed assertion)."""
+    for _ in range(400):
+        status, body, _ = await call(bot, "GET", "/console/api/state", local(FACILITATOR))
+        assert status == 200
+        if body["transcript"]["state"] == state:
+            return dict(body)
+        await asyncio.sleep(0.025)
+    raise AssertionError(f"transcript never reached {state!r}: {body['transcript']}")
+
+
+async def test_transcript_polling_then_ready_with_counts_and_a_download_in_london_time(
+    start_bot: BotFactory, teams: Teams, connector: ConnectorStandIn,
+    graph: GraphStandIn,  # noqa: F811  (the fixture)
+) -> None:
+    clock = ManualClock(SUMMER)
+    graph.list_answers = [(404, {})]
+    bot = await meeting_then_end(start_bot, clock, teams, connector, graph)
+
+    state = await transcript_when(bot, "polling")
+    words = state["transcript"]["words"]
+    assert "since Friday 3 July 2026, 14:05 (no check yet)" in words
+    assert "Next check Friday 3 July 2026, 14:07" in words
+    assert "stops trying at Friday 3 July 2026, 20:05" in words
+    assert "13:05" not in words  # UTC would read an hour early
+    assert state["transcript"]["until"] == "2026-07-03T19:05:00+00:00"
+    assert state["session"]["ended_at"] == "2026-07-03T13:05:00+00:00"
+    assert state["session"]["ended_at_words"] == "Friday 3 July 2026, 14:05"
+
+    clock.advance(timedelta(minutes=3))  # first check: 404, not published yet
+    await connector.wait_for(lambda _c: len(graph.calls) >= 1)
+    for _ in range(400):
+        state = await transcript_when(bot, "polling")
+        if "(1 check so far)" in state["transcript"]["words"]:
+            break
+        await asyncio.sleep(0.025)
+    assert "Next check Friday 3 July 2026, 14:10" in state["transcript"]["words"]
+
+    clock.advance(timedelta(minutes=5))  # listed, then the content
+    state = await transcript_when(bot, "ready")
+    transcript = state["transcript"]
+    assert transcript["available"] is True
+    assert transcript["counts"] == {"LOCATION": 1, "PERSON": 1}
+    assert "Redactions: 1 LOCATION, 1 PERSON" in transcript["words"]
+    assert "on Friday 3 July 2026, 14:13" in transcript["words"]
+    assert transcript["export_command"] == f"export transcript {state['session']['id'][:8]}"
+
+    status, body, headers = await call(bot, "GET", "/console/api/transcript", local(FACILITATOR))
+    assert status == 200 and body[:2] == b"PK"
+    assert "attachment" in headers["Content-Disposition"]
+    text = " ".join(p.text for p in Document(io.BytesIO(body)).paragraphs)
+    assert "[PERSON]" in text and "Jamie" not in text and "Alice" not in text
+    status, _, _ = await call(bot, "GET", "/console/api/transcript", local(ALICE))
+    assert status == 403
+
+
+@pytest.mark.parametrize(("answer", "state", "words"), [
+    ((403, {}), "refused", "OnlineMeetingTranscript.Read.Chat"),
+    ((401, {}), "no_sign_in", "could not sign in"),
+    ((404, {}), "gave_up", "Was transcription turned on"),
+])
+async def test_a_stopped_transcript_fetch_says_why(
+    answer: tuple[int, dict[str, str]], state: str, words: str,
+    start_bot: BotFactory, teams: Teams, connector: ConnectorStandIn,
+    graph: GraphStandIn,  # noqa: F811  (the fixture)
+) -> None:
+    clock = ManualClock(SUMMER)
+    graph.list_answers = [answer]
+    # A short window: after one 404 the next try would fall after it, so the bot gives up.
+    bot = await meeting_then_end(start_bot, clock, teams, connector, graph,
+                                 transcript_fetch_hours=0.05)
+    clock.advance(timedelta(minutes=3))
+    found = await transcript_when(bot, state)
+    assert words in found["transcript"]["words"] and found["transcript"]["available"] is False

@@ -115,10 +115,13 @@
     const s = state.session;
     const now = Date.now() - (state.offset || 0);
     const until = s.live ? now : Date.parse(s.ended_at);
+    // Durations are computed from the ISO UTC fields; clock times are the server's words,
+    // already in the study's time zone (never the browser's locale or zone).
     $("session-elapsed").textContent = duration(until - Date.parse(s.started_at)) +
-      (s.live ? "" : " (ended)");
+      (s.live ? "" : " (ended " + s.ended_at_words + ")") + ", started " + s.started_at_words;
     $("session-next").textContent = s.next_reminder_at
-      ? "in " + duration(Date.parse(s.next_reminder_at) - now) : "none scheduled";
+      ? "in " + duration(Date.parse(s.next_reminder_at) - now) + " (at " +
+        s.next_reminder_words + ")" : "none scheduled";
   }
 
   const CONSENT_SYMBOL = { accepted: "✓ ", declined: "✗ ", none: "… ", facilitator: "" };
@@ -141,8 +144,7 @@
       "aria-labelledby": "flag-" + flag.id + "-title", "data-flag-id": String(flag.id) });
     item.appendChild(el("h3", { id: "flag-" + flag.id + "-title",
       text: (flag.urgent ? "⚠ URGENT: " : "") + flag.headline }));
-    const sent = new Date(flag.sent_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-    item.appendChild(el("p", { class: "meta", text: flag.author + " at " + sent }));
+    item.appendChild(el("p", { class: "meta", text: flag.author + ", " + flag.sent_at_words }));
     const quote = el("blockquote");
     flag.segments.forEach((segment) => {
       if (segment.category) {
@@ -171,7 +173,8 @@
     if (flag.history.length) {
       const history = el("ul", { class: "history", "aria-label": "What was done" });
       flag.history.forEach((h) => history.appendChild(el("li", {
-        text: h.action + " by " + h.actor + (h.outcome ? ": " + h.outcome : "") })));
+        text: h.action + " by " + h.actor + ", " + h.at_words +
+          (h.outcome ? ": " + h.outcome : "") })));
       item.appendChild(history);
     }
     return item;
@@ -205,6 +208,7 @@
     renderRoster(next.roster);
     renderFlags(next.flags);
     $("transcript").textContent = next.transcript.words;
+    $("transcript-download").hidden = !next.transcript.available;
   }
 
   async function act(flagId, action, group) {
@@ -226,7 +230,8 @@
   }
 
   async function download(format) {
-    const response = await api("/console/api/export?format=" + format);
+    const response = await api(format === "transcript" ? "/console/api/transcript"
+      : "/console/api/export?format=" + format);
     if (!response.ok) {
       showMessage("The export did not work (" + response.status + ").");
       return;

@@ -24,6 +24,7 @@ from tests.test_console_api import (
 )
 from tests.test_flags import FACILITATORS, IDENTIFYING, live_session, personal
 from tests.test_session_flow import _texts, all_statements_ticked, consent_data
+from tests.times import LOCAL_TIME
 
 FLAG_ITEMS = "return document.querySelectorAll('#flags li.flag').length"
 
@@ -92,6 +93,9 @@ async def test_facilitator_console_live_roster_flag_and_redact(
     assert time.monotonic() - posted < 2.0
     flag = await browser.text("#flags li.flag")
     assert "Priya Sharma" in flag and "Status: Open" in flag
+    # The server's words in the study's zone, not the browser's locale ("04:26 AM").
+    assert LOCAL_TIME.search(flag) and " AM" not in flag and " PM" not in flag
+    assert "started " in await browser.text("#session-elapsed")
     await browser.wait_for("return document.querySelector('#live').innerText.includes('new flag')")
     await no_serious_violations(browser, "2-flag")
 
@@ -119,7 +123,9 @@ async def test_facilitator_console_live_roster_flag_and_redact(
     await browser.js("document.querySelector('#end').click()")
     await browser.wait_for("return document.querySelector('#session-status').innerText"
                            ".includes('Ended')", 5.0)
-    assert "Not available" in await browser.text("#transcript")
+    transcript = await browser.text("#transcript")
+    assert "turned off" in transcript and "TRANSCRIPT_FETCH_ENABLED" in transcript
+    assert await browser.js("return document.querySelector('#transcript-download').hidden")
     await no_serious_violations(browser, "4-ended")
     assert await browser.errors() == []  # no script error, nothing the CSP had to block
 
