@@ -126,6 +126,7 @@ class OutboxWorker:
         self._base_backoff = base_backoff_seconds
         self._max_backoff = max_backoff_seconds
         self._clock = clock
+        self.rounds_running = 0
         self._wake = asyncio.Event()
 
     def on_delivered(self, kind: Notify, hook: DeliveredHook) -> None:
@@ -159,17 +160,22 @@ class OutboxWorker:
 
     async def run_once(self) -> int:
         """Lease what is due and deliver it; returns how many items were attempted."""
-        leased = await self.store.lease_outbox(
-            owner=self.owner, now=self._clock(), lease=self._lease, limit=50
-        )
-        if not leased:
-            return 0
-        groups: dict[str, list[LeasedItem]] = defaultdict(list)
-        for item in leased:
-            key = item.item.conversation_id or f"user:{item.item.user_id}"
-            groups[key].append(item)
-        await asyncio.gather(*(self._deliver_group(key, items) for key, items in groups.items()))
-        return len(leased)
+        self.rounds_running += 1  # (a round's items are already out of `pending` while their
+        try:                      # delivery hooks queue follow-ups: "idle" needs both at 0)
+            leased = await self.store.lease_outbox(
+                owner=self.owner, now=self._clock(), lease=self._lease, limit=50
+            )
+            if not leased:
+                return 0
+            groups: dict[str, list[LeasedItem]] = defaultdict(list)
+            for item in leased:
+                key = item.item.conversation_id or f"user:{item.item.user_id}"
+                groups[key].append(item)
+            await asyncio.gather(*(self._deliver_group(key, items)
+                                   for key, items in groups.items()))
+            return len(leased)
+        finally:
+            self.rounds_running -= 1
 
     async def _deliver_group(self, key: str, items: list[LeasedItem]) -> None:
         """Deliver one conversation's items in order; after a failure the rest wait with it.

@@ -259,7 +259,7 @@ class FlagService:
                 or json.loads(json.dumps(delivered.payload)) == item.payload):
             return
         await self.store.enqueue(replace(
-            item, dedupe_key=f"{DIGEST_KEY_PREFIX}redraw:{delivered.outbox_id}",
+            item, dedupe_key=f"{item.dedupe_key}:update:redraw:{delivered.outbox_id}",
             conversation_id=delivered.conversation_id, user_id=None, operation="update",
             target_activity_id=delivered.activity_id, notify_ref=None), self.clock())
         self._wake()

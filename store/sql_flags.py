@@ -41,6 +41,10 @@ async def queue_flag_card(conn: AsyncConnection, dialect: str, flag_id: int, ite
             await conn.execute(update(t.outbox).where(o.id == row.id, o.status == "pending")
                                .values(payload=item.payload))
         elif row.status == "sent" and row.sent_activity_id and row.conversation_id:
+            # The sent row keeps the fullest payload too: a redraw queued when its delivery is
+            # noticed (FlagService.on_digest_delivered) draws from it, never an older one.
+            await conn.execute(update(t.outbox).where(o.id == row.id)
+                               .values(payload=item.payload))
             # one update waiting (not being sent) is enough: it takes the fuller payload
             waiting = (await conn.execute(
                 select(o.id).where(

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from sqlalchemy import text
 
-from bot import SERVICES, STORE
+from bot import OUTBOX, SERVICES, STORE
 from cards import card_problems
 from observability import JsonFormatter, configure_logging
 from tests.conftest import BotFactory, RunningBot
@@ -61,7 +61,8 @@ async def settle(bot: RunningBot, within: float = 10.0) -> None:
     while True:
         unscanned = (await unscanned_count(store)
                      + bot.app[SERVICES].screening.screening_in_memory)
-        pending = (await outbox_counts(store)).get("pending", 0)
+        # (a delivery round in progress may still queue follow-ups: a digest's redraw)
+        pending = (await outbox_counts(store)).get("pending", 0) + bot.app[OUTBOX].rounds_running
         if not unscanned and not pending:
             return
         if asyncio.get_running_loop().time() > deadline:

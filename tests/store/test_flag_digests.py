@@ -56,7 +56,9 @@ async def test_flags_join_one_digest_item_replaced_while_pending_then_updated(
                             conversation_id="19:conv")
     await store.add_flag_cards(c, [_digest(3)], T0)
     await store.add_flag_cards(d, [_digest(4)], T0)  # joins the update still waiting
-    assert await _outbox(store) == [(KEY, "send", None, "2 flags"),
+    # The sent row holds the card as it should look now (a redraw draws from it), and one
+    # update carries it to Teams.
+    assert await _outbox(store) == [(KEY, "send", None, "4 flags"),
                                     (f"{KEY}:update:{c}", "update", "1:9", "4 flags")]
     assert await store.digest_flag_ids(KEY) == [a, b, c, d]
     digest = await store.digest_item(leased.id)
