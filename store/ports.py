@@ -350,7 +350,8 @@ class RetentionStore(PurgeServiceStore, ParticipantStore, OutboxStore, Protocol)
     failed (services/retention.py)."""
 
 
-class UndeliveredServiceStore(UndeliveredStore, OutboxStore, SessionStore, Protocol):
+class UndeliveredServiceStore(UndeliveredStore, OutboxStore, SessionStore, ParticipantStore,
+                              Protocol):
     """What the undelivered-item notices need (services/undelivered.py)."""
 
 
