@@ -160,7 +160,7 @@ def make_console(settings: Settings, services: Services) -> ConsoleDeps:
         store=store, study=services.study, flags=services.flags, sessions=services.sessions,
         facilitators=services.facilitators, feed=ChangeFeed(store.console_fingerprint),
         clock=services.clock, tab_tokens=tab_tokens, screener=services.data_life.screener.get,
-        app_id=settings.microsoft_app_id,
+        app_id=settings.microsoft_app_id, undelivered=services.undelivered,
     )
 
 

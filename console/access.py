@@ -19,6 +19,7 @@ from console.feed import ChangeFeed
 from services.flags import FlagService
 from services.roles import FacilitatorPolicy, Person
 from services.sessions import SessionService
+from services.undelivered import UndeliveredNotices
 from store import RosterEntry, Session, Store
 from study import Study
 
@@ -41,6 +42,7 @@ class ConsoleDeps:
     tab_tokens: TabTokenValidator | None  # None: local mode (no app id)
     screener: Callable[[], Any]
     app_id: str = ""
+    undelivered: UndeliveredNotices | None = None  # given-up outbox items, by session
 
 
 CONSOLE: web.AppKey[ConsoleDeps] = web.AppKey("console", ConsoleDeps)

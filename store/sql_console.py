@@ -35,8 +35,9 @@ class SqlConsole(SqlBase):
 
     async def console_fingerprint(self, session_id: str) -> tuple[Any, ...]:
         """Changes whenever the roster, a consent answer, a flag, a flag action, a message's
-        visibility or the session's state changes: one round trip, so the console's change
-        feed can ask every second without weighing on the database."""
+        visibility or the session's state changes, or one of its outbox items is given up:
+        one round trip, so the console's change feed can ask every second without weighing
+        on the database."""
         async with self._reading() as conn:
             row = (await conn.execute(select(
                 select(t.sessions.c.status).where(t.sessions.c.id == session_id)
@@ -54,6 +55,9 @@ class SqlConsole(SqlBase):
                 .where(t.flags.c.session_id == session_id).scalar_subquery(),
                 select(func.count()).where(t.reminders.c.session_id == session_id,
                                            t.reminders.c.claimed_at.is_(None))
+                .scalar_subquery(),
+                select(func.count()).where(t.outbox.c.session_id == session_id,
+                                           t.outbox.c.status == "failed")
                 .scalar_subquery(),
             ))).one()
         return tuple(str(value) for value in row)

@@ -21,6 +21,7 @@ from tests.conftest import BotFactory, RunningBot
 from tests.connector_standin import ConnectorStandIn, Sent
 from tests.harness.store_reads import outbox_counts
 from tests.teams import ALICE, CO_FACILITATOR, FACILITATOR, MEETING_CHAT, Teams
+from tests.test_console_api import call, local
 from tests.test_flags import FACILITATORS, IDENTIFYING, live_session, personal, settle
 
 NOTICE = "could not be delivered to Teams, and I have stopped trying"
@@ -88,6 +89,9 @@ async def test_a_card_refused_for_good_is_told_privately_once_and_counted_by_sta
     assert not says(connector, MEETING_CHAT, "Undelivered")
     status, ready = await bot.get("/readyz")
     assert ready["undelivered"] == 2, (status, ready)
+    status, state, _ = await call(bot, "GET", "/console/api/state", local(FACILITATOR))
+    assert status == 200 and state["undelivered"]["count"] == 1
+    assert "(1 flag card)" in state["undelivered"]["words"]
 
     # the notice does not repeat itself: not later, not after a restart
     clock.advance(timedelta(hours=1))

@@ -205,6 +205,8 @@
     renderRoster(next.roster);
     renderFlags(next.flags);
     $("transcript").textContent = next.transcript.words;
+    $("undelivered").hidden = !next.undelivered.count;
+    $("undelivered-words").textContent = next.undelivered.words;
   }
 
   async function act(flagId, action, group) {
