@@ -53,6 +53,7 @@ from services.screening_pipeline import (
 )
 from services.sessions import SessionService
 from services.transcripts import TranscriptService
+from services.undelivered import UndeliveredNotices
 from store import Store, StoreUnavailable, open_store
 from study import Study, StudyError, load_study
 
@@ -89,8 +90,11 @@ async def readyz(request: web.Request) -> web.Response:
     ready = database and study and warm
     # A failed retention purge shows here but leaves readiness alone (services/retention.py).
     retention = await retention_status(store) if store is not None and database else "unknown"
+    # Outbox items given up on (facilitators are told in private); shown, readiness unchanged.
+    undelivered = await store.undelivered_total() if store is not None and database else None
     return web.json_response(
-        {"ready": ready, "database": database, "study": study, "retention": retention},
+        {"ready": ready, "database": database, "study": study, "retention": retention,
+         "undelivered": undelivered},
         status=200 if ready else 503,
     )
 
@@ -157,7 +161,7 @@ def make_console(settings: Settings, services: Services) -> ConsoleDeps:
         store=store, study=services.study, flags=services.flags, sessions=services.sessions,
         facilitators=services.facilitators, feed=ChangeFeed(store.console_fingerprint),
         clock=services.clock, tab_tokens=tab_tokens, screener=services.data_life.screener.get,
-        app_id=settings.microsoft_app_id,
+        app_id=settings.microsoft_app_id, undelivered=services.undelivered,
         readout=Readout(zone=settings.study_timezone,
                         transcript_fetch_enabled=settings.transcript_fetch_enabled,
                         transcript_fetch_hours=settings.transcript_fetch_hours),
@@ -230,6 +234,11 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         retention_purge_after=settings.retention_purge_after,
         timezone=settings.study_timezone,
     )
+    # Items the outbox gives up on are told to the session's facilitators in private.
+    undelivered = UndeliveredNotices(
+        store, flags, clock=clock, wake_outbox=outbox.wake, zone=settings.study_timezone,
+        poll_seconds=settings.scheduler_poll_seconds)
+    outbox.on_undelivered(undelivered.on_given_up)
     services = Services(
         store=store, study=study, sessions=sessions, facilitators=facilitators, roster=roster,
         flags=flags,
@@ -239,6 +248,7 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
         timezone=settings.study_timezone,
         transcripts=make_transcripts(settings, store, connector, graph, sessions, data_life,
                                      clock),
+        undelivered=undelivered,
     )
     app[SERVICES] = services
     console = make_console(settings, services)
@@ -250,6 +260,7 @@ async def _lifespan(app: web.Application) -> AsyncIterator[None]:
     app[ENDPOINT] = MessagesEndpoint(app[INBOUND], adapter, FocusGroupBot(services), store, clock)
     tasks = [
         asyncio.create_task(outbox.run_forever(), name="outbox"),
+        asyncio.create_task(undelivered.run_forever(), name="undelivered-notices"),
         asyncio.create_task(_scheduler(services, settings.scheduler_poll_seconds),
                             name="reminders"),
         asyncio.create_task(screening.run_forever(), name="screening"),

@@ -20,6 +20,7 @@ from console.views import Readout
 from services.flags import FlagService
 from services.roles import FacilitatorPolicy, Person
 from services.sessions import SessionService
+from services.undelivered import UndeliveredNotices
 from store import RosterEntry, Session, Store
 from study import Study
 
@@ -43,6 +44,7 @@ class ConsoleDeps:
     screener: Callable[[], Any]
     app_id: str = ""
     readout: Readout = Readout()  # the study's time zone and the transcript fetch settings
+    undelivered: UndeliveredNotices | None = None  # given-up outbox items, by session
 
 
 CONSOLE: web.AppKey[ConsoleDeps] = web.AppKey("console", ConsoleDeps)

@@ -146,7 +146,10 @@ async def me(request: web.Request) -> web.StreamResponse:
 async def _state(deps: ConsoleDeps, session_id: str) -> dict[str, Any]:
     session = await deps.store.get_session(session_id)
     assert session is not None
-    return await facilitator_state(deps.store, deps.flags, session, deps.clock(), deps.readout)
+    undelivered = (await deps.undelivered.for_session(session)
+                   if deps.undelivered is not None else None)
+    return await facilitator_state(deps.store, deps.flags, session, deps.clock(), deps.readout,
+                                   undelivered)
 
 
 async def state(request: web.Request) -> web.StreamResponse:

@@ -19,6 +19,7 @@ from services.transcripts import (
     REFUSED_STATE,
     gave_up_words,
 )
+from services.undelivered import Kind, counted
 from store import RosterEntry, Session
 from store.chat_records import FlagView
 from store.records import StoredTranscript, TranscriptFetchStatus
@@ -126,8 +127,10 @@ def flag_view(content: FlagCardContent, hide_available: bool,
 async def facilitator_state(
     store: ConsoleReads, flags: FlagService, session: Session, now: datetime,
     readout: Readout = Readout(),
+    undelivered: dict[Kind, list[datetime]] | None = None,
 ) -> dict[str, Any]:
-    """Everything a facilitator's console shows for one session."""
+    """Everything a facilitator's console shows for one session; `undelivered`: the session's
+    given-up outbox items by kind (`UndeliveredNotices.for_session`)."""
     items = []
     for flag_id in await store.console_flag_ids(session.id):
         view = await store.flag_view(flag_id)
@@ -141,9 +144,18 @@ async def facilitator_state(
         "session": session_view(session, await store.next_reminder_at(session.id), readout),
         "roster": roster_view(await store.roster(session.id)),
         "flags": items,
+        "undelivered": undelivered_view(undelivered or {}),
         "transcript": transcript_view(session, await store.transcript_fetch(session.id),
                                       await store.transcript(session.id), readout),
     }
+
+
+def undelivered_view(kinds: dict[Kind, list[datetime]]) -> dict[str, Any]:
+    """How many items could not be delivered to Teams, by kind; never their content."""
+    count = sum(len(times) for times in kinds.values())
+    words = (f"{count} item{'' if count == 1 else 's'} could not be delivered to Teams and "
+             f"will not be retried ({counted(kinds)})." if count else "")
+    return {"count": count, "words": words}
 
 
 def session_view(session: Session, next_reminder: datetime | None,

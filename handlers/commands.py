@@ -14,6 +14,7 @@ from handlers.breakout import session_code
 from handlers.context import Turn
 from handlers.routes import refuse, routes
 from services.messages import card_activity, text_activity
+from services.undelivered import counted
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,14 @@ async def status(turn: Turn, _: str) -> None:
         await turn.tell_privately(text_activity(
             f"Undelivered flags: {waiting} from this session have not reached any facilitator "
             "yet. They are sent as soon as one can be reached (type 'register' to me)."))
+    undelivered = (await turn.services.undelivered.for_session(session)
+                   if turn.services.undelivered is not None else {})
+    if undelivered:
+        given_up = sum(len(times) for times in undelivered.values())
+        await turn.tell_privately(text_activity(
+            f"Undelivered: {given_up} item{'' if given_up == 1 else 's'} from this session "
+            f"could not be delivered to Teams and will not be retried ({counted(undelivered)})."
+            " Flags among them are still listed in the console."))
     await turn.reply_text("I've sent you the consent summary in a private chat.")
 
 

@@ -20,6 +20,7 @@ from services.roster import RosterService
 from services.screening_pipeline import ScreeningPipeline
 from services.sessions import Conversation, SessionService
 from services.transcripts import TranscriptService
+from services.undelivered import UndeliveredNotices
 from store import Identity, OutboxItem, Participant, Session, Store
 from study import Study
 from study.dates import DEFAULT_TIMEZONE
@@ -52,6 +53,7 @@ class Services:
     auto_start_on_meeting_start: bool = True
     timezone: str = DEFAULT_TIMEZONE
     transcripts: TranscriptService | None = None
+    undelivered: UndeliveredNotices | None = None
 
 
 @dataclass

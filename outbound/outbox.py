@@ -43,6 +43,9 @@ class Notify(StrEnum):
     CONSENT_CARD = "consent_card"  # key: the session id; keeps the card's Teams id
     FLAG_CARD = "flag_card"  # key: the flag id; records the copy, redraws it if stale
     DIGEST_CARD = "digest_card"  # key: the copy number; redraws it if flags joined meanwhile
+    # key: the session id; marks a notice about undelivered items, which (undelivered itself)
+    # never causes another notice
+    UNDELIVERED_NOTICE = "undelivered_notice"
 
     def ref(self, key: str | int) -> str:
         """The `notify_ref` to store with an item whose delivery this kind should hear of."""

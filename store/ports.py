@@ -170,6 +170,17 @@ class OutboxStore(Protocol):
     async def last_queued_at(self, dedupe_prefix: str) -> datetime | None: ...
 
 
+class UndeliveredStore(Protocol):
+    """Outbox items given up on, and which of them facilitators have been told about
+    (store/sql_undelivered.py)."""
+
+    async def unreported_undelivered(self, limit: int = 500) -> list[UndeliveredItem]: ...
+    async def report_undelivered(
+        self, item_ids: Sequence[int], notices: Sequence[OutboxItem], now: datetime
+    ) -> bool: ...
+    async def undelivered_total(self) -> int: ...
+
+
 class WithdrawalStore(Protocol):
     """Finding a person's participations; withdrawals (store/sql_withdrawals.py)."""
 
@@ -339,6 +350,11 @@ class PurgeServiceStore(SessionStore, DataLife, AuditLog, Protocol):
 class RetentionStore(PurgeServiceStore, ParticipantStore, OutboxStore, Protocol):
     """Deciding what is due for deletion, then purging it, and telling facilitators when it
     failed (services/retention.py)."""
+
+
+class UndeliveredServiceStore(UndeliveredStore, OutboxStore, SessionStore, ParticipantStore,
+                              Protocol):
+    """What the undelivered-item notices need (services/undelivered.py)."""
 
 
 class TranscriptServiceStore(TranscriptStore, SessionStore, ExportSource, AuditLog, Protocol):

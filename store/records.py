@@ -141,6 +141,9 @@ class UndeliveredItem:
     priority: int
     created_at: datetime
     last_error: str | None
+    # what it was (`services.undelivered` names its kind from these), never shown as such
+    dedupe_key: str | None = None
+    conversation_id: str | None = None
 
 
 @dataclass(frozen=True)

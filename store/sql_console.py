@@ -36,8 +36,9 @@ class SqlConsole(SqlBase):
 
     async def console_fingerprint(self, session_id: str) -> tuple[Any, ...]:
         """Changes whenever the roster, a consent answer, a flag, a flag action, a message's
-        visibility, the session's state or its transcript fetch changes: one round trip, so
-        the console's change feed can ask every second without weighing on the database."""
+        visibility, the session's state or its transcript fetch changes, or one of its outbox
+        items is given up: one round trip, so the console's change feed can ask every second
+        without weighing on the database."""
         fetch = t.transcript_fetches.c
         async with self._reading() as conn:
             row = (await conn.execute(select(
@@ -62,6 +63,9 @@ class SqlConsole(SqlBase):
                 select(fetch.next_attempt_at).where(fetch.session_id == session_id)
                 .scalar_subquery(),
                 select(t.transcripts.c.created_at).where(t.transcripts.c.session_id == session_id)
+                .scalar_subquery(),
+                select(func.count()).where(t.outbox.c.session_id == session_id,
+                                           t.outbox.c.status == "failed")
                 .scalar_subquery(),
             ))).one()
         return tuple(str(value) for value in row)

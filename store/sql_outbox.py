@@ -192,8 +192,7 @@ class SqlOutbox(SqlBase):
             query = query.where(t.outbox.c.session_id == session_id)
         async with self._reading() as conn:
             rows = (await conn.execute(query.order_by(t.outbox.c.id))).all()
-        return [UndeliveredItem(row.id, row.session_id, row.notify_ref, row.priority,
-                                utc(row.created_at), row.last_error) for row in rows]
+        return [undelivered_item(row) for row in rows]
 
     async def last_queued_at(self, dedupe_prefix: str) -> datetime | None:
         """When the newest outbox item whose key starts with the prefix was queued."""
@@ -206,6 +205,12 @@ class SqlOutbox(SqlBase):
                 )
             ).scalar()
         return utc(value) if value else None
+
+
+def undelivered_item(row: Any) -> UndeliveredItem:
+    return UndeliveredItem(row.id, row.session_id, row.notify_ref, row.priority,
+                           utc(row.created_at), row.last_error, row.dedupe_key,
+                           row.conversation_id)
 
 
 def _like_prefix(prefix: str) -> str:

@@ -31,6 +31,7 @@ from store.sql_participants import SqlParticipants
 from store.sql_purge import SqlPurge
 from store.sql_sessions import SqlSessions
 from store.sql_transcripts import SqlTranscripts
+from store.sql_undelivered import SqlUndelivered
 from store.sql_withdrawals import SqlWithdrawals
 from store.sqlite_connection import sqlite_connector
 
@@ -52,6 +53,7 @@ class Store(
     SqlAudit,
     SqlConsole,
     SqlTranscripts,
+    SqlUndelivered,
 ):
     """All persistence for the bot: every port of `store/ports.py` on one engine."""
 

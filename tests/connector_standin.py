@@ -64,6 +64,9 @@ class ConnectorStandIn:
     throttled_until: float = 0.0
     throttle_retry_after: str = "1"
     throttled: int = 0  # requests refused by the throttle
+    # conversation id -> (status, Retry-After or None): every POST there is refused so
+    refusing: dict[str, tuple[int, str | None]] = field(default_factory=dict)
+    refused: list[str] = field(default_factory=list)  # conversations of refused POSTs
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
     _changed: asyncio.Condition | None = None
 
@@ -75,6 +78,15 @@ class ConnectorStandIn:
         calling it again moves the end of the period (0 ends it now)."""
         self.throttled_until = time.monotonic() + seconds
         self.throttle_retry_after = f"{retry_after:g}"
+
+    def refuse(self, conversation_id: str, status: int, retry_after: float | None = None) -> None:
+        """Refuse every POST to one conversation with `status` (403: for good; 429 with
+        `retry_after`: throttled) until `admit` is called for it."""
+        self.refusing[conversation_id] = (
+            status, None if retry_after is None else f"{retry_after:g}")
+
+    def admit(self, conversation_id: str) -> None:
+        self.refusing.pop(conversation_id, None)
 
     def to(self, conversation_id: str) -> list[Sent]:
         return [s for s in self.sent if s.conversation_id == conversation_id]
@@ -118,6 +130,13 @@ class ConnectorStandIn:
         failure = self._maybe_fail()
         if failure is not None:
             return failure
+        refusal = self.refusing.get(request.match_info["conversation_id"])
+        if refusal is not None:
+            self.refused.append(request.match_info["conversation_id"])
+            await self._notify()
+            status, retry_after = refusal
+            return web.json_response({"error": {"code": "Refused"}}, status=status,
+                                     headers={"Retry-After": retry_after} if retry_after else {})
         gate = self.holds.get(request.match_info["conversation_id"])
         if gate is not None and not gate.is_set():
             self.held.append(request.match_info["conversation_id"])

@@ -168,7 +168,7 @@ async def test_readyz_shows_a_failed_retention_purge_and_stays_ready(
 ) -> None:
     bot = ready_bot
     assert (await bot.get("/readyz")) == (200, {"ready": True, "database": True, "study": True,
-                                                "retention": "none"})
+                                                "retention": "none", "undelivered": 0})
     store: Store = bot.app[STORE]
     async with store.engine.begin() as conn:
         await conn.execute(insert(t.purge_runs).values(started_at=END, step="failed"))

@@ -47,7 +47,8 @@ async def test_readyz_is_503_until_the_screening_engine_has_answered_a_warm_up_s
     for _ in range(3):
         status, body = await bot.get("/readyz")
         assert status == 503, body
-        assert body == {"ready": False, "database": True, "study": True, "retention": "none"}
+        assert body == {"ready": False, "database": True, "study": True, "retention": "none",
+                        "undelivered": 0}
         await asyncio.sleep(0.05)
     assert (await bot.get("/healthz"))[0] == 200  # alive, just not ready
 
@@ -58,7 +59,7 @@ async def test_readyz_is_503_until_the_screening_engine_has_answered_a_warm_up_s
 
     await eventually(ready)
     assert (await bot.get("/readyz"))[1] == {"ready": True, "database": True, "study": True,
-                                             "retention": "none"}
+                                             "retention": "none", "undelivered": 0}
 
 
 def _parent_of(pid: int) -> int | None:

@@ -299,4 +299,4 @@ async def test_health_and_readiness(ready_bot: RunningBot) -> None:
     assert await bot.get("/healthz") == (200, {"status": "ok"})
     status, body = await bot.get("/readyz")
     assert status == 200 and body == {"ready": True, "database": True, "study": True,
-                                      "retention": "none"}
+                                      "retention": "none", "undelivered": 0}

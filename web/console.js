@@ -209,6 +209,8 @@
     renderFlags(next.flags);
     $("transcript").textContent = next.transcript.words;
     $("transcript-download").hidden = !next.transcript.available;
+    $("undelivered").hidden = !next.undelivered.count;
+    $("undelivered-words").textContent = next.undelivered.words;
   }
 
   async function act(flagId, action, group) {

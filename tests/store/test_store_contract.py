@@ -701,6 +701,62 @@ async def test_outbox_lanes_are_leased_highest_first_in_order_within_a_lane(
     assert [u.priority for u in await store.undelivered_outbox()] == [Priority.URGENT]
 
 
+# ---- undelivered items and their notices -----------------------------------------------------
+
+
+async def _give_up(store: Store, *keys: str, session_id: str | None = "s1") -> list[int]:
+    ids = [await store.enqueue(item(key, conversation_id=f"c-{key}", session_id=session_id), T0)
+           for key in keys]
+    await store.lease_outbox(owner="A", now=T0, lease=LEASE)
+    for item_id in ids:
+        await store.outbox_failed(item_id, owner="A", error="403 Forbidden")
+    return ids
+
+
+async def test_undelivered_items_are_reported_once_with_their_notices(
+    store: Store, opener: Opener
+) -> None:
+    sent = await store.enqueue(item("sent", conversation_id="c-sent"), T0)
+    (await store.lease_outbox(owner="A", now=T0, lease=LEASE))
+    await store.outbox_sent(sent, owner="A", at=T0, activity_id="1", conversation_id="c-sent")
+    first, second = await _give_up(store, "flag:1:copy:0", "flag:2:copy:0")
+    assert await store.undelivered_total() == 2
+    unreported = await store.unreported_undelivered()
+    assert [(u.id, u.session_id, u.dedupe_key, u.conversation_id) for u in unreported] == [
+        (first, "s1", "flag:1:copy:0", "c-flag:1:copy:0"),
+        (second, "s1", "flag:2:copy:0", "c-flag:2:copy:0")]
+    assert_utc(unreported[0].created_at)
+
+    notice = item("session:s1:undelivered:1:to:p1", conversation_id="c-fay", session_id="s1")
+    other = await opener()  # another instance racing for the same items loses as a whole
+    assert await store.report_undelivered([first, second], [notice], T0)
+    assert not await other.report_undelivered([second], [
+        item("session:s1:undelivered:2:to:p1", conversation_id="c-fay")], T0)
+    assert await store.unreported_undelivered() == []
+    assert await outbox_counts(store) == {"failed": 2, "pending": 1, "sent": 1}
+    assert await store.last_queued_at("session:s1:undelivered:") == T0
+    assert await store.report_undelivered([], [], T0)  # nothing to mark
+
+    # a notice that is itself given up is marked without another notice
+    (leased,) = await store.lease_outbox(owner="A", now=T0, lease=LEASE)
+    await store.outbox_failed(leased.id, owner="A", error="403 Forbidden")
+    assert [u.id for u in await store.unreported_undelivered()] == [leased.id]
+    assert await store.report_undelivered([leased.id], [], T0)
+    assert await store.unreported_undelivered() == []
+    assert await store.undelivered_total() == 3
+
+
+async def test_undelivered_reports_go_with_their_outbox_rows(store: Store) -> None:
+    """A purge empties the outbox: the marks go too, so a row id used again (SQLite reuses
+    them) is never taken for an item already reported."""
+    (given_up,) = await _give_up(store, "reply:c:1:0", session_id=None)
+    assert await store.report_undelivered([given_up], [], T0)
+    await store.delete_linking_data()
+    assert await store.undelivered_total() == 0
+    (again,) = await _give_up(store, "reply:c:2:0", session_id=None)
+    assert [u.id for u in await store.unreported_undelivered()] == [again]
+
+
 # ---- processed activities -------------------------------------------------------------------
 
 
