@@ -31,7 +31,7 @@ from console.access import (
 from console.views import facilitator_state, participant_state
 from export.render import CONTENT_TYPES, FORMATS
 from export.service import export_session
-from services.flags import ACTIONS
+from services.flag_actions import ACTIONS
 from services.sessions import Conversation
 
 log = logging.getLogger(__name__)

@@ -31,7 +31,8 @@ from typing import Any
 from background import cancel_requested
 from services.clock import Clock
 from services.flag_content import FlagCardContent, Segment, reasons_of, segments_of
-from services.flags import FlagService, Recipient
+from services.flag_delivery import Recipient
+from services.flags import FlagService
 from store import Identity, Participant, Session
 from store.chat_records import FindingRecord, FlagIdTaken, NewFlag, ScanJob, ScanOutcome
 from store.ports import ScreeningStore
