@@ -45,12 +45,9 @@ from services.flags import FlagService
 from services.retention import retention_status
 from services.roles import FacilitatorPolicy
 from services.roster import RosterService
-from services.screening_pipeline import (
-    ScreeningPipeline,
-    SessionDirectory,
-    load_screener,
-    scan_executor,
-)
+from services.scan_worker import load_screener, scan_executor
+from services.screening_pipeline import ScreeningPipeline
+from services.session_directory import SessionDirectory
 from services.sessions import SessionService
 from services.transcripts import TranscriptService
 from services.undelivered import UndeliveredNotices

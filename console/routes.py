@@ -32,7 +32,7 @@ from console.views import facilitator_state, participant_state
 from export.render import CONTENT_TYPES, FORMATS
 from export.service import export_session
 from export.transcript import transcript_docx
-from services.flags import ACTIONS
+from services.flag_actions import ACTIONS
 from services.sessions import Conversation
 
 log = logging.getLogger(__name__)

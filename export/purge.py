@@ -25,13 +25,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from export.build import (
-    SessionRedactor,
-    Unscreenable,
-    message_exclusions,
-    screened_spans,
-    why_excluded,
-)
+from export.build import SessionRedactor, Unscreenable, screened_spans
+from export.exclusions import message_exclusions, why_excluded
 from export.redact import PERSON, WITHHELD, apply_spans, name_spans
 from store.data_life import PurgeRun, SessionSource
 from store.ports import PurgeServiceStore

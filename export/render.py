@@ -24,7 +24,8 @@ from datetime import UTC, datetime
 from docx import Document
 from docx.shared import Pt, RGBColor
 
-from export.build import EXCLUSION_REASONS, ExportLine, SessionExport
+from export.build import ExportLine, SessionExport
+from export.exclusions import EXCLUSION_REASONS
 from study.dates import format_local, format_local_clock, format_local_date
 
 FORMATS = ("docx", "csv", "jsonl", "qdpx")

@@ -12,7 +12,8 @@ from typing import Any
 import cards
 from handlers.context import Turn
 from handlers.routes import InvokeBody, card_response, routes
-from services.flags import ACTIONS, SHOW_VERB
+from services.flag_actions import ACTIONS
+from services.flag_digests import SHOW_VERB
 
 
 def _flag_id(data: dict[str, Any]) -> int | None:

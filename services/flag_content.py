@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from screening.textprep import clean
-from store.chat_records import FindingRecord
+from store.chat_records import FindingRecord, FlagView
 
 _SPACE = re.compile(r"\s+")
 
@@ -94,3 +94,28 @@ def segments_of(text: str, findings: Sequence[FindingRecord | Any]) -> list[Segm
 def reasons_of(findings: Sequence[FindingRecord | Any]) -> list[Reason]:
     return [Reason(f.category, f.rule, float(f.score)) for f in findings
             if not getattr(f, "dismissed", False)]
+
+
+def content_of_view(view: FlagView, *, hide_available: bool, notice: str | None = None,
+                    session_title: str | None = None) -> FlagCardContent:
+    """A stored flag as its card says it (the console's page draws from the same values)."""
+    text = view.message_text or ""
+    return FlagCardContent(
+        flag_id=view.id,
+        kind=view.kind,
+        sent_at=view.message_received_at or view.created_at,
+        author_name=view.author.display_name if view.author else None,
+        author_pseudonym=view.author_pseudonym,
+        segments=segments_of(text, view.findings) if text else [Segment("(text not kept)")],
+        reasons=reasons_of(view.findings),
+        safeguarding_level=view.level,
+        safeguarding_reason=view.reason,
+        status=view.status,
+        history=[HistoryEntry(a.action, a.actor, a.at, a.outcome) for a in view.actions],
+        hide_available=hide_available,
+        edited=view.message_edited,
+        hidden=view.message_hidden_at is not None,
+        deleted=view.message_deleted_at is not None,
+        notice=notice,
+        session_title=session_title,
+    )

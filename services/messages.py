@@ -22,6 +22,15 @@ def card_activity(card: dict[str, Any], *, summary: str | None = None) -> dict[s
     return activity
 
 
+def card_of(activity: dict[str, Any] | None) -> Any:
+    """The Adaptive Card in an outgoing activity (None if it carries none): `card_activity`'s
+    inverse."""
+    for attachment in (activity or {}).get("attachments") or []:
+        if attachment.get("contentType") == ADAPTIVE_CARD:
+            return attachment.get("content")
+    return None
+
+
 def text_activity(text: str) -> dict[str, Any]:
     return {"type": "message", "text": text, "textFormat": "plain"}
 

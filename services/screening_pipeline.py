@@ -7,32 +7,31 @@ a lease, so two instances never scan one message. The screener runs in one worke
 is CPU-bound). A new flag's cards are drawn for an id the store reserves, then the findings,
 the flag, its cards and any automatic response are stored in one transaction, and the outbox
 delivers the cards.
+
+Beside it: `services/scan_worker.py` (what runs in the worker: the engine, a batch scan, the
+pool) and `services/session_directory.py` (the cached session, roster names and flag
+recipients); a flag's cards come from `services/flag_delivery.py` (or `flag_digests.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import logging
-import multiprocessing
-import os
-import signal
-import sys
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from concurrent.futures import BrokenExecutor, Executor
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
 from background import cancel_requested
 from services.clock import Clock
 from services.flag_content import FlagCardContent, Segment, reasons_of, segments_of
-from services.flags import FlagService, Recipient
-from store import Identity, Participant, Session
+from services.flag_delivery import Recipient
+from services.flags import FlagService
+from services.scan_worker import Scanned, _scan_batch
+from services.session_directory import SessionContext, SessionDirectory
+from store import Session
 from store.chat_records import FindingRecord, FlagIdTaken, NewFlag, ScanJob, ScanOutcome
 from store.ports import ScreeningStore
 
@@ -44,98 +43,6 @@ NOT_KEPT = "(text not kept: its author has not consented; read it in the meeting
 
 log = logging.getLogger(__name__)
 
-_SCREENERS: dict[tuple[str, float], Any] = {}
-
-
-def load_screener(model: str, threshold: float) -> Any:
-    """Load the screening engine (slow: call in a thread). Loaded once per process."""
-    key = (model, threshold)
-    if key not in _SCREENERS:
-        from screening import Screener, ScreeningConfig
-
-        _SCREENERS[key] = Screener.load(ScreeningConfig(model=model, threshold=threshold))
-    return _SCREENERS[key]
-
-
-_worker_screener: Any = None
-
-
-def _init_scan_worker(model: str, threshold: float) -> None:
-    global _worker_screener
-    _worker_screener = load_screener(model, threshold)
-
-
-_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-
-
-def _exit_with_parent(parent_pid: int) -> None:
-    """Make this worker process end when the bot does, even on SIGKILL (no clean shutdown
-    reaches it then): the kernel's parent-death signal on Linux, and a watch on the parent
-    pid everywhere (a worker left behind holds ~265 MB and they pile up with each crash)."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-    if os.getppid() != parent_pid:  # the parent died before the signal was armed
-        os._exit(0)
-    threading.Thread(target=_watch_parent, args=(parent_pid,), name="parent-watch",
-                     daemon=True).start()
-
-
-def _watch_parent(parent_pid: int, every: float = 1.0) -> None:
-    while os.getppid() == parent_pid:
-        time.sleep(every)
-    os._exit(0)
-
-
-def _init_scan_process(model: str, threshold: float, parent_pid: int) -> None:
-    _exit_with_parent(parent_pid)
-    _init_scan_worker(model, threshold)
-
-
-@dataclass(frozen=True)
-class Scanned:
-    """A scan result as plain values (it crosses a process boundary)."""
-
-    findings: list[tuple[int, int, str, float, str]]
-    safeguarding: tuple[str, str] | None
-
-
-def _scanned(result: Any) -> Scanned:
-    sg = result.safeguarding
-    return Scanned(
-        [(f.start, f.end, f.category, float(f.score), f.rule) for f in result.findings],
-        (sg.level, sg.reason) if sg else None,
-    )
-
-
-def _scan_batch(work: Sequence[tuple[str, Sequence[str]]]) -> list[Scanned | None]:
-    """Scan a batch; if the batch fails, each message alone, so that one message the engine
-    cannot handle (None) does not hold back the others."""
-    try:
-        return [_scanned(result) for result in _worker_screener.scan_many(work)]
-    except Exception:
-        pass
-    out: list[Scanned | None] = []
-    for text, names in work:
-        try:
-            out.append(_scanned(_worker_screener.scan(text, roster=names)))
-        except Exception:
-            out.append(None)
-    return out
-
-
-def scan_executor(model: str, threshold: float, processes: int) -> Executor:
-    """Where scans run: `processes` worker processes (no GIL contention with the event loop
-    and the database threads), or one thread in this process when 0."""
-    if processes <= 0:
-        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="screening",
-                                  initializer=_init_scan_worker, initargs=(model, threshold))
-    return ProcessPoolExecutor(max_workers=processes,
-                               mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_scan_process,
-                               initargs=(model, threshold, os.getpid()))
-
 
 @dataclass(frozen=True)
 class FlagCards:
@@ -144,82 +51,6 @@ class FlagCards:
     session: Session
     recipients: list[Recipient]
     content: FlagCardContent
-
-
-@dataclass
-class SessionContext:
-    session: Session
-    names: list[str]
-    people: dict[str, tuple[str, Identity | None]]  # participant id -> (pseudonym, identity)
-    facilitators: list[Identity]
-    recipients: list[Recipient]
-    expires: float
-
-
-@dataclass
-class SessionDirectory:
-    """Brief in-process caches for the acknowledgement path and the scanner.
-
-    A live session is cached for `ttl` seconds (only when found: a new session is seen at
-    once); a participant for the session's life (its id never changes).
-    """
-
-    store: ScreeningStore
-    flags: FlagService
-    ttl: float = 1.0
-    context_ttl: float = 2.0
-    _live: dict[str, tuple[float, Session]] = field(default_factory=dict)
-    _participants: OrderedDict[tuple[str, str], Participant] = field(
-        default_factory=OrderedDict)
-    _contexts: dict[str, SessionContext] = field(default_factory=dict)
-    nudged: set[str] = field(default_factory=set)
-
-    async def live(self, conversation_id: str) -> Session | None:
-        cached = self._live.get(conversation_id)
-        now = time.monotonic()
-        if cached and cached[0] > now:
-            return cached[1]
-        session = await self.store.live_session(conversation_id)
-        if session is None:
-            self._live.pop(conversation_id, None)
-            return None
-        self._live[conversation_id] = (now + self.ttl, session)
-        return session
-
-    def forget(self, conversation_id: str) -> None:
-        self._live.pop(conversation_id, None)
-
-    def refresh(self) -> None:
-        """Forget the cached session contexts (their flag recipients have changed)."""
-        self._contexts.clear()
-
-    def participant(self, session_id: str, teams_user_id: str) -> Participant | None:
-        return self._participants.get((session_id, teams_user_id))
-
-    def remember(self, session_id: str, teams_user_id: str, participant: Participant) -> None:
-        self._participants[(session_id, teams_user_id)] = participant
-        if len(self._participants) > 20_000:
-            self._participants.popitem(last=False)
-
-    async def context(self, session_id: str, *, need: str | None = None) -> SessionContext | None:
-        """Roster names, pseudonyms and flag recipients of a session (refreshed every 2 s)."""
-        ctx = self._contexts.get(session_id)
-        if ctx and ctx.expires > time.monotonic() and (need is None or need in ctx.people):
-            return ctx
-        session = await self.store.get_session(session_id)
-        if session is None:
-            return None
-        roster = await self.store.roster(session_id)
-        people = {e.participant.id: (e.participant.pseudonym, e.identity) for e in roster}
-        names = sorted({e.identity.display_name for e in roster
-                        if e.identity and e.identity.display_name})
-        facilitators = [e.identity for e in roster
-                        if e.participant.role == "facilitator" and e.identity]
-        recipients = await self.flags.recipients(session, facilitators)
-        ctx = SessionContext(session, names, people, facilitators, recipients,
-                             time.monotonic() + self.context_ttl)
-        self._contexts[session_id] = ctx
-        return ctx
 
 
 class ScreeningPipeline:

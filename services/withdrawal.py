@@ -4,7 +4,7 @@ the append-only record, and the cascade.
 The information sheet promises: a participant may withdraw up to two weeks after the focus
 group; then their chat responses are not used, and responses by others that mention them are
 deleted. Here: the withdrawal is recorded once (withdrawing twice is harmless), the
-participant's messages are left out of every export (see `export.build`), and so are other
+participant's messages are left out of every export (see `export.exclusions`), and so are other
 people's messages that refer to them (name, short form, handle, @mention, reply or quote);
 borderline ones right after theirs ("she said…", "+1") wait for a facilitator's Exclude or
 Keep on a review card in their 1:1, and are left out until kept. The facilitators are told
@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from export.build import SessionRedactor, references
+from export.build import SessionRedactor
+from export.exclusions import references
 from export.purge import redact_text
 from services.card_port import CardPort
 from services.clock import Clock

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-import services.screening_pipeline as pipeline
+import services.scan_worker as pipeline
 from screening import Finding, ScanResult
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+import services.scan_worker as scan_worker
 import services.screening_pipeline as pipeline
 from cards import card_problems
 from tests.conftest import BotFactory, RunningBot
@@ -28,8 +29,8 @@ TRIPS_THE_ENGINE = "the bit about the Tuesday rota \u2603 was odd"
 
 @pytest.fixture
 async def fragile_bot(start_bot: BotFactory, monkeypatch: pytest.MonkeyPatch) -> RunningBot:
-    real_load = pipeline.load_screener
-    monkeypatch.setattr(pipeline, "load_screener",
+    real_load = scan_worker.load_screener
+    monkeypatch.setattr(scan_worker, "load_screener",
                         lambda *args: EngineFailingOn(real_load(*args), "\u2603"))
     return await start_bot(facilitator_ids=FACILITATORS, screening_processes=0)
 

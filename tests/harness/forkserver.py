@@ -40,7 +40,7 @@ def _child(env: dict[str, str]) -> None:
 def run() -> int:
     import bot  # noqa: F401  (the slow imports, once)
     from config import load_settings
-    from services.screening_pipeline import load_screener
+    from services.scan_worker import load_screener
 
     defaults = load_settings()
     load_screener(defaults.screening_model, defaults.screening_threshold)
