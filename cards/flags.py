@@ -197,18 +197,20 @@ def _digest_entry(content: FlagCardContent, zone: str) -> dict[str, Any]:
 
 
 def digest_card(entries: Sequence[FlagCardContent], session_title: str | None, *,
-                zone: str = DEFAULT_TIMEZONE) -> Card:
+                total: int | None = None, zone: str = DEFAULT_TIMEZONE) -> Card:
     """One card for a storm of flags in a session: a line per flag (newest first) with a
-    button that sends that flag's own card, with its actions, to whoever clicks it."""
-    newest = sorted(entries, key=lambda e: e.flag_id, reverse=True)
-    lines = [_digest_entry(entry, zone) for entry in newest[:DIGEST_SHOWN]]
-    if len(newest) > DIGEST_SHOWN:
-        lines.append(_text(f"…and {len(newest) - DIGEST_SHOWN} earlier flags in this minute",
+    button that sends that flag's own card, with its actions, to whoever clicks it.
+    `total`: how many flags the digest holds, when `entries` are only the newest of them."""
+    newest = sorted(entries, key=lambda e: e.flag_id, reverse=True)[:DIGEST_SHOWN]
+    count = max(total or 0, len(entries))
+    lines = [_digest_entry(entry, zone) for entry in newest]
+    if count > len(newest):
+        lines.append(_text(f"…and {count - len(newest)} earlier flags in this minute",
                            isSubtle=True))
     where = f" in {inert(session_title)}" if session_title else ""
     return render(
         "flag_digest",
-        heading=f"{len(newest)} messages flagged in a minute{where}",
+        heading=f"{count} messages flagged in a minute{where}",
         subheading="Many flags at once: they are listed here instead of one card each. "
                    "Open one to see the message and act on it. Only facilitators see this.",
         entries=lines,

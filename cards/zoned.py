@@ -71,5 +71,5 @@ class ZonedCards:
         return mention_review_card(session_id, items)
 
     def digest_card(self, entries: Sequence[FlagCardContent],
-                    session_title: str | None) -> Card:
-        return digest_card(entries, session_title, zone=self.zone)
+                    session_title: str | None, *, total: int | None = None) -> Card:
+        return digest_card(entries, session_title, total=total, zone=self.zone)

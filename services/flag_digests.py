@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from outbound.outbox import Delivered, Notify
@@ -20,6 +20,21 @@ from store.records import DIGEST_KEY_PREFIX
 
 SHOW_VERB = "flag.show"  # a digest entry's button: send that flag's own card to the clicker
 DIGEST_WINDOW = timedelta(minutes=1)
+DIGEST_DRAWN = 12  # the newest entries drawn on a digest card; the rest are only counted
+
+
+@dataclass
+class DigestDraft:
+    """A digest card being drawn in one batch: how many flags it holds and the newest of
+    them (a storm's card is redrawn with each flag that joins it, so drawing every entry
+    each time would cost the square of the storm)."""
+
+    total: int = 0
+    newest: list[FlagCardContent] = field(default_factory=list)
+
+    def add(self, content: FlagCardContent) -> None:
+        self.total += 1
+        self.newest = [*self.newest, content][-DIGEST_DRAWN:]
 
 
 class FlagDigests(FlagServiceBase):
@@ -43,7 +58,7 @@ class FlagDigests(FlagServiceBase):
 
     async def digest_items(
         self, session: Session, recipients: Sequence[Recipient], content: FlagCardContent,
-        listed: dict[str, list[FlagCardContent]],
+        listed: dict[str, DigestDraft],
     ) -> list[OutboxItem]:
         """The digest card of this minute, one copy per recipient, now listing `content` too.
 
@@ -53,15 +68,18 @@ class FlagDigests(FlagServiceBase):
         minute = int(self.clock().timestamp() // DIGEST_WINDOW.total_seconds())
         prefix = f"{DIGEST_KEY_PREFIX}{session.id}:{minute}:copy:"
         if prefix not in listed:
-            listed[prefix] = []
-            for flag_id in await self.store.digest_flag_ids(f"{prefix}0"):
+            draft = listed[prefix] = DigestDraft()
+            already = await self.store.digest_flag_ids(f"{prefix}0")
+            draft.total = len(already)
+            for flag_id in already[-DIGEST_DRAWN:]:
                 view = await self.store.flag_view(flag_id)
                 if view is not None:
-                    listed[prefix].append(self.content_of(view))
-        listed[prefix].append(content)
-        entries = listed[prefix]
-        payload = card_activity(self.cards.digest_card(entries, session.title),
-                                summary=f"{len(entries)} messages flagged")
+                    draft.newest.append(self.content_of(view))
+        draft = listed[prefix]
+        draft.add(content)
+        payload = card_activity(
+            self.cards.digest_card(draft.newest, session.title, total=draft.total),
+            summary=f"{draft.total} messages flagged")
         return [to_user(
             key=f"{prefix}{copy_number}",
             service_url=recipient.channel.service_url if recipient.channel

@@ -28,6 +28,7 @@ from background import cancel_requested
 from services.clock import Clock
 from services.flag_content import FlagCardContent, Segment, reasons_of, segments_of
 from services.flag_delivery import Recipient
+from services.flag_digests import DigestDraft
 from services.flags import FlagService
 from services.scan_worker import Scanned, _scan_batch
 from services.session_directory import SessionContext, SessionDirectory
@@ -281,7 +282,7 @@ class ScreeningPipeline:
                           folded: list[bool]) -> None:
         """Each new flag's cards for its reserved id: its own card for each recipient, or, in
         a storm, the session's digest card listing it with the flags before it."""
-        digests: dict[str, list[FlagCardContent]] = {}
+        digests: dict[str, DigestDraft] = {}
         for (outcome, cards), flag_id, digest in zip(flagged, ids, folded, strict=True):
             outcome.flag_id = flag_id
             if digest:
