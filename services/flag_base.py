@@ -54,6 +54,10 @@ class FlagServiceBase:
         self.hider = hider
         self.digest_threshold = digest_threshold
         self.meetings = meetings
+        # Digest entries drawn this minute, by digest (key prefix). An entry shows only what
+        # never changes (time, pseudonym, categories), so a storm's redraws reuse them instead
+        # of reading a dozen flags back for every flag that joins.
+        self._digest_entries: dict[str, dict[int, FlagCardContent]] = {}
 
     @property
     def hide_available(self) -> bool:

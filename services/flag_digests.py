@@ -71,12 +71,22 @@ class FlagDigests(FlagServiceBase):
             draft = listed[prefix] = DigestDraft()
             already = await self.store.digest_flag_ids(f"{prefix}0")
             draft.total = len(already)
+            drawn = self._digest_entries.get(prefix, {})
             for flag_id in already[-DIGEST_DRAWN:]:
-                view = await self.store.flag_view(flag_id)
-                if view is not None:
-                    draft.newest.append(self.content_of(view))
+                entry = drawn.get(flag_id)
+                if entry is None:  # drawn by another instance, or before a restart
+                    view = await self.store.flag_view(flag_id)
+                    entry = self.content_of(view) if view is not None else None
+                if entry is not None:
+                    draft.newest.append(entry)
         draft = listed[prefix]
         draft.add(content)
+        minute_suffix = f":{minute}:copy:"
+        self._digest_entries = {
+            key: entries for key, entries in self._digest_entries.items()
+            if key.endswith(minute_suffix) and key != prefix
+        }
+        self._digest_entries[prefix] = {entry.flag_id: entry for entry in draft.newest}
         payload = card_activity(
             self.cards.digest_card(draft.newest, session.title, total=draft.total),
             summary=f"{draft.total} messages flagged")
