@@ -45,6 +45,8 @@ class ChangeFeed:
         for session_id in list(self._watchers):
             current = await self._fingerprint(session_id)
             if self._last.get(session_id) != current:
-                if session_id in self._last:
-                    self.changed(session_id)
+                # A new watcher's first fingerprint wakes it too: its stream drew the state
+                # before this baseline was taken, and a change in between would otherwise
+                # never be pushed (a consent given while the page was opening stayed unseen).
+                self.changed(session_id)
                 self._last[session_id] = current
