@@ -51,10 +51,12 @@ async def queue_flag_card(conn: AsyncConnection, dialect: str, flag_id: int, ite
                     o.dedupe_key.like(f"{item.dedupe_key}:update:%"), o.status == "pending",
                     or_(o.lease_until.is_(None), o.lease_until < now))
                 .order_by(o.id.desc()).limit(1))).scalar()
-            if waiting is not None:
-                await conn.execute(update(t.outbox).where(o.id == waiting)
-                                   .values(payload=item.payload))
-            else:
+            taken = waiting is not None and (await conn.execute(
+                update(t.outbox).where(
+                    o.id == waiting, o.status == "pending",
+                    or_(o.lease_until.is_(None), o.lease_until < now))
+                .values(payload=item.payload))).rowcount == 1
+            if not taken:  # none waiting, or leased for sending since it was looked up
                 await queue_quietly(conn, dialect, OutboxItem(
                     dedupe_key=f"{item.dedupe_key}:update:{flag_id}",
                     service_url=item.service_url, tenant_id=item.tenant_id,

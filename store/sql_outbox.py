@@ -106,18 +106,23 @@ class SqlOutbox(SqlBase):
                 )
             ).all()
         leased: list[LeasedItem] = []
-        for row in rows:
+        for candidate in rows:
             async with self._writing() as conn:
                 result = await conn.execute(
                     update(t.outbox)
                     .where(
-                        t.outbox.c.id == row.id,
+                        t.outbox.c.id == candidate.id,
                         t.outbox.c.status == "pending",
                         or_(t.outbox.c.lease_until.is_(None), t.outbox.c.lease_until < now),
                     )
                     .values(lease_owner=owner, lease_until=now + lease)
                 )
-            if result.rowcount == 1:
+                # The row as leased, not as first read: a waiting item's payload may be
+                # replaced until the lease takes it (a digest update taking a fuller list),
+                # and sending the first read would lose that change.
+                row = (await conn.execute(
+                    select(t.outbox).where(t.outbox.c.id == candidate.id))).first()
+            if result.rowcount == 1 and row is not None:
                 leased.append(
                     LeasedItem(row.id, record(OutboxItem, row), row.attempts, row.created_at))
         return leased

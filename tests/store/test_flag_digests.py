@@ -3,10 +3,14 @@ replaced while it waits, then it is updated in place. Run on both databases."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from store import OutboxItem, Store
 from store import schema as t
@@ -79,3 +83,34 @@ async def test_recent_and_waiting_counts_set_safeguarding_apart(store: Store) ->
     await store.outbox_sent(leased.id, owner="w", at=T0, activity_id="1:1",
                             conversation_id="19:conv")
     assert await store.waiting_safeguarding_flags(T0 + timedelta(minutes=5)) == []
+
+
+async def test_a_flag_joining_while_its_update_is_being_leased_is_sent_with_it(
+    store: Store, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The lease reads due items, then takes them one write each. A flag that joins the
+    waiting update in between replaces its payload, and the lease must send that payload, not
+    the one it first read (the facilitator's digest ended one flag short)."""
+    _, (a, b, c) = await _flags(store, *["identifying"] * 3)
+    await store.add_flag_cards(a, [_digest(1)], T0)
+    [leased] = await store.lease_outbox(owner="w", now=T0, lease=LEASE)
+    await store.outbox_sent(leased.id, owner="w", at=T0, activity_id="1:9",
+                            conversation_id="19:conv")
+    await store.add_flag_cards(b, [_digest(2)], T0)  # an update waits, carrying 2 flags
+
+    writing = store._writing
+    joined = False
+
+    @asynccontextmanager
+    async def c_joins_first() -> AsyncIterator[AsyncConnection]:
+        nonlocal joined
+        if not joined:
+            joined = True
+            await store.add_flag_cards(c, [_digest(3)], T0)
+        async with writing() as conn:
+            yield conn
+
+    monkeypatch.setattr(store, "_writing", c_joins_first)
+    [update] = await store.lease_outbox(owner="w", now=T0, lease=LEASE)
+    assert joined and update.item.operation == "update"
+    assert update.item.payload == {"type": "message", "text": "3 flags"}
