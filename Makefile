@@ -30,9 +30,11 @@ test: $(DEV_STAMP)
 	$(PY) -m pytest
 
 # The inner loop: everything except the tests marked slow (kill -9 cycles, two instances,
-# fuzz runs, scale); see the markers in pyproject.toml.
+# fuzz runs, scale; see the markers in pyproject.toml), spread over FAST_WORKERS processes
+# (every test has its own ports, files and databases). `make test` runs all in one process.
+FAST_WORKERS ?= 3
 test-fast: $(DEV_STAMP)
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -m "not slow" -n $(FAST_WORKERS)
 
 # Style, the import layers (contracts in pyproject.toml), then types.
 lint: $(DEV_STAMP)

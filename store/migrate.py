@@ -21,7 +21,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
-def _upgrade(connection: Connection) -> None:
+def upgrade_connection(connection: Connection) -> None:
+    """Apply every migration not yet applied, on a synchronous connection."""
     if connection.dialect.name == "postgresql":
         # A transaction-level lock: held until the migration's transaction commits (or rolls
         # back). A session lock released before the commit let the next instance migrate
@@ -37,5 +38,5 @@ def _upgrade(connection: Connection) -> None:
 
 async def upgrade_to_head(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:
-        await conn.run_sync(_upgrade)
+        await conn.run_sync(upgrade_connection)
         await conn.commit()

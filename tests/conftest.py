@@ -22,6 +22,7 @@ from services.clock import Clock, utcnow
 from tests import hypothesis_profile
 from tests.clock import ManualClock
 from tests.connector_standin import ConnectorStandIn, start_connector
+from tests.harness.databases import migrated_sqlite
 from tests.teams import CO_FACILITATOR, FACILITATOR, Teams
 
 # Property and fuzz tests draw the same examples on every run: see tests/hypothesis_profile.py.
@@ -100,7 +101,7 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "microsoft_app_id": "",
         "microsoft_app_password": "",
-        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        "database_url": f"sqlite+aiosqlite:///{migrated_sqlite(tmp_path / 'bot.db')}",
         "facilitator_ids": [FACILITATOR.aad],
         "reminder_interval_minutes": 30,
         "scheduler_poll_seconds": 0.05,

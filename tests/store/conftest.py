@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from store import Store, open_store
-from tests.harness.databases import fresh_postgres, postgres_server_url
+from tests.harness.databases import fresh_postgres, migrated_sqlite, postgres_server_url
 
 BACKENDS = ["sqlite", "postgres"]
 
@@ -35,7 +35,9 @@ async def db_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def store(db_url: str) -> AsyncIterator[Store]:
+async def store(db_url: str, backend: str, tmp_path: Path) -> AsyncIterator[Store]:
+    if backend == "sqlite":
+        migrated_sqlite(tmp_path / "store.db")
     opened = await open_store(db_url)
     try:
         yield opened

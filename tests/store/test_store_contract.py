@@ -963,7 +963,7 @@ async def test_migration_lock_is_held_until_commit(
 
     async def slow_to_commit(engine: Any) -> None:
         async with engine.connect() as conn:
-            await conn.run_sync(store_migrate._upgrade)
+            await conn.run_sync(store_migrate.upgrade_connection)
             await asyncio.sleep(0.2)  # e.g. a busy event loop between migrating and committing
             await conn.commit()
 
