@@ -106,6 +106,11 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "reminder_interval_minutes": 30,
         "scheduler_poll_seconds": 0.05,
         "log_level": "DEBUG",
+        # Screening in a thread of the test process, whose engine loads once per process; a
+        # worker process per bot would load it again for every test. The worker processes
+        # have their own tests (test_screening_lifecycle, test_unscreened, test_flags) and
+        # the process harnesses run the bot with its defaults.
+        "screening_processes": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
