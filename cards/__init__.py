@@ -20,6 +20,7 @@ from cards.builders import (
 from cards.check import card_problems
 from cards.flags import FLAG_VERBS, check_card, digest_card, flag_card
 from cards.mention_review import REVIEW_VERBS, mention_review_card
+from cards.message_actions import remove_dialog_card, report_dialog_card
 from cards.template import TemplateError, render
 from cards.zoned import ZonedCards
 
@@ -45,7 +46,9 @@ __all__ = [
     "late_joiner_card",
     "mention_review_card",
     "notice_card",
+    "remove_dialog_card",
     "render",
+    "report_dialog_card",
     "statement_input_id",
     "status_card",
     "welcome_card",

@@ -33,6 +33,7 @@ ACTION_WORDS = {
     "redact": "kept it marked for redaction in the export",
     "dismiss": "marked it not identifying",
     "escalate": "escalated it as a safeguarding concern",
+    "report": "reported this message to the facilitators",
 }
 
 STATUS_WORDS = {
@@ -40,6 +41,13 @@ STATUS_WORDS = {
     "redact": "Will be redacted in the export.",
     "dismissed": "Marked not identifying: nothing will be redacted for this message.",
     "escalated": "Escalated as a safeguarding concern.",
+}
+# A reported message has no identifying spans to redact: "Leave out of export" drops it whole.
+REPORTED_STATUS_WORDS = {
+    **STATUS_WORDS,
+    "open": "Open: the message stays in the export unless you leave it out.",
+    "redact": "Will be left out of the export.",
+    "dismissed": "Marked not identifying: the message stays in the export.",
 }
 
 
@@ -91,13 +99,18 @@ def _reasons(content: FlagCardContent) -> list[dict[str, Any]]:
             "The screening engine failed on this message several times, so nothing in it "
             "was checked. Please read it in the meeting chat and decide. If it still cannot "
             "be screened at export time, it is left out of the export.", color="Warning"))
+    if content.kind == "reported":
+        items.append(_text(
+            "Someone in the session reported this message from its menu in Teams. Screening "
+            "had not flagged it. The card does not say who reported it.", color="Warning"))
     if not items:
         items.append(_text("Nothing identifying was found.", isSubtle=True))
     return items
 
 
 def _history(content: FlagCardContent, zone: str) -> list[dict[str, Any]]:
-    items = [_text(STATUS_WORDS.get(content.status, content.status), weight="Bolder")]
+    words = REPORTED_STATUS_WORDS if content.kind == "reported" else STATUS_WORDS
+    items = [_text(words.get(content.status, content.status), weight="Bolder")]
     if content.hidden:
         items.append(_text("Hidden from the chat for readers.", spacing="None"))
     if content.deleted:
@@ -128,6 +141,12 @@ def _actions(content: FlagCardContent) -> list[dict[str, Any]]:
         if content.hide_available and not content.hidden:
             actions.append(execute("flag.hide", "Hide from chat"))
         actions.append(execute("flag.dismiss", "Read: not identifying"))
+    elif content.kind == "reported":
+        actions.append(execute("flag.remind", "Remind group"))
+        if content.hide_available and not content.hidden:
+            actions.append(execute("flag.hide", "Hide from chat"))
+        actions.append(execute("flag.redact", "Leave out of export", style="positive"))
+        actions.append(execute("flag.dismiss", "Not identifying"))
     elif content.reasons:
         actions.append(execute("flag.remind", "Remind group"))
         if content.hide_available and not content.hidden:
@@ -148,6 +167,8 @@ def flag_card(content: FlagCardContent, *, zone: str = DEFAULT_TIMEZONE) -> Card
         heading = f"⚠ Safeguarding ({level}) — a message needs your attention"
     elif content.kind == "unscreened":
         heading = "A message could not be screened: please read it"
+    elif content.kind == "reported":
+        heading = "A message was reported to you"
     else:
         heading = "A message may identify someone"
     subheading = "Only facilitators see this card. Nothing has been said to the group."

@@ -6,6 +6,7 @@
     python -m export redact-transcript FILE.vtt|FILE.docx --session <id> [--out FILE]
     python -m export transcript <session> [--out DIR]   (the transcript fetched from Teams)
     python -m export purge --study [--yes] [--force]
+    python -m export quality [--json]   (screening's precision and known misses, per session)
 
 Reads DATABASE_URL, STUDY_FILE, STUDY_TIMEZONE and SCREENING_* from the environment / `.env`
 (config.py). Every export also writes `<stem>_about.txt`: what was included, left out and why.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import json
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from export.purge import PurgeRefused, purge_study
+from export.quality import quality_report, render_text
 from export.render import FORMATS, file_name
 from export.service import LazyScreener, SessionNotFound, export_session, resolve_session
 from export.transcript import TranscriptError, redact_transcript_file, transcript_docx
@@ -49,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
                                                 "as DOCX")
     fetched.add_argument("session_id", help="session id (or a unique prefix of it)")
     fetched.add_argument("--out", type=Path, default=Path("exports"))
+    quality = sub.add_parser("quality", help="per session: flags decided and dismissed, "
+                                             "precision, known misses (no text, no names)")
+    quality.add_argument("--json", action="store_true", help="print JSON instead of a table")
     purge = sub.add_parser("purge", help="destroy linking data and raw text (end of project)")
     purge.add_argument("--study", action="store_true", required=True,
                        help="purge the whole study (every session in this database)")
@@ -147,6 +153,13 @@ async def _run(args: argparse.Namespace, settings: Any) -> int:
             await asyncio.to_thread(_write, path, transcript_docx(
                 kept.content, f"Redacted transcript: {session.title or study.short_title}"))
             print(f"wrote {path}")
+            return 0
+        if args.command == "quality":
+            quality = quality_report(await store.list_sessions(),
+                                     await store.labelled_outcomes(),
+                                     await store.undecided_flag_counts())
+            print(json.dumps(quality.as_dict(), indent=2) if args.json
+                  else render_text(quality), end="\n" if args.json else "")
             return 0
         if args.command == "purge":
             try:

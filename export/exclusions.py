@@ -25,6 +25,9 @@ EXCLUSION_REASONS = {
                            "facilitator chose to exclude it",
     "borderline_pending": "may refer to a withdrawn participant's contribution; not reviewed "
                           "yet, so excluded",
+    "removed_by_author": "its author asked for it to be left out of the research",
+    "reported_left_out": "reported by someone in the session; a facilitator chose to leave "
+                         "it out",
 }
 
 # A reply or reaction right after a withdrawn participant's message that may be about it
@@ -143,8 +146,9 @@ def references(source: SessionSource, participant_id: str) -> dict[int, str]:
 
 
 def message_exclusions(source: SessionSource) -> dict[int, str]:
-    """Why each message that refers to a withdrawn participant is left out of exports (the
-    information sheet: such responses are deleted). Stored reviews (made at the withdrawal,
+    """Why each message that refers to a withdrawn participant, or that was removed at
+    someone's request (`SessionSource.removed`), is left out of exports (the information
+    sheet: such responses are deleted). Stored reviews (made at the withdrawal,
     so they outlive the purge of names) and what the roster finds now are both applied; a
     borderline case is excluded until a facilitator keeps it."""
     kinds: dict[int, set[str]] = {}
@@ -158,8 +162,10 @@ def message_exclusions(source: SessionSource) -> dict[int, str]:
             kinds.setdefault(message_id, set()).add(review.kind)
             if review.kind == "borderline":
                 decisions.setdefault(message_id, set()).add(review.decision)
-    reasons: dict[int, str] = {}
+    reasons: dict[int, str] = dict(source.removed)  # left out at someone's request
     for message_id, found in kinds.items():
+        if message_id in reasons:
+            continue
         if found - {"borderline"}:
             reasons[message_id] = "mentions_withdrawn"
             continue

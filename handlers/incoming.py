@@ -183,6 +183,37 @@ def _members_added(members: Any) -> list[Person]:
     return people
 
 
+@dataclass(frozen=True)
+class MessageAction:
+    """A message extension action command's invoke (`composeExtension/fetchTask` when its
+    dialog opens, `composeExtension/submitAction` when it is sent): which command, where it was
+    used (`message`: from a message's "..." menu), and the message it was used on, from
+    `value.messagePayload`. Teams names the message's author by AAD object id
+    (`from.user.id`); `messagePayload.id` is the Teams message id, the id of the message's own
+    activity. The message's text (`body.content`) is not read."""
+
+    submitted: bool
+    command_id: str
+    command_context: str
+    message_id: str
+    author_aad_id: str | None
+    data: dict[str, Any]
+
+
+def message_action(incoming: Incoming) -> MessageAction:
+    value = as_dict(incoming.value)
+    payload = as_dict(_get(value, "messagePayload"))
+    author = as_dict(_get(as_dict(_get(payload, "from")), "user"))
+    return MessageAction(
+        submitted=incoming.name == "composeExtension/submitAction",
+        command_id=_str(_get(value, "commandId")) or "",
+        command_context=(_str(_get(value, "commandContext")) or "").strip().lower(),
+        message_id=_str(_get(payload, "id")) or "",
+        author_aad_id=_str(_get(author, "id")) or None,
+        data=as_dict(_get(value, "data")),
+    )
+
+
 def meeting_details(incoming: Incoming) -> tuple[str | None, str | None]:
     """(meeting id, title) from a meetingStart/End event value, PascalCase or camelCase."""
     value = as_dict(incoming.value)

@@ -29,11 +29,18 @@ from handlers import (  # noqa: F401
     flag_actions,
     flag_commands,
     meetings,
+    message_actions,
     withdrawal_commands,
 )
 from handlers.context import Services, Turn
 from handlers.incoming import Incoming, joined_members, read_incoming
-from handlers.routes import Routes, TurnHandler, error_response, routes
+from handlers.routes import (
+    MESSAGE_ACTION_INVOKES,
+    Routes,
+    TurnHandler,
+    error_response,
+    routes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +152,9 @@ class FocusGroupBot:
         assert turn.context is not None  # invokes always come through botbuilder's turn
         if turn.incoming.name == "adaptiveCard/action":
             body = await self.routes.run_card_action(turn)
+            status = 200
+        elif turn.incoming.name in MESSAGE_ACTION_INVOKES:
+            body = await self.routes.run_message_action(turn)
             status = 200
         else:
             invoke_handler = self.routes.invoke(turn.incoming.name)

@@ -11,7 +11,8 @@ In the style of the Teams SDK for Python (`@app.on_meeting_start`,
 
 Commands (the first word after the @mention), Universal Actions verbs (`adaptiveCard/action`),
 meeting events, membership, other invokes by name (`fileConsent/invoke`; message-extension
-actions such as `composeExtension/submitAction` fit here too), plain group chat, and the 1:1
+actions are `on_message_action("commandId")`: both of their invokes, `composeExtension/fetchTask`
+and `composeExtension/submitAction`), plain group chat, and the 1:1
 dialog that may be waiting for a reply. `handlers.router` decides which route an activity
 takes; this module only holds the declarations and applies a command's own rule (where it
 works, who may use it).
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from handlers.context import Turn
-from handlers.incoming import as_dict
+from handlers.incoming import MessageAction, as_dict, message_action
 from services.roles import Person
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ TurnHandler = Callable[[Turn], Awaitable[None]]
 CommandHandler = Callable[[Turn, str], Awaitable[None]]
 VerbHandler = Callable[[Turn, dict[str, Any]], Awaitable[InvokeBody]]
 InvokeHandler = Callable[[Turn], Awaitable[tuple[int, Any]]]
+MessageActionHandler = Callable[[Turn, MessageAction], Awaitable[InvokeBody]]
 MembersHandler = Callable[[Turn, list[Person]], Awaitable[None]]
 DialogHandler = Callable[[Turn], Awaitable[bool]]
 Where = Literal["group", "personal", "any"]
@@ -44,6 +46,22 @@ Where = Literal["group", "personal", "any"]
 
 def card_response(card: dict[str, Any]) -> InvokeBody:
     return {"statusCode": 200, "type": CARD, "value": card}
+
+
+MESSAGE_ACTION_INVOKES = ("composeExtension/fetchTask", "composeExtension/submitAction")
+
+
+def task_message(text: str) -> InvokeBody:
+    """A message extension action's answer shown to its user alone, in a message box (a task
+    module `message` response); it closes the dialog."""
+    return {"task": {"type": "message", "value": text}}
+
+
+def task_dialog(title: str, card: dict[str, Any]) -> InvokeBody:
+    """A message extension action's dialog: an Adaptive Card in a task module (`continue`)."""
+    return {"task": {"type": "continue", "value": {
+        "title": title, "height": "small", "width": "medium",
+        "card": {"contentType": CARD, "content": card}}}}
 
 
 def error_response(status: int, code: str, message: str) -> InvokeBody:
@@ -79,6 +97,7 @@ class Routes:
         self._unknown: CommandHandler | None = None
         self._verbs: dict[str, VerbHandler] = {}
         self._invokes: dict[str, InvokeHandler] = {}
+        self._message_actions: dict[str, MessageActionHandler] = {}
         self.meeting_start: TurnHandler | None = None
         self.meeting_end: TurnHandler | None = None
         self.participants_joined: MembersHandler | None = None
@@ -114,6 +133,18 @@ class Routes:
     def on_invoke(self, name: str) -> Callable[[InvokeHandler], InvokeHandler]:
         def register(handler: InvokeHandler) -> InvokeHandler:
             self._invokes[name] = handler
+            return handler
+
+        return register
+
+    def on_message_action(
+        self, command_id: str
+    ) -> Callable[[MessageActionHandler], MessageActionHandler]:
+        """A message extension `action` command used from a message's "..." menu (declared in
+        the manifest's composeExtensions with `context: ["message"]`, `fetchTask: true`)."""
+
+        def register(handler: MessageActionHandler) -> MessageActionHandler:
+            self._message_actions[command_id] = handler
             return handler
 
         return register
@@ -186,6 +217,9 @@ class Routes:
     def invoke(self, name: str) -> InvokeHandler | None:
         return self._invokes.get(name)
 
+    def message_action_ids(self) -> list[str]:
+        return list(self._message_actions)
+
     # ---- dispatch --------------------------------------------------------------------------
 
     async def run_command(self, turn: Turn) -> None:
@@ -223,6 +257,16 @@ class Routes:
             log.info("unknown card verb")
             return error_response(400, "BadRequest", "This card action is not recognised.")
         return await handler(turn, as_dict(action.get("data")))
+
+    async def run_message_action(self, turn: Turn) -> InvokeBody:
+        action = message_action(turn.incoming)
+        handler = self._message_actions.get(action.command_id)
+        if handler is None:
+            log.info("unknown message action")
+            return task_message("This action is not recognised.")
+        if action.command_context != "message":
+            return task_message("Use this from the '...' menu of a message in the meeting chat.")
+        return await handler(turn, action)
 
 
 routes = Routes()

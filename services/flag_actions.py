@@ -13,6 +13,7 @@ from services.messages import card_activity, to_session_chat
 from services.roles import Person
 from store import Session
 from store.chat_records import FlagView
+from store.outcome_records import CONFIRMED, DISMISSED
 
 HIDE_POLICY_TIP = (
     "A facilitator of this research focus group hid this message because it may identify "
@@ -51,6 +52,7 @@ class FlagActions(FlagCopies):
         hidden = False
         notice: str | None = None
         outcome: str | None = None
+        label: str | None = None  # a decision, kept as a labelled outcome
         if action == "remind":
             if session.live:
                 await self.store.enqueue(to_session_chat(
@@ -65,14 +67,14 @@ class FlagActions(FlagCopies):
             if not hidden:
                 notice = outcome
         elif action == "redact":
-            status, dismiss = "redact", False
+            status, dismiss, label = "redact", False, CONFIRMED
         elif action == "dismiss":
-            status, dismiss = "dismissed", True
+            status, dismiss, label = "dismissed", True, DISMISSED
         elif action == "escalate":
-            status = "escalated"
+            status, label = "escalated", CONFIRMED
         await self.store.record_flag_action(
             flag_id, action=action, actor=actor, outcome=outcome, at=now, status=status,
-            dismiss_findings=dismiss, hidden=hidden,
+            dismiss_findings=dismiss, hidden=hidden, label=label,
         )
         log.info("flag action", extra={"flag_id": flag_id, "action": action,
                                        "ok": notice is None})

@@ -24,6 +24,14 @@ CATEGORY_WORDS = {
 }
 
 
+# What someone reporting a message through its "..." menu may say worries them.
+CONCERN_WORDS = {
+    "identifying": "It may identify someone",
+    "safeguarding": "Someone may be at risk",
+    "other": "Something else",
+}
+
+
 @dataclass(frozen=True)
 class Segment:
     """A piece of the message; `category` is set for an identifying span."""

@@ -16,7 +16,8 @@ from services.roles import Person
 from store import FacilitatorChannel, Identity, OutboxItem, Priority, Session
 
 # A flag card's outbox lane: safeguarding never waits behind a storm of identifying cards.
-FLAG_CARD_LANES = {"safeguarding": Priority.URGENT, "unscreened": Priority.NORMAL}
+FLAG_CARD_LANES = {"safeguarding": Priority.URGENT, "unscreened": Priority.NORMAL,
+                   "reported": Priority.NORMAL}
 SAFEGUARDING_WAIT = timedelta(seconds=60)  # then every channel available is tried
 
 
@@ -58,6 +59,7 @@ class FlagDelivery(FlagServiceBase):
         content = replace(content, flag_id=flag_id)
         summary = {"safeguarding": "Safeguarding: a message needs your attention",
                    "unscreened": "A message could not be screened: please read it",
+                   "reported": "A message was reported to you",
                    }.get(content.kind, "A message may identify someone")
         payload = card_activity(self.cards.flag_card(content), summary=summary)
         items = []

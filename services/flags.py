@@ -13,6 +13,7 @@ from one module per job:
 - `services/flag_digests.py`: flag storms folded into one digest card per facilitator.
 - `services/flag_actions.py`: a facilitator's action (server-side check, record, apply).
 - `services/flag_copies.py`: keeping each delivered copy of a flag card current.
+- `services/flag_reports.py`: reports from a message's menu (report it, remove my message).
 - `services/flag_auto_responses.py`: the study's automatic note or reminder, the consent nudge.
 - `services/flag_base.py`: what they share (collaborators, access check, card content).
 """
@@ -23,7 +24,8 @@ from services.flag_actions import FlagActions
 from services.flag_auto_responses import FlagAutoResponses
 from services.flag_delivery import FlagDelivery
 from services.flag_digests import FlagDigests
+from services.flag_reports import FlagReports
 
 
-class FlagService(FlagDelivery, FlagDigests, FlagActions, FlagAutoResponses):
+class FlagService(FlagReports, FlagDelivery, FlagDigests, FlagActions, FlagAutoResponses):
     """Flags, end to end: the parts above share one state (`FlagServiceBase`)."""

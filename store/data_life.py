@@ -108,6 +108,10 @@ class SessionSource:
     messages: list[SourceMessage]
     # the stored reviews of the current (not reverted) withdrawals, by message id
     reviews: dict[int, list[MentionReview]] = field(default_factory=dict)
+    # messages left out at someone's request, by message id: "removed_by_author" (the author
+    # asked through the message action) or "reported_left_out" (a reported message a
+    # facilitator chose to redact)
+    removed: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,14 @@ from store.data_life import (
     SessionSource,
     WithdrawalRecord,
 )
+from store.outcome_records import (
+    ChatMessageRef,
+    FlagNote,
+    LabelledOutcome,
+    NewOutcome,
+    NewReportFlag,
+    RecordedReport,
+)
 from store.records import (
     ConsentEvent,
     Decision,
@@ -133,6 +141,7 @@ class FlagStore(Protocol):
     async def record_flag_action(
         self, flag_id: int, *, action: str, actor: str, outcome: str | None, at: datetime,
         status: str | None = None, dismiss_findings: bool | None = None, hidden: bool = False,
+        label: str | None = None,
     ) -> None: ...
     async def enqueue_flag_updates(
         self, flag_id: int, items: Sequence[tuple[int, OutboxItem]], now: datetime
@@ -145,6 +154,22 @@ class FlagStore(Protocol):
         self, raised_before: datetime) -> list[tuple[int, str]]: ...
     async def digest_flag_ids(self, dedupe_key: str) -> list[int]: ...
     async def digest_item(self, outbox_id: int) -> OutboxItem | None: ...
+
+
+class OutcomeStore(Protocol):
+    """Manual reports of chat messages and the labelled outcomes of flags and reports
+    (store/sql_outcomes.py)."""
+
+    async def chat_message_ref(self, session_id: str,
+                               activity_id: str) -> ChatMessageRef | None: ...
+    async def outcome_recorded(self, key: str) -> bool: ...
+    async def record_report(
+        self, outcome: NewOutcome, *, new_flag: NewReportFlag | None = None,
+        note: FlagNote | None = None, notices: Sequence[OutboxItem] = (),
+    ) -> RecordedReport: ...
+    async def labelled_outcomes(
+        self, session_id: str | None = None) -> list[LabelledOutcome]: ...
+    async def undecided_flag_counts(self) -> dict[str, int]: ...
 
 
 class OutboxStore(Protocol):
@@ -324,9 +349,9 @@ class ConsentServiceStore(ConsentStore, ParticipantStore, Protocol):
     """Recording consent and reading who has answered (services/consent.py)."""
 
 
-class FlagServiceStore(FlagStore, SessionStore, ParticipantStore, OutboxStore, PurgedSessions,
-                       Protocol):
-    """Flags, their recipients and their cards (services/flags.py)."""
+class FlagServiceStore(FlagStore, OutcomeStore, SessionStore, ParticipantStore, OutboxStore,
+                       PurgedSessions, Protocol):
+    """Flags, their recipients and their cards, and reports of messages (services/flags.py)."""
 
 
 class ScreeningStore(MessageStore, SessionStore, ParticipantStore, Protocol):

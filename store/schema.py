@@ -7,8 +7,8 @@ Tables named `*_events`, `withdrawals`, `flag_actions` and `audit_log` are appen
 triggers (see the migrations) refuse UPDATE and DELETE on them.
 
 The tables are declared by subject in `store/schema_*.py` (sessions and people, outbox, chat
-and flags, withdrawal, bookkeeping, the data's life after the session); this module gathers
-them, so `from store import schema as t` then `t.messages` reaches any of them.
+and flags, labelled outcomes, withdrawal, bookkeeping, the data's life after the session); this
+module gathers them, so `from store import schema as t` then `t.messages` reaches any of them.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from store.schema_outbox import (
     facilitator_channels,
     outbox,
 )
+from store.schema_outcomes import labelled_outcomes
 from store.schema_sessions import (
     consent_events,
     identity_links,
@@ -67,6 +68,7 @@ __all__ = [
     "flag_cards",
     "flags",
     "identity_links",
+    "labelled_outcomes",
     "mention_reviews",
     "messages",
     "metadata",

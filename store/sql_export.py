@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from store import schema as t
 from store.data_life import (
@@ -18,6 +19,8 @@ from store.data_life import (
     SourcePerson,
     StoredSpan,
 )
+from store.outcome_records import REMOVAL_REQUESTED
+from store.schema_outcomes import labelled_outcomes
 from store.sql_base import SqlBase, record
 from store.sql_withdrawals import not_reverted
 
@@ -31,6 +34,21 @@ def _json_list(value: Any) -> list[Any]:
         except ValueError:
             return []
     return list(value) if isinstance(value, list) else []
+
+
+async def _removed_messages(conn: AsyncConnection, session_id: str) -> dict[int, str]:
+    """Messages left out at someone's request: their author asked (a labelled outcome), or a
+    facilitator chose "Redact in export" on a reported message's flag (nothing in such a
+    message was found by screening, so the whole message is left out)."""
+    o = labelled_outcomes.c
+    removed = {row.message_id: "reported_left_out" for row in await conn.execute(
+        select(t.flags.c.message_id).where(
+            t.flags.c.session_id == session_id, t.flags.c.kind == "reported",
+            t.flags.c.status == "redact", t.flags.c.message_id.is_not(None)))}
+    removed |= {row.message_id: "removed_by_author" for row in await conn.execute(
+        select(o.message_id).where(o.session_id == session_id, o.kind == REMOVAL_REQUESTED,
+                                   o.message_id.is_not(None)))}
+    return removed
 
 
 class SqlExportSource(SqlBase):
@@ -96,6 +114,7 @@ class SqlExportSource(SqlBase):
                     .order_by(t.mention_reviews.c.id)
                 )
             ).all()
+            removed = await _removed_messages(conn, session_id)
             a = t.anonymised_messages.c
             copies = {
                 r.message_id: AnonymisedCopy(r.text, r.removed_mentions, dict(r.redactions or {}))
@@ -138,7 +157,7 @@ class SqlExportSource(SqlBase):
         return SessionSource(
             session_id=session.id, title=session.title, form_version=session.form_version,
             status=session.status, started_at=session.started_at, ended_at=session.ended_at,
-            people=people, messages=messages, reviews=reviews,
+            people=people, messages=messages, reviews=reviews, removed=removed,
         )
 
     async def session_counts(self) -> dict[str, dict[str, int]]:

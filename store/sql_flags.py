@@ -17,6 +17,7 @@ from store.chat_records import FindingRecord, FlagAction, FlagCardRef, FlagView
 from store.records import DIGEST_KEY_PREFIX, Identity, OutboxItem
 from store.sql_base import SqlBase, record, utc
 from store.sql_outbox import queue_quietly
+from store.sql_outcomes import label_decision
 
 
 async def queue_flag_card(conn: AsyncConnection, dialect: str, flag_id: int, item: OutboxItem,
@@ -190,15 +191,20 @@ class SqlFlags(SqlBase):
         status: str | None = None,
         dismiss_findings: bool | None = None,
         hidden: bool = False,
+        label: str | None = None,
     ) -> None:
-        """Append the action (flag_actions is append-only) and apply its effect, atomically."""
+        """Append the action (flag_actions is append-only) and apply its effect, atomically;
+        a decision (`label`: confirmed or dismissed) is kept as a labelled outcome too."""
         async with self._writing() as conn:
-            await conn.execute(
+            action_id = (await conn.execute(
                 insert(t.flag_actions).values(
                     flag_id=flag_id, action=action[:32], actor=actor[:64],
                     outcome=(outcome or None) and outcome[:256], at=at,
-                )
-            )
+                ).returning(t.flag_actions.c.id)
+            )).scalar_one()
+            if label is not None:
+                await label_decision(conn, self.dialect, flag_id=flag_id, action_id=action_id,
+                                     label=label, at=at)
             values: dict[str, Any] = {"updated_at": at}
             if status is not None:
                 values["status"] = status

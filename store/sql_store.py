@@ -27,6 +27,7 @@ from store.sql_flags import SqlFlags
 from store.sql_mention_reviews import SqlMentionReviews
 from store.sql_messages import SqlMessages
 from store.sql_outbox import SqlOutbox
+from store.sql_outcomes import SqlOutcomes
 from store.sql_participants import SqlParticipants
 from store.sql_purge import SqlPurge
 from store.sql_sessions import SqlSessions
@@ -54,6 +55,7 @@ class Store(
     SqlConsole,
     SqlTranscripts,
     SqlUndelivered,
+    SqlOutcomes,
 ):
     """All persistence for the bot: every port of `store/ports.py` on one engine."""
 

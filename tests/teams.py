@@ -122,6 +122,32 @@ class Teams:
         }
         return activity
 
+    def message_action(self, user: User, command_id: str, message_id: str, author: User, *,
+                       submit: bool = False, data: dict[str, Any] | None = None,
+                       html: str = "<p>(a message)</p>") -> dict[str, Any]:
+        """A message extension action used from a message's "..." menu: the dialog's
+        `composeExtension/fetchTask`, or with `submit` its `composeExtension/submitAction`
+        carrying the dialog's inputs as `value.data` (shape of the docs example 09)."""
+        activity = copy.deepcopy(fixture("09_composeExtension_fetchTask_message_action.docs.json"))
+        activity = self._group(activity)
+        activity["channelId"] = "msteams"  # left out of the shortened example (see its source)
+        activity["id"] = f"f:{next(_ids)}"
+        activity["from"] = user.account()
+        value = activity["value"]
+        value["commandId"] = command_id
+        payload = value["messagePayload"]
+        payload["id"] = message_id
+        payload["linkToMessage"] = (
+            f"https://teams.microsoft.com/l/message/{self.conversation_id}/{message_id}")
+        payload["body"]["content"] = html
+        payload["mentions"] = []
+        payload["from"]["user"] = {"userIdentityType": "aadUser", "id": author.aad,
+                                   "displayName": author.name}
+        if submit:
+            activity["name"] = "composeExtension/submitAction"
+            value["data"] = dict(data or {})
+        return activity
+
     def meeting_start(self, title: str = "Focus group 1") -> dict[str, Any]:
         activity = copy.deepcopy(fixture("02_meetingStart.capture_pascalcase.json"))
         activity = self._group(activity)

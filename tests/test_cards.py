@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -18,16 +19,20 @@ from cards import (
     consent_answer_card,
     consent_card,
     consent_receipt_card,
+    flag_card,
     help_card,
     information_sheet_card,
     late_joiner_card,
     mention_review_card,
     notice_card,
+    remove_dialog_card,
     render,
+    report_dialog_card,
     status_card,
     welcome_card,
 )
 from cards.markdown import inert
+from services.flag_content import FlagCardContent, HistoryEntry, Segment
 from study import DEFAULT_STUDY_FILE, Study, load_study
 
 AS_OF = datetime(2026, 11, 23, 10, 4, tzinfo=UTC)
@@ -86,6 +91,8 @@ def _all_builders(study: Study) -> dict[str, Callable[[], dict[str, Any]]]:
             ["I agree"], "Type 'withdraw'", "Contact us",
         ),
         "notice_urgent": lambda: notice_card("Attention", "Now", urgent=True),
+        "report_dialog": report_dialog_card,
+        "remove_dialog": remove_dialog_card,
     }
 
 
@@ -336,3 +343,30 @@ def test_the_withdrawal_review_card_shows_text_verbatim_with_exclude_and_keep() 
         ("Exclude", "withdrawal.review.exclude", 7), ("Keep", "withdrawal.review.keep", 7),
         ("Exclude", "withdrawal.review.exclude", 9), ("Keep", "withdrawal.review.keep", 9)]
     assert json.loads(json.dumps(card)) == card
+
+
+def test_the_report_dialog_offers_concerns_and_says_the_reporter_stays_unnamed() -> None:
+    card = report_dialog_card()
+    [choices] = _of_type(card, "Input.ChoiceSet")
+    assert [c["value"] for c in choices["choices"]] == ["identifying", "safeguarding", "other"]
+    assert not _of_type(card, "Input.Text")  # no free text: nothing more is stored
+    [submit] = _of_type(card, "Action.Submit")
+    assert submit["data"] == {"action": "report"}
+    assert any("not be told who reported it" in s for s in _strings(card))
+    assert _of_type(remove_dialog_card(), "Action.Submit")[0]["data"] == {"action": "remove"}
+
+
+def test_a_reported_flag_card_offers_leaving_the_message_out_and_names_no_reporter() -> None:
+    content = FlagCardContent(
+        flag_id=7, kind="reported", sent_at=AS_OF, author_name="Ann", author_pseudonym="P01",
+        segments=[Segment("It happened at the **usual** place")], reasons=[],
+        history=[HistoryEntry("report", "A participant", AS_OF, "It may identify someone")])
+    card = flag_card(content)
+    assert card_problems(card) == []
+    text = " ".join(_strings(card))
+    assert "A message was reported to you" in text and "does not say who reported" in text
+    assert "A participant reported this message to the facilitators" in text
+    titles = {a["verb"]: a["title"] for a in _of_type(card, "Action.Execute")}
+    assert titles["flag.redact"] == "Leave out of export" and "flag.dismiss" in titles
+    redacted = flag_card(replace(content, status="redact"))
+    assert "Will be left out of the export." in _strings(redacted)

@@ -108,7 +108,8 @@ async def test_header_states_study_date_form_version_and_exclusions(
     assert header["messages_excluded"] == {"withdrawn": 0, "not_consented": 1, "deleted": 1,
                                            "hidden": 1, "unscreenable": 0,
                                            "mentions_withdrawn": 0, "borderline_excluded": 0,
-                                           "borderline_pending": 0}
+                                           "borderline_pending": 0, "removed_by_author": 0,
+                                           "reported_left_out": 0}
     assert header["messages_included"] == 7
     for fmt in ("docx", ABOUT):  # the CSV's header lines moved to the about text
         assert seeded.study.form_version in out[fmt] and "Tuesday 20 October 2026" in out[fmt]

@@ -80,3 +80,19 @@ def test_descriptions_fit_teams_limits(manifest: dict[str, Any]) -> None:
     for commands in _command_lists(manifest).values():
         assert len(commands) <= 10
         assert all(len(d) <= 128 for d in commands.values())
+
+
+def test_the_message_actions_are_declared_as_the_registry_handles_them(
+    manifest: dict[str, Any],
+) -> None:
+    """The manifest's message extension commands are the message actions the bot routes: each
+    an `action` used from a message's menu, whose dialog the bot sends (`fetchTask`)."""
+    [extension] = manifest["composeExtensions"]
+    assert extension["botId"] == manifest["bots"][0]["botId"]
+    commands = extension["commands"]
+    assert sorted(c["id"] for c in commands) == sorted(routes.message_action_ids())
+    for command in commands:
+        assert (command["type"], command["context"], command["fetchTask"]) == (
+            "action", ["message"], True)
+        assert "parameters" not in command  # the dialog is the bot's card
+        assert len(command["title"]) <= 32 and len(command["description"]) <= 128

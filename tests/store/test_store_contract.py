@@ -31,6 +31,17 @@ from store import (
 )
 from store import migrate as store_migrate
 from store import schema as t
+from store.outcome_records import (
+    ALREADY_FLAGGED,
+    CONFIRMED,
+    DISMISSED,
+    MISSED,
+    REMOVAL_REQUESTED,
+    FlagNote,
+    NewOutcome,
+    NewReportFlag,
+    RecordedReport,
+)
 from tests.harness.store_reads import (
     audit_entries,
     consent_history,
@@ -755,6 +766,123 @@ async def test_undelivered_reports_go_with_their_outbox_rows(store: Store) -> No
     assert await store.undelivered_total() == 0
     (again,) = await _give_up(store, "reply:c:2:0", session_id=None)
     assert [u.id for u in await store.unreported_undelivered()] == [again]
+
+
+# ---- labelled outcomes and reports of messages ----------------------------------------------
+
+
+async def _flagged(store: Store, session_id: str, message_id: int | None,
+                   kind: str = "identifying") -> int:
+    async with store.engine.begin() as conn:
+        flag_id = (await conn.execute(insert(t.flags).values(
+            session_id=session_id, message_id=message_id, kind=kind, status="open",
+            created_at=T0, updated_at=T0).returning(t.flags.c.id))).scalar_one()
+        if message_id is not None:
+            await conn.execute(insert(t.findings).values(
+                message_id=message_id, start=0, end=4, category="PERSON", score=0.9,
+                rule="ner", source="engine", dismissed=False))
+    return int(flag_id)
+
+
+async def test_a_report_is_recorded_once_with_its_flag_and_notices(
+    store: Store, opener: Opener
+) -> None:
+    session, _ = await store.start_session(new_session())
+    author = await store.participant_for(session.id, who(1, "Ann", "aad-1"), "participant", T0)
+    reporter = await store.participant_for(session.id, who(2), "participant", T0)
+    stored = await _chat(store, session.id, author.id, "1764000000001", consent_required=False)
+    assert stored.message_id is not None
+    ref = await store.chat_message_ref(session.id, "1764000000001")
+    assert ref is not None and (ref.message_id, ref.participant_id) == (
+        stored.message_id, author.id)
+    assert (ref.aad_object_id, ref.display_name) == ("aad-1", "Ann")
+    assert await store.chat_message_ref(session.id, "nope") is None
+
+    outcome = NewOutcome(key=f"report:{session.id}:1764000000001:{reporter.id}",
+                         session_id=session.id, kind=MISSED, at=T0,
+                         message_id=stored.message_id, teams_message_id="1764000000001",
+                         participant_id=reporter.id, category="identifying")
+    note = FlagNote("report", "A participant", "It may identify someone")
+    instances = await stores(opener, store)
+    results = await asyncio.gather(*(
+        instances[i % 2].record_report(outcome, new_flag=NewReportFlag("reported", "identifying"),
+                                       note=note, notices=[item(f"notice:{i}")])
+        for i in range(4)))
+    [won] = [r for r in results if r.recorded]
+    assert won.flag_id is not None and all(r.flag_id is None for r in results if not r.recorded)
+    assert await store.outcome_recorded(outcome.key)
+    view = await store.flag_view(won.flag_id)
+    assert view is not None and (view.kind, view.status, view.message_id) == (
+        "reported", "open", stored.message_id)
+    assert [(a.action, a.actor) for a in view.actions] == [("report", "A participant")]
+    assert not await store.flag_changed_since_created(won.flag_id)  # its cards are current
+    assert await store.undelivered_flags(session.id) == [(won.flag_id, session.id)]
+    assert (await outbox_counts(store)).get("pending") == 1  # one notice: the winner's
+    [recorded] = await store.labelled_outcomes(session.id)
+    assert (recorded.kind, recorded.flag_id, recorded.flag_kind, recorded.category) == (
+        MISSED, won.flag_id, "reported", "identifying")
+
+    # a second report of the flagged message joins the flag: a line in its history
+    again = await store.record_report(NewOutcome(
+        key="report:other", session_id=session.id, kind=ALREADY_FLAGGED, at=T0 + LEASE,
+        flag_id=won.flag_id, message_id=stored.message_id), note=note)
+    assert again == RecordedReport(True, won.flag_id)
+    assert await store.flag_changed_since_created(won.flag_id)
+    assert [o.flag_kind for o in await store.labelled_outcomes()] == ["reported", "reported"]
+
+
+async def test_flag_decisions_are_labelled_and_the_latest_counts_as_decided(
+    store: Store
+) -> None:
+    session, _ = await store.start_session(new_session())
+    author = await store.participant_for(session.id, who(1), "participant", T0)
+    message = (await _chat(store, session.id, author.id, "m1")).message_id
+    decided = await _flagged(store, session.id, message)
+    await _flagged(store, session.id, None, kind="safeguarding")
+    await _flagged(store, session.id, None, kind="reported")  # not a screening flag
+    assert await store.undecided_flag_counts() == {session.id: 2}
+
+    await store.record_flag_action(decided, action="remind", actor="F1", outcome=None, at=T0)
+    assert await store.labelled_outcomes() == []  # reminding decides nothing
+    await store.record_flag_action(decided, action="dismiss", actor="F1", outcome=None,
+                                   at=T0, status="dismissed", dismiss_findings=True,
+                                   label=DISMISSED)
+    await store.record_flag_action(decided, action="redact", actor="F2", outcome=None,
+                                   at=T0 + LEASE, status="redact", dismiss_findings=False,
+                                   label=CONFIRMED)
+    outcomes = await store.labelled_outcomes(session.id)
+    assert [(o.kind, o.flag_id, o.flag_kind, o.category, o.message_id) for o in outcomes] == [
+        (DISMISSED, decided, "identifying", "PERSON", message),
+        (CONFIRMED, decided, "identifying", "PERSON", message)]
+    assert_utc(outcomes[1].at)
+    assert await store.undecided_flag_counts() == {session.id: 1}
+    with pytest.raises(ValueError):
+        await store.record_flag_action(decided, action="hide", actor="F1", outcome=None,
+                                       at=T0, label="hidden")
+
+
+async def test_messages_removed_at_request_are_left_out_of_the_export_source(
+    store: Store
+) -> None:
+    session, _ = await store.start_session(new_session())
+    author = await store.participant_for(session.id, who(1), "participant", T0)
+    ids = [(await _chat(store, session.id, author.id, f"m{n}")).message_id for n in range(3)]
+    await store.record_report(NewOutcome(
+        key="remove:1", session_id=session.id, kind=REMOVAL_REQUESTED, at=T0,
+        message_id=ids[0], teams_message_id="m0", participant_id=author.id))
+    result = await store.record_report(NewOutcome(
+        key="report:1", session_id=session.id, kind=MISSED, at=T0, message_id=ids[1]),
+        new_flag=NewReportFlag("reported", "other"))
+    assert result.flag_id is not None
+    source = await store.session_source(session.id)
+    assert source is not None and source.removed == {ids[0]: "removed_by_author"}
+    await store.record_flag_action(result.flag_id, action="redact", actor="F1", outcome=None,
+                                   at=T0, status="redact", label=CONFIRMED)
+    source = await store.session_source(session.id)
+    assert source is not None and source.removed == {ids[0]: "removed_by_author",
+                                                     ids[1]: "reported_left_out"}
+    [decision] = [o for o in await store.labelled_outcomes() if o.kind == CONFIRMED]
+    assert (decision.flag_kind, decision.category) == ("reported", "other")
 
 
 # ---- processed activities -------------------------------------------------------------------
