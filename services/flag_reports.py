@@ -26,13 +26,14 @@ from store.outcome_records import (
     ALREADY_FLAGGED,
     MISSED,
     REMOVAL_REQUESTED,
+    REPORTED_FLAG_KIND,
     ChatMessageRef,
     FlagNote,
     NewOutcome,
     NewReportFlag,
 )
 
-REPORTED = "reported"  # the kind of a flag opened by a report
+REPORTED = REPORTED_FLAG_KIND
 REPORT_ACTION = "report"  # its line in a flag's history
 COVERING_KINDS = ("identifying", "safeguarding", "unscreened", REPORTED)
 

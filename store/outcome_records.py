@@ -18,6 +18,8 @@ ALREADY_FLAGGED = "already_flagged"  # someone reported a message that was alrea
 REMOVAL_REQUESTED = "removal_requested"  # the author asked for their message to be left out
 OUTCOME_KINDS = (CONFIRMED, DISMISSED, MISSED, ALREADY_FLAGGED, REMOVAL_REQUESTED)
 
+REPORTED_FLAG_KIND = "reported"  # the kind of a flag opened by a report of a message
+
 
 @dataclass(frozen=True)
 class ChatMessageRef:

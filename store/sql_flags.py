@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from store import schema as t
 from store.chat_records import FindingRecord, FlagAction, FlagCardRef, FlagView
+from store.outcome_records import REPORTED_FLAG_KIND
 from store.records import DIGEST_KEY_PREFIX, Identity, OutboxItem
 from store.sql_base import SqlBase, record, utc
 from store.sql_outbox import queue_quietly
@@ -242,13 +243,15 @@ class SqlFlags(SqlBase):
         return queued
 
     async def undelivered_flags(self, session_id: str | None = None) -> list[tuple[int, str]]:
-        """(flag id, session id) of live sessions' flags that have no card for anyone yet
-        (no facilitator could be reached when they were raised), safeguarding first."""
+        """(flag id, session id) of flags that have no card for anyone yet (no facilitator
+        could be reached when they were raised, or the bot stopped before queuing them),
+        safeguarding first: live sessions' flags, and reports made from a message's menu,
+        which may come after the meeting."""
         f = t.flags.c
         query = (
             select(f.id, f.session_id)
             .join(t.sessions, t.sessions.c.id == f.session_id)
-            .where(t.sessions.c.status == "live",
+            .where(or_(t.sessions.c.status == "live", f.kind == REPORTED_FLAG_KIND),
                    ~exists().where(t.flag_cards.c.flag_id == f.id))
             .order_by(case((f.kind == "safeguarding", 0), else_=1), f.id)
         )
