@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import text
 
-import bot as bot_module
+import resources
 from auth import TEAMS_SERVICE_HOSTS, AuthError, BotTokenValidator, OpenIdKeys, outbound_hosts
 from bot import STORE
 from outbound.connector import ConnectorClient, ServiceUrlRefused
@@ -133,7 +133,7 @@ class FakeTokens:
 @pytest.fixture(autouse=True)
 def fake_tokens(monkeypatch: pytest.MonkeyPatch) -> type[FakeTokens]:
     FakeTokens.calls = 0
-    monkeypatch.setattr(bot_module, "ClientCredentialTokens", FakeTokens)
+    monkeypatch.setattr(resources, "ClientCredentialTokens", FakeTokens)
     return FakeTokens
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import bot
+import resources
 
 
 class SwallowingSessions:
@@ -26,7 +26,7 @@ class SwallowingSessions:
 
 async def test_the_reminder_loop_stops_when_cancelled_inside_a_round() -> None:
     services: Any = type("Services", (), {"sessions": SwallowingSessions()})()
-    task = asyncio.create_task(bot._scheduler(services, every_seconds=0.01))
+    task = asyncio.create_task(resources.reminder_loop(services, every_seconds=0.01))
     await asyncio.sleep(0.05)  # inside its first round
     task.cancel()
     done, _ = await asyncio.wait({task}, timeout=5)

@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 from docx import Document
 
-import bot as bot_module
+import resources
 from bot import SERVICES
 from services.sessions import Conversation
 from tests.clock import ManualClock
@@ -179,7 +179,7 @@ async def ssobot_for(start_bot: BotFactory, entra: KeyServer, connector: Connect
                      monkeypatch: pytest.MonkeyPatch) -> RunningBot:
     """The bot with an app id (so tab tokens are required) and a live session in the meeting
     chat, started through the session service (activities would need bot tokens too)."""
-    monkeypatch.setattr(bot_module, "ClientCredentialTokens", FakeTokens)
+    monkeypatch.setattr(resources, "ClientCredentialTokens", FakeTokens)
     running = await start_bot(
         microsoft_app_id=APP_ID, microsoft_app_password="not-a-real-secret",
         public_base_url=f"https://{PUBLIC_HOST}", tab_openid_metadata_url=entra.metadata_url,

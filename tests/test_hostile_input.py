@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-import bot as bot_module
+import resources
 from auth.http import BadActivity, parse_body
 from bot import STORE
 from handlers.adapter import parse_activity
@@ -294,7 +294,7 @@ async def test_with_authentication_on_bogus_bodies_are_refused_unread(
         async def __call__(self) -> str:
             raise AssertionError("no token should be needed")
 
-    monkeypatch.setattr(bot_module, "ClientCredentialTokens", NoTokens)
+    monkeypatch.setattr(resources, "ClientCredentialTokens", NoTokens)
     bot = await start_bot(microsoft_app_id="6a1c1d7e-2f3b-4c5d-9e8f-0a1b2c3d4e5f",
                           microsoft_app_password="x",
                           openid_metadata_url="http://127.0.0.1:9/meta")

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-import bot as bot_module
+import resources
 from observability import JsonFormatter, configure_logging
 from services.sessions import SessionService
 from tests.conftest import BotFactory, RunningBot
@@ -168,7 +168,7 @@ async def test_bearer_tokens_and_secrets_never_reach_the_logs(
         async def __call__(self) -> str:
             return OUTBOUND_TOKEN
 
-    monkeypatch.setattr(bot_module, "ClientCredentialTokens", Tokens)
+    monkeypatch.setattr(resources, "ClientCredentialTokens", Tokens)
     server = KeyServer()
     server.add_key("key-1")
     runner = await server.start()
