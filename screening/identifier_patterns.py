@@ -114,7 +114,8 @@ INCIDENT_CTX = re.compile(
     r"missing|removed|removal|died|death|overdose|attack|happened|section 47|s47|placed|"
     r"placement|evict|fire|fractur|burn|attended|admitted|found|ran away|went missing|"
     r"strategy|raid|stabbed|hit|kicked|slapped|abuse|abused|took place|occurred|reported|"
-    r"born|dob|court|hearing|epo|emergency protection|police protection|ppo|breach)", I)
+    r"born|dob|court|hearing|epo|emergency protection|police protection|ppo|breach|"
+    r"exclu|suspended|expelled|last seen|arrest|charged|convicted|sentenced|absconded)", I)
 SCHEDULE_CTX = re.compile(
     r"\b(session|sessions|focus group|next group|this group|our group|next meeting|our meeting|"
     r"we meet|meet again|see you|see everyone|reminder|calendar|invite|diary|deadline|"
