@@ -30,6 +30,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .risk_concepts import CONCEPTS, NEEDS_CHILD, NEEDS_SELF, NEEDS_TARGET, NEEDS_WORKER, Concept
+from .risk_extra import EXTRA_CONCEPTS
+
+_ALL_CONCEPTS = CONCEPTS + EXTRA_CONCEPTS
 
 I = re.I  # noqa: E741
 
@@ -52,10 +55,12 @@ _POLICY = re.compile(
     r"should never|must never|never (ok|okay|acceptable)|in general|generally|often|"
     r"typical(ly)?|common(ly)?|signs of|indicators|how to spot|spotting|awareness|"
     r"such as|for example|e\.?g\.?|the (question|issue|challenge|problem) (of|with|is)|"
-    r"how (do|would|should|can|are) (you|we|they|people)|what (do|would|should) (you|we)|"
+    r"how (do|would|should|can|are) (you|we|they|people)|would (you|we|anyone|people) (say|"
+    r"class|call|count|consider|think|treat|see|report)|what (do|would|should) (you|we)|"
     r"do (you|we) (ever|still|have to)|anyone (else )?(know|have|ever|got|had)|"
     r"is it (ok|okay|allowed|a breach)|thoughts on|views on|there'?s a risk|remind|"
-    r"nationally|always (worse|better|harder)|tends? to|(get|gets|are|is) (logged|recorded|"
+    r"nationally|code of conduct|scenario|guidaa?nce|sometimes|"
+    r"always (worse|better|harder)|tends? to|(get|gets|are|is) (logged|recorded|"
     r"followed up)|follows up|would be a)\b", I)
 _HISTORY = re.compile(
     r"\b(years? ago|months ago|used to|back in (the day|(19|20)\d\d|my|those|them)|"
@@ -68,7 +73,8 @@ _HISTORY = re.compile(
     r"reported) (it )?to (the )?(lado|police|mash|manager|hr|my manager)|led to|resulted "
     r"in|which is why|that'?s why|is why (we|the)|case study|remember (when|one|a)|i remember|"
     r"in (19|20)\d\d|as a (teenager|kid|child|student)|(few )?(yrs?|years?) (back|ago)|"
-    r"dealt with it|got a warning|last (summer|spring|autumn|winter|christmas|easter)|"
+    r"dealt with it|got a warning|a long time ago|long ago|early (on )?in my career|"
+    r"last (summer|spring|autumn|winter|christmas|easter)|"
     r"back (the )?next day|came back (the )?next|was found (safe|fine|the next)|"
     r"when (he|she) was (little|younger|a "
     r"baby))\b", I)
@@ -139,7 +145,7 @@ class RiskParser:
         text = chat_to_standard(text, self.words)
         hits: list[tuple[Concept, str, int, int]] = []
         for sent in _sentences(text):
-            for c in CONCEPTS:
+            for c in _ALL_CONCEPTS:
                 for m in c.rx.finditer(sent):
                     hits.append((c, sent, m.start(), m.end()))
                     break
@@ -178,7 +184,7 @@ class RiskParser:
             return False
         if _HISTORY.search(sent) and not now:
             return False
-        if c.needs_now and not (now or _INACTION.search(text)):
+        if c.needs_now and not (now or _INACTION.search(text) or _REPORTED.search(sent)):
             return False
         around = sent
         if c.needs == "self" and not (NEEDS_SELF.search(around) or _dropped_subject(sent)):
@@ -187,7 +193,8 @@ class RiskParser:
             return False
         if c.needs == "worker" and not (NEEDS_WORKER.search(around) or _dropped_subject(sent)):
             return False
-        if c.needs == "target" and not NEEDS_TARGET.search(around):
+        # "got a voicemail saying watch your back": the dropped subject is the target
+        if c.needs == "target" and not (NEEDS_TARGET.search(around) or _dropped_subject(sent)):
             return False
         if c.name == "personal_device" and not _CASE_MATERIAL.search(sent):
             return False
@@ -227,6 +234,10 @@ class RiskParser:
         return True
 
 
+# just reported or seen: "school rang", "I saw it myself", "admitted with…"
+_REPORTED = re.compile(
+    r"\b(rang|rung|phoned|called me|told (me|us|school|the teacher|her teacher)|disclosed|"
+    r"saw|seen|noticed|found|turned up|came in|showed me|sent me)\b", I)
 # whoever should act is not acting: makes an injury or harm case talk a present risk
 _INACTION = re.compile(
     r"\b(no one|nobody|noone|nothing)\b|\b(told|asked) (me|us) to (leave|wait)|\bnfa\b|"
@@ -237,9 +248,11 @@ _CASE_MATERIAL = re.compile(
     r"chronolog(y|ies)|case|cases|family|families|kids|children|child|baby|details|address|"
     r"addresses|names?|videos?|recording|recorded|record(ing)?|assessments?|plans?|"
     r"documents?|paperwork|referrals?|bundles?|conference|icpc|rcpc|meeting|core group|"
-    r"service users?|client|clients|parent|parents|mum|dad|info|information)\b", I)
+    r"service users?|client|clients|parent|parents|mum|dad|info|information|caseload|"
+    r"\d+ ?(?:year|yr)s? old|teenager|young person|yp|young people|families'?)\b", I)
 _AT_WORK = re.compile(
-    r"\b(work|duty|shift|visit|visits|conference|icpc|rcpc|office|court|chairing|chaired|"
+    r"\b(work|duty|shift|visit|visits|conferences?|reviews?|icpcs?|rcpcs?|office|court|"
+    r"chairing|chairs|chaired|"
     r"today|this morning|on the call|in the meeting|on teams|car|driving|drove|home visit|"
     r"core group|meeting|in the room|at the table|with the family|supervision)\b", I)
 _CASE_CONTEXT = re.compile(
