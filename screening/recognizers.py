@@ -16,6 +16,7 @@ from .lexicon import DOMAIN_ALLOW, DOMAIN_PHRASES, PUBLIC_PHRASES, TITLES, Lexic
 from .nameless import find_nameless
 from .names import DETERMINERS, GREET, LOC_PREV, PERSON_PREV, NameFinder
 from .patterns import PatternFinder
+from .risk_extra import slot_words
 from .tokens import Tok, tokenize
 from .types import CATEGORIES
 
@@ -100,6 +101,7 @@ class UkPatternRecognizer(_Base):
     def __init__(self, lex: Lexicon) -> None:
         super().__init__(lex, "UkPatternRecognizer")
         self.finder = PatternFinder(lex)
+        self.jobs = slot_words("occupation")
 
     def analyze(self, text, entities, nlp_artifacts=None):
         f = self.finder
@@ -108,7 +110,7 @@ class UkPatternRecognizer(_Base):
             out.extend(make_result(*c) for c in fn(text))
         roles = f.unique_roles(text)
         out.extend(make_result(*c) for c in roles)
-        out.extend(make_result(*c) for c in find_nameless(text)
+        out.extend(make_result(*c) for c in find_nameless(text, self.jobs)
                    if not any(c[0] < e and s < c[1] for s, e, *_ in roles))
         return out
 
