@@ -34,7 +34,8 @@ _SCOPE = (r"(?:on|in|at|round|around|from|across|near|of) (?:the|our|this|that|t
           r"her|a) (?:whole |entire |little |tiny )?(?:estate|village|street|road|close|"
           r"school|class|year group|nursery|surgery|practice|team|office|service|patch|area|"
           r"town|ward|unit|block|flats|site|park|mosque|church|temple|gurdwara|community|"
-          r"county|la|authority|borough|caseload|list|books)")
+          r"county|la|authority|borough|caseload|list|books|island|hamlet|parish|valley|"
+          r"coast|cul-de-sac|building|tower|year|year group|course|unit|wing|ward|road)")
 _FUNC = (r"(?:the|a|an|and|or|to|of|in|on|at|for|with|who|that|which|is|was|are|were|be|"
          r"been|way|thing|things|time|option|reason|one|ones|problem|issue|question|point|"
          r"difference|answer|person|people|bit|part|day|place|chance|as|from|by|about|into|"
@@ -57,6 +58,8 @@ _NEWS = (r"(?:(?:in|on|all over|from|off) (?:the )?(?:front (?:page )?of (?:the 
          r"radio|bbc|echo|chronicle|gazette|post|mail|sun|mirror|express|"
          r"star|herald|advertiser)|all over (?:facebook|socials|tiktok|twitter|insta\w*)|"
          r"(?:the )?front page(?: of (?:the )?\w+(?: \w+)?)?|(?:the )?headlines|"
+         r"(?:the )?(?-i:[A-Z][\w']+ ){1,3}(?:report|documentary|programme|article|appeal|"
+         r"story|piece)|"
          r"(?:went|gone|that went) viral|made (?:the )?(?:news|papers|"
          r"headlines)|on look ?north|on calendar|on crimewatch)")
 _NOTORIETY = re.compile(
@@ -74,6 +77,9 @@ _NOTORIETY = re.compile(
     re.I)
 # an age or role with a rare event
 _EVENT = (r"(?:had|has|having|gave birth to|expecting) (?:twins|triplets|a baby|quads)|"
+          r"(?:crashed|rammed|torched|robbed|burgled|vandalised|abducted|kidnapped|ran over|"
+          r"knocked down|stole|nicked|smashed up|burnt|burned|flooded|blew up) (?:a|an|the|"
+          r"his|her|their|that)\b|"
           r"(?:both|all) (?:twins|kids|children|\w+) died|set (?:the|a|his|her|their) \w+ on fire|"
           r"(?:got )?evicted|went missing (?:off|from) (?:the )?\w+|"
           r"(?:(?:with|has|had|got) )?(?:the )?(?:triplets|quads|[6-9]|1[0-9]|six|seven|eight|"

@@ -45,7 +45,8 @@ TEAM_RE = re.compile(
     r"court|referral|permanence|youth justice|yot|social work|children'?s|long term|"
     r"long-term|family safeguarding|contact|complex|ld|send|mash|fast track|support|review|"
     r"reviewing|conference|iro|quality assurance|qa)\s+)+"
-    r"(?:team|hub|service|unit|panel)|mash|locality team|locality|front door|team|hub|patch)"
+    r"(?:team|hub|service|unit|panel)|mash|locality team|locality|front door|team|hub|patch|"
+    r"yot|yos|yjs)"
     r"(?![\w])",
     I)
 PRISON_RE = re.compile(

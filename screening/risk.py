@@ -59,7 +59,8 @@ _POLICY = re.compile(
     r"class|call|count|consider|think|treat|see|report)|what (do|would|should) (you|we)|"
     r"do (you|we) (ever|still|have to)|anyone (else )?(know|have|ever|got|had)|"
     r"is it (ok|okay|allowed|a breach)|thoughts on|views on|there'?s a risk|remind|"
-    r"nationally|code of conduct|scenario|guidaa?nce|sometimes|"
+    r"nationally|code of conduct|scenario|guidaa?nce|sometimes|serious case review|"
+    r"case reviews?|cspr|lessons learn\w*|came up in|talked about how|we discussed|"
     r"always (worse|better|harder)|tends? to|(get|gets|are|is) (logged|recorded|"
     r"followed up)|follows up|would be a)\b", I)
 _HISTORY = re.compile(
@@ -76,6 +77,8 @@ _HISTORY = re.compile(
     r"dealt with it|got a warning|a long time ago|long ago|early (on )?in my career|"
     r"last (summer|spring|autumn|winter|christmas|easter)|"
     r"back (the )?next day|came back (the )?next|was found (safe|fine|the next)|"
+    r"came back (on )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday|later|"
+    r"that night|the same day|home)|"
     r"when (he|she) was (little|younger|a "
     r"baby))\b", I)
 _JOKE = re.compile(r"(\blol\b|\blmao\b|\bhaha+\b|😂|🤣|\bjk\b|\bjoking\b|\bkidding\b|"
@@ -184,6 +187,8 @@ class RiskParser:
             return False
         if _HISTORY.search(sent) and not now:
             return False
+        if c.category == "child" and _RESOLVED.search(sent):
+            return False
         if c.needs_now and not (now or _INACTION.search(text) or _REPORTED.search(sent)):
             return False
         around = sent
@@ -224,7 +229,9 @@ class RiskParser:
                         and not doc.text[s:e].lower().startswith("if ")):
                     return False
                 if (ch.dep_ == "aux" and low in _MODALS and not reported and t is head
-                        and c.category != "threat"):
+                        and c.category != "threat" and not s <= ch.idx < e):
+                    # (a modal inside the concept's own wording is part of it: "wouldn't let
+                    # me see her")
                     return False
         first = doc[0].lower_ if len(doc) else ""
         if first in ("what", "how") and doc.text.rstrip().endswith("?"):
@@ -234,7 +241,13 @@ class RiskParser:
         return True
 
 
-# just reported or seen: "school rang", "I saw it myself", "admitted with…"
+# the child is safe again: "she's settled now", "turned up three days later"
+_RESOLVED = re.compile(
+    r"\b((she|he|they)('s| is|'re| are| was| were) (now )?(settled|safe|fine|doing (well|"
+    r"better|great)|back (home|at school|in school)|home safe|stable|ok|okay)|"
+    r"turned up (\w+ ){0,3}later|came back (\w+ ){0,3}later|was found (safe|fine|and)|"
+    r"(were|was) found safe)\b", I)
+# just reported or seen: "school rang", "I saw it myself"
 _REPORTED = re.compile(
     r"\b(rang|rung|phoned|called me|told (me|us|school|the teacher|her teacher)|disclosed|"
     r"saw|seen|noticed|found|turned up|came in|showed me|sent me)\b", I)

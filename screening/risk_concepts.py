@@ -62,8 +62,9 @@ CONCEPTS: tuple[Concept, ...] = (
         r"(?:thinking|think|thought|thoughts) (?:about|of) (?:ending|dying|not being here|"
         r"not existing|jumping|stepping|driving into|crashing|walking into)",
         # means: thinking of or standing at them is a disclosure whatever the verb
-        r"(?:jump\w*|step\w*) (?:off|in front of) (?:the|a) (?:bridge|platform|train|roof|"
-        r"building|car park|cliff)", r"(?:driv\w*|crash\w*) (?:into|off) (?:a|the) (?:wall|"
+        r"(?:jump\w*|step\w*|walk\w*) (?:off|in front of|under) (?:the|a) (?:bridge|platform|"
+        r"train|roof|building|car park|cliff|bus|lorry|car|traffic|tube)",
+        r"(?:driv\w*|crash\w*) (?:into|off) (?:a|the) (?:wall|"
         r"tree|bridge|lorry|motorway)", r"not (?:existing|waking up)",
         r"(?:tablets|pills|paracetamol|meds) (?:counted out|lined up|laid out|saved up)",
         r"wish(?:ing|ed)? i (?:hadn'?t|had not) (?:woken|woke)",
@@ -79,7 +80,9 @@ CONCEPTS: tuple[Concept, ...] = (
         r"bevvies)"
         r"\b[^.?!\n]{0,50}\b(?:to cope|coping|to get through|get thru|to numb|numb it|"
         r"to switch off|block (?:it )?out|to sleep|help me sleep|every night|each night|"
-        r"most nights|before (?:work|visits?|my shift|conferences?)|in the mornings?|"
+        r"most nights|before (?:every |each |a |the |my )?(?:work|visits?|shifts?|conferences?|"
+        r"reviews?|meetings?|court|panel|icpcs?|rcpcs?)|just to (?:face|get through|manage|do) "
+        r"(?:it|them|the day|work)|in the mornings?|"
         r"first thing|can'?t stop|cant stop|more than i should|on my own every)",
         r"(?:can'?t|cant|cannot) (?:stop|get through the day without) (?:drinking|using|"
         r"the drink|a drink|the pills)",
@@ -121,7 +124,8 @@ CONCEPTS: tuple[Concept, ...] = (
         r"(?:not breathing|unresponsive|unconscious|floppy)"),
         "a child or service user is described as injured now", "child", needs_now=True),
     Concept("child_missing", "child", _rx(
-        r"(?:gone|went|is|been|reported) missing", r"missing (?:since|again|from|overnight|"
+        r"(?:gone|went|is|been|reported|going|goes|keeps going|keep going) missing",
+        r"missing (?:since|again|from|overnight|"
         r"for)", r"run away", r"ran (?:away|off)", r"absconded",
         r"(?:not|hasn'?t|hasnt|didn'?t|didnt|never) (?:come|came|been|gone|got) (?:back )?home",
         r"(?:not|hasn'?t|hasnt) been (?:seen|heard from)",

@@ -120,9 +120,14 @@ EXTRA_CONCEPTS: tuple[Concept, ...] = (
     Concept("self_absent", "participant", _rx(
         r"(?:(?<=notice )|(?<=care )|(?<=matter )|(?<=me )|(?<=off )|(?<=easier )|"
         r"(?<=anyone )|(?<=anybody ))if i (?:wasn'?t|was not|weren'?t|were not|just "
-        r"(?:wasn'?t|disappeared|went|didn'?t)|didn'?t|disappeared|was gone|were gone)"),
+        r"(?:wasn'?t|disappeared|went|didn'?t|stepped|walked|jumped|drove|ended it|took)|"
+        r"didn'?t|disappeared|was gone|were gone)"),
         "a participant describes thoughts of suicide or harming themselves now", "self",
         neg_inside=True),
+    Concept("no_access", "child", _rx(
+        r"(?:refus\w*|won'?t|wouldn'?t|didn'?t|not) (?:to )?(?:let|allow) (?:us|me|anyone|the "
+        r"sw|school|the hv|the health visitor|police) (?:to )?(?:see|into|in|near|speak to)"),
+        "a child may be at risk of serious harm now", "child", neg_inside=True),
     Concept("unexplained_goods", "child", _rx(
         r"(?:new|expensive|designer|brand new)\b[^.?!\n]{0,20}\b(?:phone|iphone|trainers|"
         r"clothes|jacket|bike|watch|cash|money)\b[^.?!\n]{0,40}\b(?:won'?t|can'?t|doesn'?t|"
@@ -149,8 +154,6 @@ EXTRA_CONCEPTS: tuple[Concept, ...] = (
         r"older|some) (?:\w+ )?(?:man|men|adult|stranger|guy|bloke|lad)",
         r"taken to (?:different |various |other |strange )?(?:houses|flats|parties|hotels|"
         r"addresses)", r"made to do (?:things|stuff|favours|jobs)",
-        r"(?:refus\w*|won'?t|wouldn'?t) (?:to )?(?:let|allow) (?:us|me|anyone|the sw|school|"
-        r"the hv|the health visitor) (?:to )?(?:see|into|in|near)",
         r"found out (?:the |her |their )?(?:refuge |new |safe |secret )?address",
         r"(?:living|staying|sleeping|stopping) (?:there|at home|at the house|with (?:mum|them|"
         r"her|the (?:kids|children|family))) (?:again|now|most nights|every night)"),
@@ -196,7 +199,11 @@ EXTRA_CONCEPTS: tuple[Concept, ...] = (
         r"(?:won'?t|not) get away with (?:this|it)",
         r"(?:know|knows|knew|found out|worked out|has found|got) (?:where|which|what) (?:school|"
         r"nursery|car|street|road|house|time|gym|village) (?:i|my|we|our|you|your)\b",
-        r"(?:know|knows) where (?:i|you|we) (?:live|work|park)",
+        r"(?:know|knows|found out) where (?:i|you|we|my \w+) (?:live|lives|work|works|park|are|"
+        r"am|is|stay|sleep)",
+        r"(?:scratch\w*|key(?:ed|ing)|smash\w*|damag\w*|vandalis\w*|slash\w*|egg(?:ed|ing)|"
+        r"spray[- ]?paint\w*|paint\w*|kick\w* in) (?:up )?(?:my|our) (?:car|house|windows?|"
+        r"tyres|door|front door|fence|windscreen)",
         r"be careful (?:on|going) (?:your|the) way home"),
         "a professional describes being threatened now", "target"),
 )

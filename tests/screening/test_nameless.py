@@ -52,6 +52,9 @@ STRUCTURAL = [
     ("the girl with the guide dog at the academy", "nameless_combination"),
     ("our only chair who's also an adopter gets asked a lot", "nameless_unique"),
     ("that family off the front page of the Star last week", "nameless_notoriety"),
+    ("the only Kurdish family in the hamlet would be obvious", "nameless_unique"),
+    ("the lad who torched the bus shelter is ours now", "nameless_combination"),
+    ("the woman from the Panorama documentary is on my caseload", "nameless_notoriety"),
 ]
 STRUCTURAL_ORDINARY = [
     "the best bit of hybrid is not travelling",
@@ -60,6 +63,7 @@ STRUCTURAL_ORDINARY = [
     "the baby's dad was on the call",
     "the dad from last week messaged me on facebook about times",
     "the family with a dog in the room kept unmuting",
+    "the girl from the annual report photos was a model, not a client",
 ]
 
 

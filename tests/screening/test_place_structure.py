@@ -24,6 +24,7 @@ FOUND = [
     ("the boys go to the Al-Falah madrasa on weekdays", "Al-Falah madrasa", "ORGANISATION"),
     ("the Rotherham CP review unit chaired it", "Rotherham CP review unit", "ORGANISATION"),
     ("baby was moved to Ward 32 overnight", "Ward 32", "ORGANISATION"),
+    ("the Dudley YOT officer dialled in", "Dudley YOT", "ORGANISATION"),
     ("he was excluded on the 9th march after the fight", "9th march", "DATE"),
     ("she was born 21st aug and is tiny", "21st aug", "DATE"),
     ("Storm is 5 and her brother is 7", "Storm", "PERSON"),

@@ -62,3 +62,30 @@ def test_wordnet_slots_are_shipped_and_inflected() -> None:
     assert {"stalking", "harassed", "intimidates"} <= slot_words("menace")
     assert "graze" in slot_words("injury") and "vodka" in slot_words("alcohol")
     assert "vicar" in slot_words("occupation")
+
+
+MORE_DISCLOSURES = [
+    ("keep having two large glasses of wine before every core group just to face it",
+     "participant"),
+    ("they'd all be better off if i just walked under a train tbh", "participant"),
+    ("the 15 year old keeps going missing overnight and won't say where", "child"),
+    ("mum wouldn't let the health visitor see the baby again today", "child"),
+    ("somebody keyed my car outside the family centre this afternoon", "threat"),
+    ("a withheld number rang me at 11pm saying they know where my son works", "threat"),
+]
+MORE_TOPIC_TALK = [
+    "the 13 year old went missing in may but he's back home now and settled",
+    "it came up in the case review that the records had been falsified",
+    "she ran off after the conference and came back later that night",
+]
+
+
+@pytest.mark.parametrize(("text", "cat"), MORE_DISCLOSURES)
+def test_more_disclosures_by_shape(screener: Screener, text: str, cat: str) -> None:
+    sg = screener.scan(text).safeguarding
+    assert sg is not None and sg.category == cat, (text, sg)
+
+
+@pytest.mark.parametrize("text", MORE_TOPIC_TALK)
+def test_resolved_or_reviewed_stays_quiet(screener: Screener, text: str) -> None:
+    assert screener.scan(text).safeguarding is None, text
