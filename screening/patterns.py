@@ -129,6 +129,8 @@ class PatternFinder:
             out.append((m.start(), m.end(), "ID_NUMBER", 0.9, "court_ref"))
         for m in ids.REF_RE.finditer(text):
             raw = m.group(0)
+            if ids.DATE_ISO.fullmatch(raw):
+                continue
             if ids.DATE_NUM.fullmatch(raw) or re.fullmatch(r"[A-Za-z]+ \d{4}", raw):
                 if not ids.ID_CTX.search(text[max(0, m.start() - 40):m.start()]):
                     continue
@@ -146,6 +148,8 @@ class PatternFinder:
             out.append((m.start(), m.end(), "ID_NUMBER", sc, "case_ref"))
         for m in ids.NUM_RE.finditer(text):
             raw = m.group(0)
+            if ids.DATE_ISO.fullmatch(raw):
+                continue  # a date as systems export it
             digits = sum(c.isdigit() for c in raw)
             if digits < 5:
                 continue
@@ -196,8 +200,8 @@ class PatternFinder:
             spans.append((*m.span(), 0.6 if m.group(0)[-1].isdigit() else 0.45))
         if not any(c.isdigit() for c in text):
             return self._score_dates(text, spans)
-        for rx, base in ((ids.DATE_NUM, 0.65), (ids.DATE_DM, 0.6), (ids.DATE_MD, 0.6),
-                         (ids.DATE_MY, 0.35), (ids.DATE_SHORT, 0.4)):
+        for rx, base in ((ids.DATE_ISO, 0.65), (ids.DATE_NUM, 0.65), (ids.DATE_DM, 0.6),
+                         (ids.DATE_MD, 0.6), (ids.DATE_MY, 0.35), (ids.DATE_SHORT, 0.4)):
             for m in rx.finditer(text):
                 s, e = m.span()
                 raw = m.group(0)
@@ -206,7 +210,7 @@ class PatternFinder:
                     mw = mon.group(0) if mon else ""
                     if mw.lower() in {"may", "mar", "march", "jan", "jun", "dec", "sep",
                                       "oct", "nov", "aug", "apr", "feb"} and mw.islower() and (
-                            not re.search(r"\d(?:st|nd|rd|th)\b", raw, I)):
+                            not re.search(r"\d(?:st|nd|rd|th)\b|^0\d", raw, I)):
                         continue  # "3rd feb" is a date; "3 may" may be "3 may come"
                     if rx is ids.DATE_MD and re.search(r"\d{1,2}(:|am|pm|\.\d)", text[s:e + 3], I):
                         continue

@@ -16,6 +16,7 @@ from .lexicon import DOMAIN_ALLOW, DOMAIN_PHRASES, PUBLIC_PHRASES, TITLES, Lexic
 from .nameless import find_nameless
 from .names import DETERMINERS, GREET, LOC_PREV, PERSON_PREV, NameFinder
 from .patterns import PatternFinder
+from .place_context import locative_before, place_shape
 from .risk_extra import slot_words
 from .tokens import Tok, tokenize
 from .types import CATEGORIES
@@ -189,6 +190,12 @@ class ChatNerRecognizer(_Base):
                         or lw in lex.places or "-" in lw):
                     continue
                 if lw in lex.proper_nonid and not (t.cap and t.poss):
+                    continue
+                if lw.isalpha() and lw not in lex.proper_nonid and place_shape(lw, lex) and (
+                        t.cap or locative_before(text, t.start)):
+                    # "Goldthorpe families…", "moved to thurnscoe": an unknown word shaped
+                    # like an English place name, first in the message or after "in", "up"…
+                    out.append(make_result(t.start, t.end, "LOCATION", 0.55, "place_shape"))
                     continue
                 prev = toks[i - 1].low if i else ""
                 nxt = text[t.full_end:t.full_end + 12].lower()

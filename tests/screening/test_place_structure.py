@@ -28,6 +28,12 @@ FOUND = [
     ("he was excluded on the 9th march after the fight", "9th march", "DATE"),
     ("she was born 21st aug and is tiny", "21st aug", "DATE"),
     ("Storm is 5 and her brother is 7", "Storm", "PERSON"),
+    ("Netherthorpe lot never get the letters", "Netherthorpe", "LOCATION"),
+    ("she went back to thurnthorpe after the review", "thurnthorpe", "LOCATION"),
+    ("he was stabbed on 14th outside the shop", "14th", "DATE"),
+    ("the disclosure was on xmas eve at nan's", "xmas eve", "DATE"),
+    ("dob on the system is 2016-07-21", "2016-07-21", "DATE"),
+    ("the assault was 09 oct, police attended", "09 oct", "DATE"),
 ]
 
 
@@ -59,6 +65,8 @@ QUIET = [
     "3 may attend in person, the rest online",
     "the council were late sending the invites again",
     "Jo CC'd me in on it",
+    "see you all on 21st for the last session",
+    "Brilliantly chaired, honestly",
 ]
 
 
