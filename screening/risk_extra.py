@@ -44,6 +44,9 @@ _MENACE = _alt("menace")
 _INJURY = _alt("injury")
 _DRINK = (_alt("alcohol") + r"|(?:a )?bottles? of (?:red|white|rose|rosé|fizz|prosecco|wine)"
           r"|cider|prosecco|cans")
+# drugs (WordNet's, with the names chat uses for prescribed ones added by hand)
+_DRUG = (_alt("drug") + r"|co-?codamol|tramadol|pregabalin|zopiclone|sertraline|ket|coke|"
+         r"sleeping (?:pills|tablets)|spliffs?|joints?|edibles")
 _MINE = (r"(?:my|our)(?: \w+)? (?:car|house|home|flat|door|front door|windscreen|window|"
          r"letterbox|doorstep|drive|work|office|desk|kids'?|children'?s|son'?s|daughter'?s)")
 _PARTNER = (r"(?:he|she|they|my (?:partner|husband|wife|boyfriend|girlfriend|ex|other half|"
@@ -73,7 +76,8 @@ EXTRA_CONCEPTS: tuple[Concept, ...] = (
         r"(?:day|days|evening|evenings|"
         r"night|nights|week|shift|visits?|weekends?)\b[^.?!\n]{0,40}\b(?:" + _DRINK + r"|"
         r"drink|drinking|pills|tablets)",
-        r"(?:" + _DRINK + r")\b[^.?!\n]{0,40}\b(?:to (?:cope|get through|sleep|numb|switch "
+        r"(?:" + _DRINK + r"|" + _DRUG + r")\b[^.?!\n]{0,40}\b(?:to (?:cope|get through|sleep|"
+        r"numb|switch "
         r"off|forget)|most of another|and (?:then )?another|every (?:night|evening|day)|on my "
         r"own|before (?:work|visits?|conference))"),
         "a participant describes drinking or using drugs to cope", "self"),

@@ -62,6 +62,7 @@ def test_wordnet_slots_are_shipped_and_inflected() -> None:
     assert {"stalking", "harassed", "intimidates"} <= slot_words("menace")
     assert "graze" in slot_words("injury") and "vodka" in slot_words("alcohol")
     assert "vicar" in slot_words("occupation")
+    assert "diazepam" in slot_words("drug") and "wine" not in slot_words("drug")
 
 
 MORE_DISCLOSURES = [
@@ -72,11 +73,13 @@ MORE_DISCLOSURES = [
     ("mum wouldn't let the health visitor see the baby again today", "child"),
     ("somebody keyed my car outside the family centre this afternoon", "threat"),
     ("a withheld number rang me at 11pm saying they know where my son works", "threat"),
+    ("I've been on the xanax most days just to get through the visits", "participant"),
 ]
 MORE_TOPIC_TALK = [
     "the 13 year old went missing in may but he's back home now and settled",
     "it came up in the case review that the records had been falsified",
     "she ran off after the conference and came back later that night",
+    "the mum says dad smokes weed every night in the garden",
 ]
 
 
