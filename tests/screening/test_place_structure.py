@@ -74,3 +74,27 @@ QUIET = [
 def test_ordinary_phrases_stay_quiet(screener: Screener, text: str) -> None:
     got = spans(screener.scan(text), text)
     assert not [g for g in got if g[1] in ("LOCATION", "ORGANISATION", "DATE")], got
+
+
+UNKNOWN_NAMES = [
+    ("jaxxon is 9 and goes to the juniors", "jaxxon"),
+    ("the baby's called oaklyn", "oaklyn"),
+    ("tayshaun (12) came to the review", "tayshaun"),
+    ("mum brought kenzo along", "kenzo"),
+    ("her twin is called maddix-rae", "maddix-rae"),
+    ("we saw arlo-jay and his sister at school", "arlo-jay"),
+]
+
+
+@pytest.mark.parametrize(("text", "name"), UNKNOWN_NAMES)
+def test_names_no_list_holds_in_person_contexts(screener: Screener, text: str,
+                                                name: str) -> None:
+    assert (name, "PERSON") in spans(screener.scan(text), text)
+
+
+@pytest.mark.parametrize("text", ["dob is 12 Mar 18 for the youngest",
+                                  "we need a re-do of the plan",
+                                  "the well-meant advice was ignored",
+                                  "the call is 10 minutes long"])
+def test_not_names(screener: Screener, text: str) -> None:
+    assert not [g for g in spans(screener.scan(text), text) if g[1] == "PERSON"]
