@@ -113,7 +113,8 @@ _SHORT = {"n": "and", "w": "with", "u": "you", "ur": "your", "r": "are", "tmrw":
           "theres": "there's", "wot": "what", "cos": "because", "coz": "because",
           "owt": "anything", "nowt": "nothing", "summat": "something", "bc": "because"}
 _ME_MY = re.compile(
-    r"\bme (?=(?:arm|arms|face|neck|leg|legs|head|back|wrist|wrists|body|eye|phone|pills|"
+    r"\bme (?=(?:arm|arms|face|neck|leg|legs|head|back(?!\s+(?:to|home|up|again|later|in|"
+    r"round|from|off|at|out|down)\b)|wrist|wrists|body|eye|phone|pills|"
     r"tablets|meds|kids|house|car|door|money|card|keys|mum|dad|life|flat|job|bag|gmail|"
     r"email|hotmail|laptop|account|mobile|notes|own|personal|whatsapp|ipad|usb)\b)", I)
 _TOKEN = re.compile(r"[A-Za-z0-9']+|[^A-Za-z0-9']+")
@@ -154,6 +155,10 @@ class RiskParser:
                     break
         if not hits:
             return None
+        if _WORK_CONTEXT.search(text):
+            # a threat in a work context is a threat to the professional, even where the same
+            # words would be harm at home ("followed me home from the office")
+            hits.sort(key=lambda h: h[0].category != "threat")
         docs: dict[str, Any] = {}
         for c, sent, s, e in hits:
             if not self._cheap_frame_ok(c, sent, s, e, text):
@@ -247,6 +252,11 @@ _RESOLVED = re.compile(
     r"better|great)|back (home|at school|in school)|home safe|stable|ok|okay)|"
     r"turned up (\w+ ){0,3}later|came back (\w+ ){0,3}later|was found (safe|fine|and)|"
     r"(were|was) found safe)\b", I)
+# the professional's work, or a service user's family named as such
+_WORK_CONTEXT = re.compile(
+    r"\b(office|conference|icpc|rcpc|review|core group|visit|visits|case|caseload|court|"
+    r"reception|car park|the family|family's|families|(?<!my )(?:dad|mum|stepdad|grandad|uncle|"
+    r"parent|father|mother)(?:'s)?|sw|social worker|snatcher)\b", I)
 # just reported or seen: "school rang", "I saw it myself"
 _REPORTED = re.compile(
     r"\b(rang|rung|phoned|called me|told (me|us|school|the teacher|her teacher)|disclosed|"

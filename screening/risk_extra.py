@@ -208,6 +208,10 @@ EXTRA_CONCEPTS: tuple[Concept, ...] = (
         r"(?:scratch\w*|key(?:ed|ing)|smash\w*|damag\w*|vandalis\w*|slash\w*|egg(?:ed|ing)|"
         r"spray[- ]?paint\w*|paint\w*|kick\w* in) (?:up )?(?:my|our) (?:car|house|windows?|"
         r"tyres|door|front door|fence|windscreen)",
-        r"be careful (?:on|going) (?:your|the) way home"),
+        r"be careful (?:on|going) (?:your|the) way home",
+        r"(?:he|she|they|dad|mum|someone|somebody|(?:the|his|her|their) \w+|"
+        r"(?:dad|mum|he|she)'s)(?: has| had| have|'ve|'s| keeps?| is| are)? (?:posted|posting|"
+        r"put|puts|shared|sharing|spread\w*) (?:\w+ ){0,2}my (?:photo|picture|pic|face|name|"
+        r"address|details|number|car|reg)\b"),
         "a professional describes being threatened now", "target"),
 )

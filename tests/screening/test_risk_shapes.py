@@ -74,12 +74,16 @@ MORE_DISCLOSURES = [
     ("somebody keyed my car outside the family centre this afternoon", "threat"),
     ("a withheld number rang me at 11pm saying they know where my son works", "threat"),
     ("I've been on the xanax most days just to get through the visits", "participant"),
+    ("the grandad followed me back to my car after the RCPC and stood there", "threat"),
+    ("his uncle has put my photo on a local facebook page saying I steal kids", "threat"),
+    ("my husband pushed me down the stairs last night", "participant"),
 ]
 MORE_TOPIC_TALK = [
     "the 13 year old went missing in may but he's back home now and settled",
     "it came up in the case review that the records had been falsified",
     "she ran off after the conference and came back later that night",
     "the mum says dad smokes weed every night in the garden",
+    "I posted my photo on the staff intranet so families know who I am",
 ]
 
 
