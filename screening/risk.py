@@ -283,8 +283,8 @@ _CASE_CONTEXT = re.compile(
     r"strategy|s47|visit|police|safeguarding|risk|he|she|her|him|them)\b", I)
 
 
-_WINDOW_BEFORE = 100
-_WINDOW_AFTER = 60
+_WINDOW_BEFORE = 70
+_WINDOW_AFTER = 45
 
 
 def _window_start(sent: str, s: int) -> int:
