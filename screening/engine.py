@@ -19,6 +19,7 @@ from .lexicon import DOMAIN_ALLOW, DOMAIN_PHRASES, Lexicon, get_lexicon
 from .nameless import REASONS
 from .names import NameFinder
 from .normalise import Normalised, disguised_words, normalise
+from .place_context import reads_as_place
 from .recognizers import (
     PLACE_NOUN,
     PUBLIC_RE,
@@ -103,6 +104,12 @@ class _Parser:
 
     def __call__(self, text: str) -> spacy.tokens.Doc:
         return self.nlp(text, disable=self.disable)
+
+
+# person findings that came from spaCy or from an unknown capitalised word, not from a name
+# list or a title: a place when their context or shape says so (place_context.py)
+_GUESSED_PERSON = {"spacy_person", "spacy_organisation", "spacy_org", "unknown_proper_noun",
+                   "spacy_gpe", "spacy_fac"}
 
 
 def _resolve(results: list[RecognizerResult], threshold: float) -> list[RecognizerResult]:
@@ -216,6 +223,9 @@ class Screener:
                     r.entity_type = "LOCATION"
                 elif STREET_WORD.search(cleaned[r.start:r.end]):
                     r.entity_type = "LOCATION"
+                elif (r.recognition_metadata.get("rule") in _GUESSED_PERSON
+                      and reads_as_place(cleaned, r.start, r.end, self.lex)):
+                    r.entity_type = "LOCATION"  # "moved out to Thurnscoe", "Pennywell lot"
         public = [m.span() for m in PUBLIC_RE.finditer(cleaned)] if len(cleaned) > 6 else []
         findings: list[Finding] = []
         for r in kept:

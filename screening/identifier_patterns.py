@@ -79,6 +79,9 @@ BARE_HANDLE = re.compile(r"(?<![\w@])[A-Za-z][A-Za-z0-9]*(?:[_.][A-Za-z0-9]+)+_?
 MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
 DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+# "2017-02-03": ISO dates as systems export them
+DATE_ISO = re.compile(
+    r"(?<![\w/.:-])(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\w/-])")
 DATE_NUM = re.compile(rf"(?<![\w/.:-]){DAY}[/.-](?:0?[1-9]|1[0-2])[/.-](?:\d{{4}}|\d{{2}})(?![\w/-]|\.\d)")  # noqa: E501
 DATE_DM = re.compile(
     rf"(?<![\w/]){DAY}(?:st|nd|rd|th)?(?:\s+of)?[\s-]+{MONTHS}\.?(?:,?[\s-]+(?:\d{{4}}|'\d{{2}}))?(?![\w])",
@@ -100,12 +103,14 @@ ORDINAL = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)"
 DATE_WEEKDAY = re.compile(rf"(?<![\w]){WEEKDAYS}\.?,?\s+(?:the\s+)?{ORDINAL}(?![\w])", I)
 # named days of the year with a year, or in an incident's sentence
 DATE_HOLIDAY = re.compile(
-    r"(?<![\w])(?:boxing day|christmas (?:day|eve)|new year'?s (?:day|eve)|bonfire night|"
+    r"(?<![\w])(?:boxing day|(?:christmas|xmas|crimbo) (?:day|eve)|new year'?s (?:day|eve)|"
+    r"bonfire night|"
     r"halloween|easter (?:sunday|monday|day)|valentine'?s day|mother'?s day|father'?s day|"
     r"eid(?: al[- ]\w+)?)(?:\s+(?:19|20)\d\d)?(?![\w])", I)
 # "the 9th": a day of the month standing alone (not "the 3rd session")
 DATE_THE_ORD = re.compile(
-    rf"(?<![\w])the\s+{ORDINAL}(?!\s+(?:time|session|one|child|kid|week|floor|meeting|"
+    rf"(?:(?<![\w])the\s+|(?<=\bon ))(?<![\w]){ORDINAL}"
+    rf"(?!\s+(?:time|session|one|child|kid|week|floor|meeting|"
     rf"conference|review|visit|year|attempt|person|of\s+(?:the|my|our)\s+\w+s\b)|[\w])", I)
 DOB_CTX = re.compile(r"\b(dob|d\.o\.b\.?|date of birth|born|birthday|b\.|bday|birth date)\W{0,3}"
                      r"(?:\w+\W+){0,3}$", I)
@@ -114,7 +119,8 @@ INCIDENT_CTX = re.compile(
     r"missing|removed|removal|died|death|overdose|attack|happened|section 47|s47|placed|"
     r"placement|evict|fire|fractur|burn|attended|admitted|found|ran away|went missing|"
     r"strategy|raid|stabbed|hit|kicked|slapped|abuse|abused|took place|occurred|reported|"
-    r"born|dob|court|hearing|epo|emergency protection|police protection|ppo|breach)", I)
+    r"born|dob|court|hearing|epo|emergency protection|police protection|ppo|breach|"
+    r"exclu|suspended|expelled|last seen|arrest|charged|convicted|sentenced|absconded)", I)
 SCHEDULE_CTX = re.compile(
     r"\b(session|sessions|focus group|next group|this group|our group|next meeting|our meeting|"
     r"we meet|meet again|see you|see everyone|reminder|calendar|invite|diary|deadline|"

@@ -34,23 +34,37 @@ _SCOPE = (r"(?:on|in|at|round|around|from|across|near|of) (?:the|our|this|that|t
           r"her|a) (?:whole |entire |little |tiny )?(?:estate|village|street|road|close|"
           r"school|class|year group|nursery|surgery|practice|team|office|service|patch|area|"
           r"town|ward|unit|block|flats|site|park|mosque|church|temple|gurdwara|community|"
-          r"county|la|authority|borough|caseload|list|books)")
+          r"county|la|authority|borough|caseload|list|books|island|hamlet|parish|valley|"
+          r"coast|cul-de-sac|building|tower|year|year group|course|unit|wing|ward|road)")
 _FUNC = (r"(?:the|a|an|and|or|to|of|in|on|at|for|with|who|that|which|is|was|are|were|be|"
          r"been|way|thing|things|time|option|reason|one|ones|problem|issue|question|point|"
-         r"difference|answer|person|people|bit|part|day|place|chance)")
+         r"difference|answer|person|people|bit|part|day|place|chance|as|from|by|about|into|"
+         r"over|conference|meeting|session|visit|review|case|time)")
 _QUALIFIER = rf"(?:(?!{_FUNC}\b)[a-z][a-z'-]+\s+){{1,3}}"
 _UNIQUE = re.compile(
     rf"(?<![\w])(?:(?:the|our|my|their|your) (?:only|sole|one and only|one|single|first)|"
     rf"(?:there'?s|there is|we'?ve got|we have|we got) (?:only )?(?:one|a single))\s+"
-    rf"(?:{_QUALIFIER}{_WHO}(?:\s+{_SCOPE})?|{_WHO}\s+{_SCOPE})(?![\w])", re.I)
-_NEWS = (r"(?:(?:in|on|all over) (?:the )?(?:front (?:page )?of (?:the )?\w+ ?\w*|papers?|news|"
-         r"telly|tv|local news|front page|look north|evening \w+|"
-         r"radio|bbc|facebook|socials|echo|chronicle|gazette|post|mail|sun|mirror|express|"
-         r"star|herald|advertiser)|(?:went|gone|that went) viral|made (?:the )?(?:news|papers|"
+    rf"(?:(?:set|pair|couple|group|bunch|lot) of\s+)?"
+    rf"(?:{_QUALIFIER}{_WHO}(?:\s+{_SCOPE})?|{_WHO}\s+{_SCOPE})(?![\w])"
+    # a superlative singles out within a small scope: "the youngest mum on our patch"
+    rf"|(?<![\w])(?:the|our|their) (?:(?!(?:best|latest|honest|modest|earnest)\b)[a-z]{{2,}}est|"
+    rf"most \w+|first|last)\s+(?:{_QUALIFIER})?{_WHO}\s+{_SCOPE}(?![\w])"
+    # "our only SW who's also a foster carer", "the only dad in the group who's a paramedic"
+    rf"|(?<![\w])(?:the|our|their) (?:only|sole|one)\s+(?:{_QUALIFIER})?{_WHO}"
+    rf"(?:\s+(?:in|on|at) (?:the|our|this) \w+)?\s+(?:who|that)(?:'s| is| was)\s+(?:also\s+)?"
+    rf"(?:a|an)\s+(?:\w+\s+)?\w+(?![\w])", re.I)
+_NEWS = (r"(?:(?:in|on|all over|from|off) (?:the )?(?:front (?:page )?of (?:the )?\w+ ?\w*|papers?|"
+         r"news|telly|tv|local news|front page|look north|evening \w+|"
+         r"radio|bbc|echo|chronicle|gazette|post|mail|sun|mirror|express|"
+         r"star|herald|advertiser)|all over (?:facebook|socials|tiktok|twitter|insta\w*)|"
+         r"(?:the )?front page(?: of (?:the )?\w+(?: \w+)?)?|(?:the )?headlines|"
+         r"(?:the )?(?-i:[A-Z][\w']+ ){1,3}(?:report|documentary|programme|article|appeal|"
+         r"story|piece)|"
+         r"(?:went|gone|that went) viral|made (?:the )?(?:news|papers|"
          r"headlines)|on look ?north|on calendar|on crimewatch)")
 _NOTORIETY = re.compile(
     rf"(?<![\w])(?:the|that|those|this) (?:\w+\s+){{0,3}}{_WHO}(?:\s+\w+){{0,4}}\s+"
-    rf"(?:who|that|which|whose|from|in)\b[^.?!,;\n]{{0,40}}?{_NEWS}"
+    rf"(?:who|that|which|whose|from|in|off|on)\b[^.?!,;\n]{{0,40}}?{_NEWS}"
     rf"|(?<![\w])(?:the|that|this) (?:\w+\s+){{0,3}}(?:case|fire|crash|stabbing|murder|death|"
     rf"shooting|trial|court case|incident|story)\b[^.?!,;\n]{{0,40}}?{_NEWS}"
     rf"|(?<![\w])(?:every(?:one|body)|the whole (?:estate|village|town|street|school|"
@@ -63,6 +77,9 @@ _NOTORIETY = re.compile(
     re.I)
 # an age or role with a rare event
 _EVENT = (r"(?:had|has|having|gave birth to|expecting) (?:twins|triplets|a baby|quads)|"
+          r"(?:crashed|rammed|torched|robbed|burgled|vandalised|abducted|kidnapped|ran over|"
+          r"knocked down|stole|nicked|smashed up|burnt|burned|flooded|blew up) (?:a|an|the|"
+          r"his|her|their|that)\b|"
           r"(?:both|all) (?:twins|kids|children|\w+) died|set (?:the|a|his|her|their) \w+ on fire|"
           r"(?:got )?evicted|went missing (?:off|from) (?:the )?\w+|"
           r"(?:(?:with|has|had|got) )?(?:the )?(?:triplets|quads|[6-9]|1[0-9]|six|seven|eight|"
@@ -88,14 +105,38 @@ _ROLE_JOB = (r"(?:serving )?(?:councillor|police officer|officer|pc|copper|teach
              r"youtuber|boxer|singer|lollipop (?:man|lady)|caretaker|dinner lady|"
              r"(?:shop|cafe|chippy|pub|takeaway) owner)")
 _KIN = (r"(?:family|mum|mother|dad|father|parent|nan|grandad|grandma|uncle|aunt|auntie|"
-        r"stepdad|stepmum|carer|brother|sister|kid|kids|son|daughter|wife|husband|partner)")
+        r"stepdad|stepmum|carer|brother|sister|kid|kids|son|daughter|wife|husband|partner|"
+        r"couple|parents|lads?|pair|household)")
+# relatives named by someone's job: "the vicar's daughter", "the PCSO's stepson"
+_KIN_OF = (r"(?:(?:own|new|eldest|youngest|oldest|little|teenage|step|grand)[- ]?)?(?:family|"
+           r"kids?|children|sons?|daughters?|wife|husband|partner|lad|girl|boy|grandson|"
+           r"granddaughter|grandkids|grandchildren|stepson|stepdaughter|nephew|niece|"
+           r"brother|sister|twins|baby)")
+_JOB_KIN = re.compile(
+    rf"(?<![\w])(?:the|a|our|that|their) ((?:[a-z]+[ -])?[a-z]+)['’]s\s+{_KIN_OF}(?![\w])",
+    re.I)
+# a relative's position: "the girl whose dad was on the council"
+_WHOSE = re.compile(
+    rf"(?<![\w])(?:the|that|this) (?:\w+\s+){{0,2}}{_WHO} whose (?:\w+ )?{_KIN} "
+    rf"(?:is|was|'s|are|were) (?:(?:also |still )?(?:on|in) the (?:council|police|force|news|"
+    rf"papers|telly|board|bench|governors)|(?:a|an|the) (?:\w+ )?\w+)(?![\w])", re.I)
+# a rare possession or attribute tied to a place: "the family with the pub in the village",
+# "the lad with the prosthetic leg at the high school"
+_PLACE_NOUN = (r"(?:estate|village|street|road|close|school|high school|primary|secondary|"
+               r"academy|front|corner|parade|high street|market|site|town|farm|flats|square|"
+               r"green|precinct|seafront|harbour|pub|club|mosque|church|temple|surgery)")
+_WITH_AT = re.compile(
+    rf"(?<![\w])(?:the|that|this) (?:\w+\s+){{0,2}}{_WHO} with (?:the|a|an|that) "
+    rf"(?:[\w'-]+\s+){{0,2}}[\w'-]+ (?:in|on|at|near|round|by|off) (?:the|our|this|that) "
+    rf"(?:\w+ )?{_PLACE_NOUN}(?![\w])", re.I)
 _ROLE = re.compile(
     rf"(?<![\w])(?:the|a|our|their) (?:\w+\s+)?{_KIN}\s+(?:who'?s|who is|that'?s|whose \w+ "
     rf"(?:is|are)|is|was)\s+(?:also\s+)?(?:a|an|the|on)?\s*{_ROLE_JOB}"
     rf"(?:\s+(?:in|at|for|on)\s+(?:our|the|their)\s+(?:own\s+)?\w+)?(?![\w])"
-    rf"|(?<![\w])(?:the|a|our) (?:\w+\s+)?{_KIN}\s+(?:who|that)\s+(?:(?:works|worked)\s+"
-    rf"(?:on|at|in|for)\s+(?:the\s+)?|(?:drives|runs|owns|manages|teaches|coaches|cleans|"
-    rf"serves)\s+(?:the|a)\s+)\w+(?:\s+(?:at|in|on)\s+the\s+\w+)?"
+    rf"|(?<![\w])(?:the|a|our) (?:\w+\s+)?{_KIN}\s+(?:who|that)\s+(?:\w+ and )?"
+    rf"(?:(?:works|worked|work)\s+(?:on|at|in|for)\s+(?:the\s+)?|(?:drives|runs|owns|manages|"
+    rf"teaches|coaches|cleans|serves|drive|run|own|manage|keep|keeps|kept|ran|owned)\s+"
+    rf"(?:the|a)\s+)\w+(?:\s+(?:at|in|on)\s+the\s+\w+)?"
     rf"|(?<![\w])(?:the|a|our) {_ROLE_JOB}'?s (?:family|kids|children|son|daughter|wife|"
     rf"husband|partner|lad|girl)(?:\s+(?:in|on|at) (?:the|our) \w+)?(?![\w])"
     rf"|(?<![\w])(?:the|a|our) {_ROLE_JOB} whose (?:own )?(?:kids|children|son|daughter|"
@@ -104,11 +145,22 @@ _ROLE = re.compile(
     rf"(?:own )?\w+", re.I)
 
 
-def find_nameless(text: str) -> list[Cand]:
-    """POTENTIALLY_IDENTIFYING spans; the rule names the cue (see REASONS)."""
+_ROLE_JOB_RE = re.compile(_ROLE_JOB + r"|pcso|sergeant|inspector|governor|head of \w+|"
+                          r"deputy head|chair of governors|postman|postie|mp|dsl|senco", re.I)
+
+
+def find_nameless(text: str, jobs: frozenset[str] = frozenset()) -> list[Cand]:
+    """POTENTIALLY_IDENTIFYING spans; the rule names the cue (see REASONS). ``jobs``: nouns
+    of occupations (WordNet's, see data/build_wordnet.py) for "the vicar's daughter"."""
     out: list[Cand] = []
+    if "'s" in text or "’s" in text:
+        for m in _JOB_KIN.finditer(text):
+            job = m.group(1).lower()
+            if job in jobs or job.split()[-1] in jobs or _ROLE_JOB_RE.fullmatch(job):
+                out.append((m.start(), m.end(), "POTENTIALLY_IDENTIFYING", 0.6, "nameless_role"))
     for rx, rule in ((_UNIQUE, "nameless_unique"), (_NOTORIETY, "nameless_notoriety"),
-                     (_COMBINATION, "nameless_combination"), (_ROLE, "nameless_role")):
+                     (_COMBINATION, "nameless_combination"), (_ROLE, "nameless_role"),
+                     (_WHOSE, "nameless_role"), (_WITH_AT, "nameless_combination")):
         for m in rx.finditer(text):
             s, e = m.span()
             while e > s and not text[e - 1].isalnum():

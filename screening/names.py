@@ -53,6 +53,9 @@ FUNCTION_NEXT = {
 }
 MODAL_NAMES = {"will", "may", "can", "mark", "hope", "chase", "pat", "sue", "bill", "grant",
                "rose", "drew", "don", "ray", "rob", "jack", "frank", "dean", "lance", "miles"}
+# after a word's 's, these read it as "is" or "has", not a possessive
+IS_NEXT = {"the", "a", "an", "not", "been", "gone", "going", "just", "so", "too", "very",
+           "always", "never", "on", "off", "out", "over", "back", "got", "all", "no"}
 MONTH_NAMES = {"may", "june", "april", "august", "march", "july", "jan"}
 LOC_PREV = {
     "in", "at", "from", "near", "around", "outside", "into", "towards", "nr", "via",
@@ -144,7 +147,8 @@ class NameFinder:
         score = 0.0
         if t.cap and not t.initial and not t.upper and plow not in DETERMINERS:
             score = 0.7
-        if t.poss:
+        if t.poss and not (t.low in self.lex.words and nlow in IS_NEXT):
+            # "Rose's mum", not "sky's the limit" ('s for "is" before a determiner or adverb)
             score = max(score, 0.7 if plow not in DETERMINERS else 0.0)
         if p is not None and plow in PERSON_PREV and plow not in DETERMINERS:
             if (plow in GREET and (p.initial or p.start == 0)) or plow not in {"and", "for", "by",

@@ -129,6 +129,8 @@ class PatternFinder:
             out.append((m.start(), m.end(), "ID_NUMBER", 0.9, "court_ref"))
         for m in ids.REF_RE.finditer(text):
             raw = m.group(0)
+            if ids.DATE_ISO.fullmatch(raw):
+                continue
             if ids.DATE_NUM.fullmatch(raw) or re.fullmatch(r"[A-Za-z]+ \d{4}", raw):
                 if not ids.ID_CTX.search(text[max(0, m.start() - 40):m.start()]):
                     continue
@@ -146,6 +148,8 @@ class PatternFinder:
             out.append((m.start(), m.end(), "ID_NUMBER", sc, "case_ref"))
         for m in ids.NUM_RE.finditer(text):
             raw = m.group(0)
+            if ids.DATE_ISO.fullmatch(raw):
+                continue  # a date as systems export it
             digits = sum(c.isdigit() for c in raw)
             if digits < 5:
                 continue
@@ -196,12 +200,8 @@ class PatternFinder:
             spans.append((*m.span(), 0.6 if m.group(0)[-1].isdigit() else 0.45))
         if not any(c.isdigit() for c in text):
             return self._score_dates(text, spans)
-        for rx, base in ((ids.DATE_WEEKDAY, 0.6), (ids.DATE_THE_ORD, 0.45)):
-            for m in rx.finditer(text):
-                if not any(m.start() < e2 and s2 < m.end() for s2, e2, _ in spans):
-                    spans.append((*m.span(), base))
-        for rx, base in ((ids.DATE_NUM, 0.65), (ids.DATE_DM, 0.6), (ids.DATE_MD, 0.6),
-                         (ids.DATE_MY, 0.35), (ids.DATE_SHORT, 0.4)):
+        for rx, base in ((ids.DATE_ISO, 0.65), (ids.DATE_NUM, 0.65), (ids.DATE_DM, 0.6),
+                         (ids.DATE_MD, 0.6), (ids.DATE_MY, 0.35), (ids.DATE_SHORT, 0.4)):
             for m in rx.finditer(text):
                 s, e = m.span()
                 raw = m.group(0)
@@ -209,8 +209,9 @@ class PatternFinder:
                     mon = re.search(ids.MONTHS, raw, I)
                     mw = mon.group(0) if mon else ""
                     if mw.lower() in {"may", "mar", "march", "jan", "jun", "dec", "sep",
-                                      "oct", "nov", "aug", "apr", "feb"} and mw.islower():
-                        continue
+                                      "oct", "nov", "aug", "apr", "feb"} and mw.islower() and (
+                            not re.search(r"\d(?:st|nd|rd|th)\b|^0\d", raw, I)):
+                        continue  # "3rd feb" is a date; "3 may" may be "3 may come"
                     if rx is ids.DATE_MD and re.search(r"\d{1,2}(:|am|pm|\.\d)", text[s:e + 3], I):
                         continue
                     if re.search(r"\d\s*(am|pm|:\d)", text[e:e + 4], I):
@@ -221,6 +222,11 @@ class PatternFinder:
                 if any(s < e2 and s2 < e for s2, e2, _ in spans):
                     continue
                 spans.append((s, e, base))
+        # "the 14th" and "weds 6th" where no fuller date ("the 14th Feb") was found
+        for rx, base in ((ids.DATE_WEEKDAY, 0.6), (ids.DATE_THE_ORD, 0.45)):
+            for m in rx.finditer(text):
+                if not any(m.start() < e2 and s2 < m.end() for s2, e2, _ in spans):
+                    spans.append((*m.span(), base))
         return self._score_dates(text, spans)
 
     @staticmethod
@@ -300,6 +306,8 @@ class PatternFinder:
             out.append((s, m.end(), "ORGANISATION", 0.85 if capped else 0.7, "named_team"))
         for m in self.institution_re.finditer(text):
             out.append((m.start(), m.end(), "ORGANISATION", 0.85, "institution_name"))
+        for m in places.WARD_RE.finditer(text):
+            out.append((m.start(), m.end(), "ORGANISATION", 0.6, "hospital_ward"))
         for m in places.PRISON_RE.finditer(text):
             out.append((m.start(), m.end(), "ORGANISATION", 0.9, "prison"))
         for m in places.SAINT_RE.finditer(text):
@@ -360,6 +368,19 @@ class PatternFinder:
             if all(w.lower() in DOMAIN_ALLOW for w in words):
                 continue
             out.append((s, m.end(), "LOCATION", 0.8, "street"))
+        for m in places.LOCATIVE_PLACE_RE.finditer(text):
+            g = 1 if m.group(1) else 2
+            words = m.group(g).split()
+            if words[0].lower() in places.PLACE_PAIR_GENERIC or any(
+                    w.lower() in DOMAIN_ALLOW or w.lower() in lex.proper_nonid
+                    for w in words[:-1]):
+                continue
+            if len(words) == 2 and words[0].lower() in lex.first and not any(
+                    c.isdigit() for c in text[max(0, m.start() - 4):m.start()]):
+                # "to Grace Hill", "from Amy Park": a given name and a surname-word
+                if words[1].lower() in lex.sur:
+                    continue
+            out.append((m.start(g), m.end(g), "LOCATION", 0.75, "locative_place"))
         for m in places.ESTATE_RE.finditer(text):
             words = m.group(1).split()
             while words and words[0].lower() in places.ESTATE_GENERIC:

@@ -26,7 +26,9 @@ ORG_SUFFIX = (
     r"Children'?s Services|Children and Families|Social Services|Social Care|Police|"
     r"Constabulary|NHS Trust|NHS Foundation Trust|Foundation Trust|Trust|CAMHS|MASH|LSCP|"
     r"Safeguarding Partnership|Safeguarding Children Partnership|Magistrates'? Court|"
-    r"Crown Court|Family Court|County Court|Court|Ward|Unit|Centre|Center|House|Lodge)"
+    r"Crown Court|Family Court|County Court|Court|Ward|Unit|Centre|Center|House|Lodge|"
+    r"Wing|Girls'?|Boys'?|Children'?s|Madrasa|Madrassa|Madrasah|Mosque|Chapel|"
+    r"council|County Council|CC(?!['’])|MBC|(?:Metropolitan )?Borough Council)"
 )
 DENOMINATION = re.compile(r"(C of E|CofE|CE|RC|Catholic|Church of England|Methodist)\s")
 ORG_RE = re.compile(rf"(?<![\w])({_NAMES})\s+({ORG_SUFFIX})(?![\w])")
@@ -41,8 +43,10 @@ TEAM_RE = re.compile(
     r"lac|cla|front door|duty|family support|early help|edge of care|disabled children'?s|"
     r"leaving care|adolescent|adolescents|exploitation|fostering|adoption|intake|locality|"
     r"court|referral|permanence|youth justice|yot|social work|children'?s|long term|"
-    r"long-term|family safeguarding|contact|complex|ld|send|mash|fast track|support)\s+)+"
-    r"(?:team|hub|service|unit|panel)|mash|locality team|locality|front door|team|hub|patch)"
+    r"long-term|family safeguarding|contact|complex|ld|send|mash|fast track|support|review|"
+    r"reviewing|conference|iro|quality assurance|qa)\s+)+"
+    r"(?:team|hub|service|unit|panel)|mash|locality team|locality|front door|team|hub|patch|"
+    r"yot|yos|yjs)"
     r"(?![\w])",
     I)
 PRISON_RE = re.compile(
@@ -59,9 +63,12 @@ OUR_LADY_RE = re.compile(
     r"(?:\s+[A-Z][A-Za-z'’\-]+)?(?![\w])")
 # a capitalised name before a lower-case kind: "Little Acorns nursery", "Brook Lane surgery"
 ORG_CAP_LOWER = re.compile(
-    r"(?<![\w])((?:[A-Z][a-z'’\-]+\s+){1,2}[A-Z][a-z'’\-]+)\s+(nursery|pre-?school|primary|"
+    r"(?<![\w])((?:[A-Z][a-z'’]*(?:-[A-Z]?[a-z'’]+)*\s+){0,2}[A-Z][a-z'’]*(?:-[A-Z]?[a-z'’]+)*)"
+    r"\s+(nursery|pre-?school|primary|"
     r"academy|surgery|medical centre|health centre|children'?s centre|family hub|infants|"
-    r"juniors)(?![\w])")
+    r"juniors|madrasa|madrassa|madrasah|mosque|gurdwara|church|chapel|temple)(?![\w])")
+# a numbered hospital ward: "Ward 11", "on ward 4B"
+WARD_RE = re.compile(r"(?<![\w])(?:Ward|(?<=on )ward|(?<=to )ward) \d{1,2}[A-Za-z]?(?![\w])")
 # a description that singles out one colleague: "our only Polish-speaking IRO", "one male
 # chair in the whole service", "the newest IRO in our team"
 _ROLE = (r"(?:iros?|chairs?|cp chairs?|conference chairs?|sws?|social workers?|dsls?|tms?|"
@@ -125,7 +132,8 @@ LEAD_STRIP = {"the", "a", "an", "our", "their", "his", "her", "my", "your", "thi
               "dsl", "iro", "sw", "la", "las", "ofsted", "icpc", "rcpc", "plo", "ehcp",
               "teams", "zoom", "miro", "whatsapp", "covid", "hybrid", "online", "in-person",
               "remote", "f2f", "face", "work", "working", "together"}
-WEAK_ORG_SUFFIX = {"Ward", "Unit", "Centre", "Center", "House", "Lodge", "Court", "Trust",
+WEAK_ORG_SUFFIX = {"Ward", "Unit", "Wing", "Girls", "Boys", "Girls'", "Boys'", "Chapel",
+                   "council", "CC", "MBC", "Centre", "Center", "House", "Lodge", "Court", "Trust",
                    "Practice", "Church", "School", "College", "Housing", "Homes", "Hospital",
                    "Clinic", "Police", "Council"}
 TEAM_GENERIC = LEAD_STRIP | {"assessment", "safeguarding", "duty", "intake", "locality",
@@ -178,3 +186,31 @@ def institution_re(lex: Lexicon) -> re.Pattern[str]:
                 lex.is_word(w) or w in lex.first or w in lex.places for w in words):
             alts.append(rx.lower())
     return re.compile(r"(?<![\w'’])(?:" + "|".join(alts) + r")(?![\w'’])")
+
+# a district, estate or street named by two ordinary words ("Meadow Well", "Chapel Row",
+# "Parson Cross"): a capitalised word or two and a landform or street head, after a
+# preposition of place or before a place noun ("the Castle Hill office", "Clay Cross fam")
+_PLACE_HEAD = (r"(?:Walk|Row|Way|Bank|Bridge|Hall|Cross|Well|Wells|Hill|Green|Park|Wood|Woods|"
+               r"Moor|Heath|End|Gate|Top|Common|Vale|Side|Brow|Fold|Lea|Leys|Fields?|Meadows?|"
+               r"Grange|Farm|Manor|Hollow|Mount|Rise|Dale|Bottom|Nook|Croft|Chase|Close|"
+               r"Crescent|Lane|Road|Street|Avenue|Drive|Grove|Gardens|Terrace|Place|Square|"
+               r"Parade|Mews|Heights|Edge|Brook|Tree|Marsh|Holme|Cliffe|Hey|Knoll|Carr|Garth|Flatts|"
+               r"Ings|Shaw|Slack|Clough|Dene|Combe|Cottages|Quay|Wharf|Circus|Broadway)")
+_PLACE_PREP = (r"(?i:on|in|at|off|up|down|from|round|around|near|nr|to|along|behind|past|over|"
+               r"onto|into|by|via|outside|(?:top|bottom|end|far end|other side|back) of|"
+               r"out (?:at|to|in))")
+_CAPW = r"[A-Z][a-z'’]+(?:-[A-Z]?[a-z]+)?"
+LOCATIVE_PLACE_RE = re.compile(
+    rf"(?<![\w]){_PLACE_PREP}\s+((?:{_CAPW}\s+){{1,2}}{_PLACE_HEAD})(?![\w'’])"
+    rf"|(?<![\w])((?:{_CAPW}\s+){{1,2}}{_PLACE_HEAD})(?=\s+(?i:fam|families|family|lot|"
+    rf"office|area|end|side|way|estate|mob|lads|folk|residents)\b)")
+# first words that make such a pair a building, an event or a service, not a district
+PLACE_PAIR_GENERIC = {"town", "village", "church", "community", "sports", "school", "main",
+                      "head", "central", "city", "family", "magistrates", "county", "crown",
+                      "google", "one", "open", "parents", "fun", "bank", "the", "a", "our",
+                      "their", "my", "this", "that", "every", "each", "sunday", "monday",
+                      "tuesday", "wednesday", "thursday", "friday", "saturday", "christmas",
+                      "easter", "summer", "spring", "winter", "autumn", "high", "civic",
+                      "concert", "dining", "assembly", "exam", "sixth", "leisure", "car",
+                      "trading", "retail", "business", "industrial", "science", "theme",
+                      "safari", "water", "skate", "play", "national", "royal", "holiday"}

@@ -16,6 +16,8 @@ from .lexicon import DOMAIN_ALLOW, DOMAIN_PHRASES, PUBLIC_PHRASES, TITLES, Lexic
 from .nameless import find_nameless
 from .names import DETERMINERS, GREET, LOC_PREV, PERSON_PREV, NameFinder
 from .patterns import PatternFinder
+from .place_context import locative_before, place_shape
+from .risk_extra import slot_words
 from .tokens import Tok, tokenize
 from .types import CATEGORIES
 
@@ -33,6 +35,33 @@ VOCATIVE_NEXT = (" can you", " could you", " did you", " do you", " can u", " co
                  " will you", " pls ", " please ", ",", " - ", ":", " said")
 SPACY_MAP = {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION",
              "ORG": "ORGANISATION", "NORP": "NORP", "DATE": "DATE"}
+
+# an unknown word is a name after these ("the baby is called kiyan", "mum brought oaklee")
+NAMING_PREV = {"called", "named", "nicknamed", "brought", "collected", "baby", "son",
+               "daughter", "sister", "brother", "nephew", "niece", "cousin", "grandson",
+               "granddaughter", "stepson", "stepdaughter", "twin", "sibling"}
+# ...or before an age or a relative: "zaylen is 7", "tayvon (14)", "kiyan and his sister"
+AGE_NEXT = re.compile(r"\s*\(\d{1,2}\)|\s+(?:is|was|aged|age|turned|turns)\s+\d{1,2}\b"
+                      r"(?![./:-]\d|\s*(?:st|nd|rd|th|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
+                      r"dec|am|pm)\b)|,\s*\d{1,2}\s*,|"
+                      r"\s+and (?:his|her|their) (?:mum|dad|sister|brother|nan|sisters|brothers|"
+                      r"twin|cousin)\b", re.I)
+KIN_NEXT = ("mum", "mam", "dad", "nan", "sister", "brother", "teacher", "school", "foster",
+            "carer", "social worker", "sw", "grandad", "grandma", "baby", "stepdad", "stepmum")
+# second halves of double given names
+NAME_HALVES = {"rae", "rose", "mae", "may", "jay", "lee", "leigh", "louise", "marie", "ann",
+               "anne", "jo", "lou", "belle", "grace", "james", "john", "jane", "lily", "leah",
+               "jayne", "mai", "ray", "rai"}
+
+
+def _hyphen_name(lw: str, lex: Lexicon) -> bool:
+    parts = lw.split("-")
+    if len(parts) != 2 or not all(p.isalpha() and len(p) > 1 for p in parts):
+        return False
+    if all(lex.is_word(p) for p in parts):
+        return False  # "well-being", "rose-tinted"
+    return parts[1] in NAME_HALVES and (parts[0] in lex.first or not lex.is_word(parts[0]))
+
 
 def make_result(s: int, e: int, cat: str, score: float, rule: str) -> RecognizerResult:
     return RecognizerResult(entity_type=cat, start=s, end=e, score=score,
@@ -100,6 +129,7 @@ class UkPatternRecognizer(_Base):
     def __init__(self, lex: Lexicon) -> None:
         super().__init__(lex, "UkPatternRecognizer")
         self.finder = PatternFinder(lex)
+        self.jobs = slot_words("occupation")
 
     def analyze(self, text, entities, nlp_artifacts=None):
         f = self.finder
@@ -108,7 +138,7 @@ class UkPatternRecognizer(_Base):
             out.extend(make_result(*c) for c in fn(text))
         roles = f.unique_roles(text)
         out.extend(make_result(*c) for c in roles)
-        out.extend(make_result(*c) for c in find_nameless(text)
+        out.extend(make_result(*c) for c in find_nameless(text, self.jobs)
                    if not any(c[0] < e and s < c[1] for s, e, *_ in roles))
         return out
 
@@ -183,10 +213,20 @@ class ChatNerRecognizer(_Base):
             lw = t.low
             if not t.cap or t.initial:
                 # lower-case or sentence-initial unknown word: only with strong person context
+                if "-" in lw and _hyphen_name(lw, lex):
+                    # "brooklyn-rae", "marley-jay": a double given name
+                    out.append(make_result(t.start, t.end, "PERSON", 0.6, "hyphen_name"))
+                    continue
                 if (lw in DOMAIN_ALLOW or lex.is_word(lw) or lw in lex.first or lw in lex.sur
                         or lw in lex.places or "-" in lw):
                     continue
                 if lw in lex.proper_nonid and not (t.cap and t.poss):
+                    continue
+                if lw.isalpha() and lw not in lex.proper_nonid and place_shape(lw, lex) and (
+                        t.cap or locative_before(text, t.start)):
+                    # "Goldthorpe families…", "moved to thurnscoe": an unknown word shaped
+                    # like an English place name, first in the message or after "in", "up"…
+                    out.append(make_result(t.start, t.end, "LOCATION", 0.55, "place_shape"))
                     continue
                 prev = toks[i - 1].low if i else ""
                 nxt = text[t.full_end:t.full_end + 12].lower()
@@ -195,7 +235,10 @@ class ChatNerRecognizer(_Base):
                                                         "cheers", "for", "with", "@"} or (
                     punct_after and prev in GREET) or (
                     i == 0 and nxt.startswith(VOCATIVE_NEXT)) or (
-                    t.cap and nxt.startswith((" and i ", " and me ")))
+                    t.cap and nxt.startswith((" and i ", " and me "))) or (
+                    prev in NAMING_PREV) or (
+                    t.poss and nxt.lstrip("'’s ").startswith(KIN_NEXT)) or (
+                    AGE_NEXT.match(text, t.full_end) is not None)
                 if strong and lw.isalpha():
                     out.append(make_result(t.start, t.end, "PERSON", 0.55, "unknown_name_context"))
                 continue

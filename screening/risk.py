@@ -30,6 +30,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .risk_concepts import CONCEPTS, NEEDS_CHILD, NEEDS_SELF, NEEDS_TARGET, NEEDS_WORKER, Concept
+from .risk_extra import EXTRA_CONCEPTS
+
+_ALL_CONCEPTS = CONCEPTS + EXTRA_CONCEPTS
 
 I = re.I  # noqa: E741
 
@@ -52,10 +55,13 @@ _POLICY = re.compile(
     r"should never|must never|never (ok|okay|acceptable)|in general|generally|often|"
     r"typical(ly)?|common(ly)?|signs of|indicators|how to spot|spotting|awareness|"
     r"such as|for example|e\.?g\.?|the (question|issue|challenge|problem) (of|with|is)|"
-    r"how (do|would|should|can|are) (you|we|they|people)|what (do|would|should) (you|we)|"
+    r"how (do|would|should|can|are) (you|we|they|people)|would (you|we|anyone|people) (say|"
+    r"class|call|count|consider|think|treat|see|report)|what (do|would|should) (you|we)|"
     r"do (you|we) (ever|still|have to)|anyone (else )?(know|have|ever|got|had)|"
     r"is it (ok|okay|allowed|a breach)|thoughts on|views on|there'?s a risk|remind|"
-    r"nationally|always (worse|better|harder)|tends? to|(get|gets|are|is) (logged|recorded|"
+    r"nationally|code of conduct|scenario|guidaa?nce|sometimes|serious case review|"
+    r"case reviews?|cspr|lessons learn\w*|came up in|talked about how|we discussed|"
+    r"always (worse|better|harder)|tends? to|(get|gets|are|is) (logged|recorded|"
     r"followed up)|follows up|would be a)\b", I)
 _HISTORY = re.compile(
     r"\b(years? ago|months ago|used to|back in (the day|(19|20)\d\d|my|those|them)|"
@@ -68,8 +74,11 @@ _HISTORY = re.compile(
     r"reported) (it )?to (the )?(lado|police|mash|manager|hr|my manager)|led to|resulted "
     r"in|which is why|that'?s why|is why (we|the)|case study|remember (when|one|a)|i remember|"
     r"in (19|20)\d\d|as a (teenager|kid|child|student)|(few )?(yrs?|years?) (back|ago)|"
-    r"dealt with it|got a warning|last (summer|spring|autumn|winter|christmas|easter)|"
+    r"dealt with it|got a warning|a long time ago|long ago|early (on )?in my career|"
+    r"last (summer|spring|autumn|winter|christmas|easter)|"
     r"back (the )?next day|came back (the )?next|was found (safe|fine|the next)|"
+    r"came back (on )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday|later|"
+    r"that night|the same day|home)|"
     r"when (he|she) was (little|younger|a "
     r"baby))\b", I)
 _JOKE = re.compile(r"(\blol\b|\blmao\b|\bhaha+\b|😂|🤣|\bjk\b|\bjoking\b|\bkidding\b|"
@@ -104,7 +113,8 @@ _SHORT = {"n": "and", "w": "with", "u": "you", "ur": "your", "r": "are", "tmrw":
           "theres": "there's", "wot": "what", "cos": "because", "coz": "because",
           "owt": "anything", "nowt": "nothing", "summat": "something", "bc": "because"}
 _ME_MY = re.compile(
-    r"\bme (?=(?:arm|arms|face|neck|leg|legs|head|back|wrist|wrists|body|eye|phone|pills|"
+    r"\bme (?=(?:arm|arms|face|neck|leg|legs|head|back(?!\s+(?:to|home|up|again|later|in|"
+    r"round|from|off|at|out|down)\b)|wrist|wrists|body|eye|phone|pills|"
     r"tablets|meds|kids|house|car|door|money|card|keys|mum|dad|life|flat|job|bag|gmail|"
     r"email|hotmail|laptop|account|mobile|notes|own|personal|whatsapp|ipad|usb)\b)", I)
 _TOKEN = re.compile(r"[A-Za-z0-9']+|[^A-Za-z0-9']+")
@@ -139,12 +149,16 @@ class RiskParser:
         text = chat_to_standard(text, self.words)
         hits: list[tuple[Concept, str, int, int]] = []
         for sent in _sentences(text):
-            for c in CONCEPTS:
+            for c in _ALL_CONCEPTS:
                 for m in c.rx.finditer(sent):
                     hits.append((c, sent, m.start(), m.end()))
                     break
         if not hits:
             return None
+        if _WORK_CONTEXT.search(text):
+            # a threat in a work context is a threat to the professional, even where the same
+            # words would be harm at home ("followed me home from the office")
+            hits.sort(key=lambda h: h[0].category != "threat")
         docs: dict[str, Any] = {}
         for c, sent, s, e in hits:
             if not self._cheap_frame_ok(c, sent, s, e, text):
@@ -178,7 +192,9 @@ class RiskParser:
             return False
         if _HISTORY.search(sent) and not now:
             return False
-        if c.needs_now and not (now or _INACTION.search(text)):
+        if c.category == "child" and _RESOLVED.search(sent):
+            return False
+        if c.needs_now and not (now or _INACTION.search(text) or _REPORTED.search(sent)):
             return False
         around = sent
         if c.needs == "self" and not (NEEDS_SELF.search(around) or _dropped_subject(sent)):
@@ -187,7 +203,8 @@ class RiskParser:
             return False
         if c.needs == "worker" and not (NEEDS_WORKER.search(around) or _dropped_subject(sent)):
             return False
-        if c.needs == "target" and not NEEDS_TARGET.search(around):
+        # "got a voicemail saying watch your back": the dropped subject is the target
+        if c.needs == "target" and not (NEEDS_TARGET.search(around) or _dropped_subject(sent)):
             return False
         if c.name == "personal_device" and not _CASE_MATERIAL.search(sent):
             return False
@@ -217,7 +234,9 @@ class RiskParser:
                         and not doc.text[s:e].lower().startswith("if ")):
                     return False
                 if (ch.dep_ == "aux" and low in _MODALS and not reported and t is head
-                        and c.category != "threat"):
+                        and c.category != "threat" and not s <= ch.idx < e):
+                    # (a modal inside the concept's own wording is part of it: "wouldn't let
+                    # me see her")
                     return False
         first = doc[0].lower_ if len(doc) else ""
         if first in ("what", "how") and doc.text.rstrip().endswith("?"):
@@ -227,6 +246,21 @@ class RiskParser:
         return True
 
 
+# the child is safe again: "she's settled now", "turned up three days later"
+_RESOLVED = re.compile(
+    r"\b((she|he|they)('s| is|'re| are| was| were) (now )?(settled|safe|fine|doing (well|"
+    r"better|great)|back (home|at school|in school)|home safe|stable|ok|okay)|"
+    r"turned up (\w+ ){0,3}later|came back (\w+ ){0,3}later|was found (safe|fine|and)|"
+    r"(were|was) found safe)\b", I)
+# the professional's work, or a service user's family named as such
+_WORK_CONTEXT = re.compile(
+    r"\b(office|conference|icpc|rcpc|review|core group|visit|visits|case|caseload|court|"
+    r"reception|car park|the family|family's|families|(?<!my )(?:dad|mum|stepdad|grandad|uncle|"
+    r"parent|father|mother)(?:'s)?|sw|social worker|snatcher)\b", I)
+# just reported or seen: "school rang", "I saw it myself"
+_REPORTED = re.compile(
+    r"\b(rang|rung|phoned|called me|told (me|us|school|the teacher|her teacher)|disclosed|"
+    r"saw|seen|noticed|found|turned up|came in|showed me|sent me)\b", I)
 # whoever should act is not acting: makes an injury or harm case talk a present risk
 _INACTION = re.compile(
     r"\b(no one|nobody|noone|nothing)\b|\b(told|asked) (me|us) to (leave|wait)|\bnfa\b|"
@@ -237,9 +271,11 @@ _CASE_MATERIAL = re.compile(
     r"chronolog(y|ies)|case|cases|family|families|kids|children|child|baby|details|address|"
     r"addresses|names?|videos?|recording|recorded|record(ing)?|assessments?|plans?|"
     r"documents?|paperwork|referrals?|bundles?|conference|icpc|rcpc|meeting|core group|"
-    r"service users?|client|clients|parent|parents|mum|dad|info|information)\b", I)
+    r"service users?|client|clients|parent|parents|mum|dad|info|information|caseload|"
+    r"\d+ ?(?:year|yr)s? old|teenager|young person|yp|young people|families'?)\b", I)
 _AT_WORK = re.compile(
-    r"\b(work|duty|shift|visit|visits|conference|icpc|rcpc|office|court|chairing|chaired|"
+    r"\b(work|duty|shift|visit|visits|conferences?|reviews?|icpcs?|rcpcs?|office|court|"
+    r"chairing|chairs|chaired|"
     r"today|this morning|on the call|in the meeting|on teams|car|driving|drove|home visit|"
     r"core group|meeting|in the room|at the table|with the family|supervision)\b", I)
 _CASE_CONTEXT = re.compile(
@@ -247,8 +283,8 @@ _CASE_CONTEXT = re.compile(
     r"strategy|s47|visit|police|safeguarding|risk|he|she|her|him|them)\b", I)
 
 
-_WINDOW_BEFORE = 100
-_WINDOW_AFTER = 60
+_WINDOW_BEFORE = 70
+_WINDOW_AFTER = 45
 
 
 def _window_start(sent: str, s: int) -> int:

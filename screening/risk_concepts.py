@@ -27,7 +27,8 @@ def _rx(*alts: str) -> re.Pattern[str]:
 
 _CHILD_WORDS = (r"(?:baby|babies|child|children|kid|kids|kiddo|toddler|infant|newborn|son|"
                 r"daughter|little one|boy|girl|lad|young person|yp|cyp|teen|teenager|sibling|"
-                r"siblings|twins|student|pupil|\d+\s?(?:yo|y/o|yr|year|month|week)s?(?:[- ]old)?)")
+                r"siblings|twins|student|pupil|youngest|eldest|oldest|middle one|little ones|"
+                r"under-?\s?\d+s|\d+\s?(?:yo|y/o|yr|year|month|week)s?(?:[- ]old)?)")
 NEEDS_CHILD = re.compile(r"(?<![\w])" + _CHILD_WORDS + r"(?![\w])|\b(he|she|they|him|her|them|"
                     r"his|their)\b", I)
 NEEDS_SELF = re.compile(r"\b(i|i'm|im|i've|ive|i'd|id|i'll|me|my|myself|mine)\b", I)
@@ -35,7 +36,8 @@ NEEDS_WORKER = re.compile(
     r"\b(i|i'm|im|i've|ive|i'd|we|we've|we're|our|my|me|colleague|colleagues|worker|sw|"
     r"social worker|manager|tm|team manager|iro|chair|student|agency worker|locum|he|she|"
     r"they|someone|somebody|one of (?:the|our|my) \w+|nqsw|asye|senior|practitioner|"
-    r"supervisor|deputy|admin|minute[- ]taker|staff)\b", I)
+    r"supervisor|deputy|admin|minute[- ]taker|staff|team|everyone|people|all of us|we all)\b",
+    I)
 NEEDS_TARGET = re.compile(
     r"\b(i|i'll|me|us|my|our|myself|worker|sw|social worker|colleague|colleagues|chair|iro|staff|"
     r"the team|the office|manager|student|nqsw)\b", I)
@@ -60,8 +62,9 @@ CONCEPTS: tuple[Concept, ...] = (
         r"(?:thinking|think|thought|thoughts) (?:about|of) (?:ending|dying|not being here|"
         r"not existing|jumping|stepping|driving into|crashing|walking into)",
         # means: thinking of or standing at them is a disclosure whatever the verb
-        r"(?:jump\w*|step\w*) (?:off|in front of) (?:the|a) (?:bridge|platform|train|roof|"
-        r"building|car park|cliff)", r"(?:driv\w*|crash\w*) (?:into|off) (?:a|the) (?:wall|"
+        r"(?:jump\w*|step\w*|walk\w*) (?:off|in front of|under) (?:the|a) (?:bridge|platform|"
+        r"train|roof|building|car park|cliff|bus|lorry|car|traffic|tube)",
+        r"(?:driv\w*|crash\w*) (?:into|off) (?:a|the) (?:wall|"
         r"tree|bridge|lorry|motorway)", r"not (?:existing|waking up)",
         r"(?:tablets|pills|paracetamol|meds) (?:counted out|lined up|laid out|saved up)",
         r"wish(?:ing|ed)? i (?:hadn'?t|had not) (?:woken|woke)",
@@ -77,7 +80,9 @@ CONCEPTS: tuple[Concept, ...] = (
         r"bevvies)"
         r"\b[^.?!\n]{0,50}\b(?:to cope|coping|to get through|get thru|to numb|numb it|"
         r"to switch off|block (?:it )?out|to sleep|help me sleep|every night|each night|"
-        r"most nights|before (?:work|visits?|my shift|conferences?)|in the mornings?|"
+        r"most nights|before (?:every |each |a |the |my )?(?:work|visits?|shifts?|conferences?|"
+        r"reviews?|meetings?|court|panel|icpcs?|rcpcs?)|just to (?:face|get through|manage|do) "
+        r"(?:it|them|the day|work)|in the mornings?|"
         r"first thing|can'?t stop|cant stop|more than i should|on my own every)",
         r"(?:can'?t|cant|cannot) (?:stop|get through the day without) (?:drinking|using|"
         r"the drink|a drink|the pills)",
@@ -119,7 +124,8 @@ CONCEPTS: tuple[Concept, ...] = (
         r"(?:not breathing|unresponsive|unconscious|floppy)"),
         "a child or service user is described as injured now", "child", needs_now=True),
     Concept("child_missing", "child", _rx(
-        r"(?:gone|went|is|been|reported) missing", r"missing (?:since|again|from|overnight|"
+        r"(?:gone|went|is|been|reported|going|goes|keeps going|keep going) missing",
+        r"missing (?:since|again|from|overnight|"
         r"for)", r"run away", r"ran (?:away|off)", r"absconded",
         r"(?:not|hasn'?t|hasnt|didn'?t|didnt|never) (?:come|came|been|gone|got) (?:back )?home",
         r"(?:not|hasn'?t|hasnt) been (?:seen|heard from)",
@@ -144,16 +150,19 @@ CONCEPTS: tuple[Concept, ...] = (
         r"(?:back|moved back|moving back|staying|stays|living|sleeping|been) (?:living )?"
         r"(?:in|at|into|there|round) (?:the|her|his|their|mum'?s)? ?(?:family )?(?:house|home|"
         r"hme|property|flat|place)",
+        r"(?:sex offender|schedule (?:1|one)|the perpetrator|rso)\b[^.?!\n]{0,30}(?:is |was |"
+        r"has been |'s )?(?:babysitting|looking after|living with|staying with|minding)",
         r"(?:living|staying|left|alone|babysitting|looking after)[^.?!\n]{0,40}(?:sex "
         r"offender|schedule (?:1|one)|violent (?:ex|partner|dad|father)|the perpetrator|dv "
         r"history|rso)",
-        r"(?:threaten\w*|going|gonna|said (?:he|she)'?ll|will) (?:to )?(?:take|snatch) "
+        r"(?:threaten\w*|going|gonna|said (?:he|she)'?ll|will|'ll) (?:to )?(?:take|snatch) "
         r"(?:the |her |his )?(?:kids|children|child|baby)",
         r"(?:moving|move|taking|take) (?:the |her |his )?(?:kids?|children|child|baby) "
         r"(?:abroad|out of the (?:area|country))",
         r"(?:is|was|'s|been|being) (?:seen |spotted )?(?:at|round|around) (?:the|her|mum'?s|"
         r"their) (?:house|home|property|flat)",
-        r"moved (?:back )?in", r"back (?:home|living there|on the scene|around|in the picture)",
+        r"moved (?:\w+ )?(?:back )?in",
+        r"back (?:home|living there|on the scene|around|in the picture)",
         r"staying (?:over|the night|there)",
         r"(?:contact|seeing|sees|seen) (?:with )?(?:him|dad|the perpetrator|the abuser) "
         r"(?:again|despite|behind)",
@@ -199,7 +208,10 @@ CONCEPTS: tuple[Concept, ...] = (
         r"(?:said|says) (?:to )?(?:wait|nfa|leave it|they'?ll (?:'|‘)?monitor)", r"duty said nfa",
         r"(?:police|school|duty|nobody|no one) (?:haven'?t|hasn'?t|have not|has not|havent|"
         r"hasnt) been (?:informed|told|called|contacted)",
-        r"(?:no one|nobody)(?:'s| has| is) (?:told|acted|doing|done|informed|called)",
+        r"(?:no one|nobody)(?:'s| has| is) (?:told|acted|doing|done|informed|called|"
+        r"escalat\w*|referr\w*|chas\w*|follow\w*|visit\w*|check\w*|pick\w*)",
+        r"(?:told|asked) (?:me |us |her |him )?not to (?:escalate|refer|push it|chase|make a "
+        r"referral|ring (?:the )?police)",
         r"(?:without|no) (?:a )?(?:lado|strategy|s47|police) (?:referral|meeting|discussion|"
         r"check)", r"nothing (?:they|we|anyone) can do", r"(?:keeps?|kept) (?:getting )?"
         r"bounced", r"(?:isn'?t|not) until next (?:week|month)", r"(?:just|only) logged it",
@@ -217,7 +229,8 @@ CONCEPTS: tuple[Concept, ...] = (
         r"(?:(?:my|our)(?: own| personal| private)?|(?:his|her|their) (?:own|personal|"
         r"private)|personal|private|home) (?:phone|mobile|iphone|email|e-mail|gmail|hotmail|"
         r"yahoo|laptop|computer|pc|ipad|tablet|whatsapp|cloud|dropbox|icloud|google drive|"
-        r"usb|memory stick|snapchat|instagram|facebook|account)",
+        r"usb|memory stick|snapchat|instagram|facebook|account|number|mobile number)",
+        r"(?:to|on|in|from) (?:his|her|their|my) (?:gmail|hotmail|yahoo|icloud|personal \w+)",
         r"whatsapp (?:group|chat)", r"pen ?drive", r"usb(?: stick)?",
         r"memory stick", r"notes app", r"(?:home|personal|private) (?:account|address|email)",
         r"(?:on|to) (?:our|their|my|her|his) (?:phones|gmail accounts?|hotmail accounts?)",
@@ -242,11 +255,18 @@ CONCEPTS: tuple[Concept, ...] = (
         r"later|so|to)", r"(?:to )?make it look (?:like|as if)",
         r"so it (?:didn'?t|doesn'?t|wouldn'?t) look", r"sign (?:a|the) \w+ i didn'?t write",
         r"without (?:going in|seeing (?:the|her|him)|visiting)",
-        r"put (?:'|‘)?child seen"),
+        r"put (?:'|‘)?child seen",
+        r"(?:told|asked|made|pressured|expected) (?:me |us |her |him )?to (?:write|record|put|"
+        r"say|log|sign) (?:that|down|it)\b[^.?!\n]{0,40}\b(?:didn'?t|never|wasn'?t|hadn'?t)",
+        r"(?:visits?|meetings?|sessions?|contacts?) (?:that|which) (?:never|didn'?t|did not) "
+        r"happen\w*",
+        r"(?:visits?|meetings?|sessions?) (?:i|we|she|he|they) (?:never|didn'?t|did not|had "
+        r"not|hadn'?t) (?:do|did|done|make|made|go to|attend\w*)"),
         "records are described as falsified or rewritten", "any"),
     Concept("unfit_for_work", "breach", _rx(
         r"drunk", r"pissed", r"hammered", r"tipsy", r"stoned", r"slurring",
-        r"(?:smelt|smelled|smells|stinking|stank|reeked|reeks) (?:of )?(?:drink|alcohol|booze|"
+        r"(?:smelt|smelled|smells|smelling|stinking|stank|reeked|reeks|reeking) (?:of )?"
+        r"(?:drink|alcohol|booze|"
         r"weed|cannabis|wine|beer|vodka)", r"under the influence", r"hungover", r"coked up",
         r"off (?:his|her|their) (?:face|head|tits|nut)", r"over the limit",
         r"(?:high|wasted|out of it) (?:at|on|during|in|before)", r"half[- ]cut",

@@ -51,10 +51,14 @@ class SafeguardingDetector:
         found = self._rules(text)
         if found is not None and self.risk is not None and self.risk.is_topic_talk(text):
             found = None
-        if found is not None and found.level == "urgent":
+        if found is not None and found.level == "urgent" and not (
+                found.category == "participant" and self.risk is not None):
             return found
         if self.risk is not None:
             hit = self.risk.detect(text)
+            if found is not None and found.level == "urgent" and (
+                    hit is None or hit.category != "threat"):
+                return found  # a participant's risk, unless the parse found a threat to them
             if hit is not None and (found is None or _LEVEL[hit.category] == "urgent"):
                 return Safeguarding(level=_LEVEL[hit.category],
                                     reason=hit.reason, category=hit.category)

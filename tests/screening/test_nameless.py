@@ -38,3 +38,42 @@ def test_description_that_singles_out_is_flagged(screener: Screener, text: str, 
 @pytest.mark.parametrize("text", ORDINARY)
 def test_ordinary_uses_are_not(screener: Screener, text: str) -> None:
     assert not [f for f in screener.scan(text).findings if f.category == PI]
+
+
+# singling-out by structure (superlatives, a relative's job or office, a rare attribute tied
+# to a place): phrasings written for these tests, separately from every benchmark set
+STRUCTURAL = [
+    ("the oldest dad at the nursery turned up drunk to pick up", "nameless_unique"),
+    ("the tallest lad in the year group is the one I mean", "nameless_unique"),
+    ("the plumber's eldest daughter is on a plan now", "nameless_role"),
+    ("the magistrate's grandson was arrested at the weekend", "nameless_role"),
+    ("the boy whose mum is on the council has been excluded", "nameless_role"),
+    ("the family with the ice cream van on the seafront", "nameless_combination"),
+    ("the girl with the guide dog at the academy", "nameless_combination"),
+    ("our only chair who's also an adopter gets asked a lot", "nameless_unique"),
+    ("that family off the front page of the Star last week", "nameless_notoriety"),
+    ("the only Kurdish family in the hamlet would be obvious", "nameless_unique"),
+    ("the lad who torched the bus shelter is ours now", "nameless_combination"),
+    ("the woman from the Panorama documentary is on my caseload", "nameless_notoriety"),
+]
+STRUCTURAL_ORDINARY = [
+    "the best bit of hybrid is not travelling",
+    "my first review as chair was online",
+    "the mum's partner joined late",
+    "the baby's dad was on the call",
+    "the dad from last week messaged me on facebook about times",
+    "the family with a dog in the room kept unmuting",
+    "the girl from the annual report photos was a model, not a client",
+]
+
+
+@pytest.mark.parametrize(("text", "rule"), STRUCTURAL)
+def test_singling_out_by_structure(screener: Screener, text: str, rule: str) -> None:
+    found = [f for f in screener.scan(text).findings if f.category == PI]
+    assert found and found[0].rule == rule, (text, found)
+    assert found[0].reason
+
+
+@pytest.mark.parametrize("text", STRUCTURAL_ORDINARY)
+def test_structural_ordinary_talk_not_flagged(screener: Screener, text: str) -> None:
+    assert not [f for f in screener.scan(text).findings if f.category == PI], text
