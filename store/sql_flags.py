@@ -144,7 +144,15 @@ class SqlFlags(SqlBase):
             ).all()
             cards = (
                 await conn.execute(
-                    select(t.flag_cards, t.outbox.c.service_url, t.outbox.c.tenant_id,
+                    # Where a copy landed is on its outbox row from the moment it is sent
+                    # (the same write that marks it sent); the delivery hook's copy of it in
+                    # flag_cards could be lost if the bot stopped in between.
+                    select(t.flag_cards.c.id, t.flag_cards.c.outbox_id,
+                           func.coalesce(t.flag_cards.c.conversation_id,
+                                         t.outbox.c.conversation_id).label("conversation_id"),
+                           func.coalesce(t.flag_cards.c.activity_id,
+                                         t.outbox.c.sent_activity_id).label("activity_id"),
+                           t.outbox.c.service_url, t.outbox.c.tenant_id,
                            t.outbox.c.user_id, t.outbox.c.dedupe_key)
                     .outerjoin(t.outbox, t.outbox.c.id == t.flag_cards.c.outbox_id)
                     .where(t.flag_cards.c.flag_id == flag_id)

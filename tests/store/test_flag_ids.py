@@ -102,3 +102,23 @@ async def test_a_flag_without_cards_is_listed_until_its_cards_are_added(store: S
     assert await store.add_flag_cards(outcome.flag_id, [card], T0) == 1
     assert await store.add_flag_cards(outcome.flag_id, [card], T0) == 0  # queued once
     assert await store.undelivered_flags() == []
+
+
+async def test_where_a_copy_landed_is_known_once_it_is_sent_even_if_the_hook_never_ran(
+    store: Store,
+) -> None:
+    """The outbox marks a card sent with its Teams id in one write; the delivery hook then
+    copies that id beside the flag. If the bot stops in between, later actions must still
+    find the copy to update it."""
+    outcome = await _claimed(store)
+    (outcome.flag_id,) = await store.reserve_flag_ids(1)
+    await store.save_scans([outcome], owner="A", now=T0)
+    card = item(f"flag:{outcome.flag_id}:to:u0", conversation_id=None, user_id="29:u0")
+    assert await store.add_flag_cards(outcome.flag_id, [card], T0) == 1
+    [leased] = await store.lease_outbox(owner="w", now=T0, lease=LEASE)
+    await store.outbox_sent(leased.id, owner="w", at=T0, activity_id="1:77",
+                            conversation_id="a:personal:u0")
+    view = await store.flag_view(outcome.flag_id)
+    assert view is not None
+    assert [(ref.activity_id, ref.conversation_id) for ref in view.cards] == [
+        ("1:77", "a:personal:u0")]
