@@ -228,7 +228,10 @@ class RiskParser:
         for t in chain:
             for ch in t.children:
                 low = ch.lower_
-                if ch.dep_ == "neg" and not c.neg_inside and t is head:
+                if (ch.dep_ == "neg" and not c.neg_inside and t is head
+                        and not s <= ch.idx < e):
+                    # (a negation inside the concept's own wording is part of it: "can't
+                    # cope any more", "don't see the point")
                     return False
                 if (ch.dep_ == "mark" and low in _HYPO_WORDS and not reported
                         and not doc.text[s:e].lower().startswith("if ")):
@@ -311,7 +314,8 @@ _DROPPED = re.compile(
     r"having|had|got|getting|thinking|thought|drinking|not|going|gonna|wish|want|wanted|"
     r"need|needed|hate|took|taken|cutting|scared|frightened|terrified|never|barely|hardly|"
     r"drank|using|sent|put|left|took|gave|screenshot\w*|emailed|forwarded|posted|shared|"
-    r"told|showed|got|getting|living|pretty much|crying|taking)\b", I)
+    r"told|showed|got|getting|living|pretty much|crying|taking|found|saw|noticed|spotted|"
+    r"heard|was|came|went|walked|stockpiled|started|ended up)\b", I)
 
 
 def _dropped_subject(sent: str) -> bool:
