@@ -27,10 +27,12 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .risk_concepts import CONCEPTS, NEEDS_CHILD, NEEDS_SELF, NEEDS_TARGET, NEEDS_WORKER, Concept
-from .risk_extra import EXTRA_CONCEPTS
+from .risk_extra import EXTRA_CONCEPTS, slot_words
+from .risk_fuzzy import Corrector, build_vocabulary
 
 _ALL_CONCEPTS = CONCEPTS + EXTRA_CONCEPTS
 
@@ -120,8 +122,10 @@ _ME_MY = re.compile(
 _TOKEN = re.compile(r"[A-Za-z0-9']+|[^A-Za-z0-9']+")
 
 
-def chat_to_standard(text: str, words: frozenset[str] | None = None) -> str:
-    """Standard spellings for the risk stage (not used for offsets)."""
+def chat_to_standard(text: str, words: frozenset[str] | None = None,
+                     fix: Corrector | None = None) -> str:
+    """Standard spellings for the risk stage (not used for offsets); with ``fix``, a
+    misspelt risk word is read as the concept word (risk_fuzzy.py)."""
     out = []
     for tok in _TOKEN.findall(text):
         low = tok.lower()
@@ -130,9 +134,19 @@ def chat_to_standard(text: str, words: frozenset[str] | None = None) -> str:
         elif (len(low) > 4 and low.endswith("in") and words is not None
               and low not in words and (low + "g") in words):
             out.append(tok + "g")
+        elif fix is not None and len(low) >= 4 and (hit := fix.fix(tok)) is not None:
+            out.append(hit)
         else:
             out.append(tok)
     return _ME_MY.sub("my ", "".join(out))
+
+
+@lru_cache(maxsize=4)
+def _corrector(words: frozenset[str]) -> Corrector:
+    classes = [w for slot in ("strike", "menace", "injury", "alcohol", "drug")
+               for w in slot_words(slot)]
+    return Corrector(build_vocabulary((c.rx.pattern for c in _ALL_CONCEPTS), classes, words),
+                     words)
 
 
 class RiskParser:
@@ -141,12 +155,13 @@ class RiskParser:
     def __init__(self, nlp: Any, words: frozenset[str] | None = None) -> None:
         self.nlp = nlp
         self.words = words
+        self.fix = _corrector(words) if words is not None else None
         self._lock = threading.Lock()
 
     def detect(self, text: str) -> RiskHit | None:
         if len(text) < 10:
             return None
-        text = chat_to_standard(text, self.words)
+        text = chat_to_standard(text, self.words, self.fix)
         hits: list[tuple[Concept, str, int, int]] = []
         for sent in _sentences(text):
             for c in _ALL_CONCEPTS:

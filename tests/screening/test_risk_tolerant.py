@@ -5,6 +5,8 @@ Phrasings written for these tests, separately from every benchmark and probe set
 import pytest
 
 from screening import Screener
+from screening.lexicon import get_lexicon
+from screening.risk import _corrector
 
 DISCLOSURES = [
     # a negation inside the concept's wording is the concept, not a frame
@@ -13,6 +15,10 @@ DISCLOSURES = [
     # a dropped "I" before an ordinary verb of finding or being
     ("noticed the mum's new fella has moved back in, kids home with him all day", "child"),
     ("was tailed back to the office by the uncle after the core group", "threat"),
+    # a typo inside the risk word
+    ("mums boyfrend thraetened the social worker at the door this morning", "threat"),
+    ("the baby has a brusie on her ear nobody can explain, nursery rang just now", "child"),
+    ("been self harmimg again this week", "participant"),
 ]
 
 QUIET = [
@@ -32,3 +38,13 @@ def test_loose_disclosures(screener: Screener, text: str, cat: str) -> None:
 @pytest.mark.parametrize("text", QUIET)
 def test_quiet(screener: Screener, text: str) -> None:
     assert screener.scan(text).safeguarding is None, text
+
+
+def test_corrector_reads_typos_as_concept_words_only() -> None:
+    fix = _corrector(get_lexicon().words).fix
+    assert fix("stabed") == "stabbed"  # a doubled letter before any other edit
+    assert fix("tkae") == "take"  # four letters: a swap only
+    assert fix("exploted") == "exploited"
+    assert fix("stayed") is None  # an English word is never corrected
+    assert fix("recieve") is None  # a typo of a word outside the concepts stays
+    assert fix("Bruse") is None  # capitalised: may be a name
