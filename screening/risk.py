@@ -30,7 +30,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .risk_concepts import CONCEPTS, NEEDS_CHILD, NEEDS_SELF, NEEDS_TARGET, NEEDS_WORKER, Concept
+from .risk_concepts import (
+    _CHILD_WORDS,
+    CONCEPTS,
+    NEEDS_CHILD,
+    NEEDS_SELF,
+    NEEDS_TARGET,
+    NEEDS_WORKER,
+    Concept,
+)
 from .risk_extra import EXTRA_CONCEPTS, slot_words
 from .risk_fuzzy import Corrector, build_vocabulary
 
@@ -41,7 +49,8 @@ I = re.I  # noqa: E741
 
 # ---- frames
 _NOW = re.compile(
-    r"\b(now|right now|today|tonight|this (morning|afternoon|evening|week|weekend)|just|"
+    r"\b((?<!ago )(?<!back )now|right now|today|tonight|this (morning|afternoon|evening|"
+    r"week|weekend)|just|"
     r"still|again|at the moment|currently|as we speak|last night|yesterday|since (monday|"
     r"tuesday|wednesday|thursday|friday|saturday|sunday|the weekend|last|yesterday|this)|"
     r"keeps?|every (night|day|morning)|lately|recently|atm|rn|2day|2nite|tonite|hours ago|"
@@ -162,11 +171,17 @@ class RiskParser:
         if len(text) < 10:
             return None
         text = chat_to_standard(text, self.words, self.fix)
-        hits: list[tuple[Concept, str, int, int]] = []
-        for sent in _sentences(text):
+        hits: list[tuple[Concept, str, int, int, str]] = []
+        sents = _sentences(text)
+        for i, sent in enumerate(sents):
+            ctx = _neighbourhood(sents, i)
+            if ctx == sent and i:
+                # a frame set up by the sentence before ("years ago I had a case. dad was
+                # back in the house…")
+                ctx = sents[i - 1] + " " + sent
             for c in _ALL_CONCEPTS:
                 for m in c.rx.finditer(sent):
-                    hits.append((c, sent, m.start(), m.end()))
+                    hits.append((c, sent, m.start(), m.end(), ctx))
                     break
         if not hits:
             return None
@@ -175,8 +190,8 @@ class RiskParser:
             # words would be harm at home ("followed me home from the office")
             hits.sort(key=lambda h: h[0].category != "threat")
         docs: dict[str, Any] = {}
-        for c, sent, s, e in hits:
-            if not self._cheap_frame_ok(c, sent, s, e, text):
+        for c, sent, s, e, ctx in hits:
+            if not self._cheap_frame_ok(c, sent, s, e, text, ctx):
                 continue
             # parse the clause around the concept, not a whole run-on message: negation,
             # modals and if-clauses sit within a few words of it, and the cost stays bounded
@@ -199,19 +214,27 @@ class RiskParser:
         return _HISTORY.search(text) is not None and _NOW.search(text) is None
 
     @staticmethod
-    def _cheap_frame_ok(c: Concept, sent: str, s: int, e: int, text: str) -> bool:
+    def _cheap_frame_ok(c: Concept, sent: str, s: int, e: int, text: str,
+                        ctx: str = "") -> bool:
+        # a short sentence leans on its neighbours ("he's back. saw him at the window.
+        # kids are in there"): who is involved, and whether it is now, may sit next door;
+        # so may a frame that silences it ("years ago. he was back in the house")
+        ctx = ctx or sent
         if _JOKE.search(sent):
             return False
-        now = _NOW.search(sent) is not None
+        now = _NOW.search(ctx) is not None
         if _POLICY.search(sent) and not (now and c.category in ("participant", "threat")):
             return False
-        if _HISTORY.search(sent) and not now:
+        if _HISTORY.search(ctx) and not now:
             return False
-        if c.category == "child" and _RESOLVED.search(sent):
+        if c.category == "child" and _RESOLVED.search(ctx):
             return False
-        if c.needs_now and not (now or _INACTION.search(text) or _REPORTED.search(sent)):
+        if c.needs_now and not (now or _INACTION.search(text) or _REPORTED.search(ctx)):
             return False
-        around = sent
+        # whose risk it is: from the neighbours only for a short sentence
+        around = ctx if len(sent.split()) <= _SHORT_SENT else sent
+        if c.name == "presence" and not _CHILD_PRESENT.search(around):
+            return False
         if c.needs == "self" and not (NEEDS_SELF.search(around) or _dropped_subject(sent)):
             return False
         if c.needs == "child" and not NEEDS_CHILD.search(around):
@@ -264,6 +287,7 @@ class RiskParser:
         return True
 
 
+_CHILD_PRESENT = re.compile(r"(?<![\w])" + _CHILD_WORDS + r"(?![\w])", I)
 # the child is safe again: "she's settled now", "turned up three days later"
 _RESOLVED = re.compile(
     r"\b((she|he|they)('s| is|'re| are| was| were) (now )?(settled|safe|fine|doing (well|"
@@ -317,6 +341,21 @@ def _window_end(sent: str, e: int) -> int:
         return len(sent)
     b = sent.rfind(" ", e, e + _WINDOW_AFTER)
     return b if b > e else len(sent)
+
+
+_SHORT_SENT = 7  # words
+_SHORT_MESSAGE = 30
+
+
+def _neighbourhood(sents: list[str], i: int) -> str:
+    """The sentence, with its neighbours when it is short (a fragment of a disclosure told
+    in several short sentences: the whole message when that is short too); the sentence
+    alone otherwise."""
+    if len(sents) == 1 or len(sents[i].split()) > _SHORT_SENT:
+        return sents[i]
+    if sum(len(x.split()) for x in sents) <= _SHORT_MESSAGE:
+        return " ".join(sents)
+    return " ".join(sents[max(0, i - 1):i + 2])
 
 
 def _sentences(text: str) -> list[str]:

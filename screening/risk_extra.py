@@ -100,6 +100,15 @@ EXTRA_CONCEPTS: tuple[Concept, ...] = (
         r"(?:" + _INJURY + r"|marks?|scratches|cuts?|burns?|bruis\w*)s? (?:on|to|across|"
         r"around|round|behind|under) (?:his|her|their|both|the (?:baby|child|boy|girl)'?s?) \w+"),
         "a child or service user is described as being harmed now", "child", needs_now=True),
+    # someone who harms them is there again: needs a child named in the sentence or its
+    # short neighbours ("he's back. saw him at the window. kids are in there")
+    Concept("presence", "child", _rx(
+        r"(?:he|dad|step ?dad|grandad|uncle|(?:her|mum'?s|the) (?:ex|partner|boyfriend|fella|"
+        r"bloke)|the perpetrator)(?:'s| is| has been| was|s| been| keeps? (?:coming|being))"
+        r"(?: seen| spotted)? (?:back(?! (?:at|to|from|on|in) (?:school|work|college|nursery|the "
+        r"office|leave|holiday|duty))|(?:around|round|about|at) (?:the|her|their|mum'?s) "
+        r"(?:house|home|flat|place|window|door))(?: again)?"),
+        "a child may be living with or seeing someone who harms them", "child"),
     Concept("child_alone", "child", _rx(
         r"(?:on (?:their|his|her) own|by (?:themselves|himself|herself)|alone) (?:in|at) "
         r"(?:the|their|a|his|her) (?:house|flat|home|car|park|street)",

@@ -19,11 +19,17 @@ DISCLOSURES = [
     ("mums boyfrend thraetened the social worker at the door this morning", "threat"),
     ("the baby has a brusie on her ear nobody can explain, nursery rang just now", "child"),
     ("been self harmimg again this week", "participant"),
+    # the risk told across short sentences
+    ("mum's ex is round the house again. his van was there. the baby is in with them",
+     "child"),
+    ("grandad's back. the one with the record. the twins are staying there tonight", "child"),
 ]
 
 QUIET = [
     "can't cope with this laptop any more, it crashes every call",
     "the family couldn't take much more of the delays, said mum at the review",
+    "he's back from leave next week. the kids' reviews can wait till then",
+    "a long time ago now. he was back at the house with the kids. it went to court",
 ]
 
 
