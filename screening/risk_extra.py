@@ -81,6 +81,27 @@ EXTRA_CONCEPTS: tuple[Concept, ...] = (
         r"off|forget)|most of another|and (?:then )?another|every (?:night|evening|day)|on my "
         r"own|before (?:work|visits?|conference))"),
         "a participant describes drinking or using drugs to cope", "self"),
+    # coping told in passing, without a full clause: somebody else's or extra tablets,
+    # tablets put by, no point seen, crying through the day
+    Concept("coping_light", "participant", _rx(
+        r"(?:necking|popping|taking|took|using|started (?:on|taking)|been taking|living on) "
+        r"(?:my \w+'?s |someone else'?s |(?:his|her|their) |extra |more |a few |loads of |"
+        r"double |a handful of |handfuls of )(?:sleeping (?:pills|tablets)|pills|tablets|meds|"
+        r"painkillers|" + _DRUG + r")",
+        r"(?:necking|popping) (?:\w+ )?(?:pills|tablets|meds|painkillers|" + _DRUG + r")",
+        r"(?:stockpil\w*|saved|saving|hoard\w*|squirrel\w*|stash\w*|put by|putting by|"
+        r"collecting|kept|keeping) (?:up )?(?:\w+ ){0,4}?(?:pills|tablets|meds|paracetamol|"
+        r"painkillers|co-?codamol|codeine|tramadol|diazepam|zopiclone|sleeping (?:pills|"
+        r"tablets))",
+        r"(?:don'?t|can'?t|cannot|do not|struggling to|struggle to) see (?:the|any|much) "
+        r"point(?! (?:in|of) (?:the|this|that|these|those|a|an|our|their|his|her) )",
+        r"^(?:and |so |honestly |tbh |genuinely |like )*what'?s the point(?: any ?more| of "
+        r"(?:it all|anything|me|trying|any of it))?\W*$",
+        r"(?:keep|kept|been|started|start|can'?t stop) crying",
+        r"crying (?:in|at) (?:the|my) (?:car|toilets?|loo|desk)",
+        r"crying (?:every|each|most) (?:day|night|morning)|crying myself to sleep"),
+        "a participant describes struggling to cope, or drinking or using drugs to cope",
+        "self"),
     Concept("abuse_at_home_more", "participant", _rx(
         _PARTNER + r"(?: has| had| keeps?| just|'s| is| was| been)*(?: been)? " + _STRIKE
         + r" me\b",

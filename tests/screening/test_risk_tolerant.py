@@ -30,6 +30,11 @@ QUIET = [
     "the family couldn't take much more of the delays, said mum at the review",
     "he's back from leave next week. the kids' reviews can wait till then",
     "a long time ago now. he was back at the house with the kids. it went to court",
+    "friday night, big glass of wine incoming haha",
+    "mum is taking her sister's tablets to sleep, we've asked the GP to review",
+    "i don't see the point of the new form, it duplicates the old one",
+    "a lot of our dads drink every night to cope, it comes up at every conference",
+    "the training day on coping strategies was brilliant",
 ]
 
 
