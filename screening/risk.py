@@ -73,7 +73,10 @@ _POLICY = re.compile(
     r"nationally|code of conduct|scenario|guidaa?nce|sometimes|serious case review|"
     r"case reviews?|cspr|lessons learn\w*|came up in|talked about how|we discussed|"
     r"always (worse|better|harder)|tends? to|(get|gets|are|is) (logged|recorded|"
-    r"followed up)|follows up|would be a)\b", I)
+    r"followed up)|follows up|would be a|surveys?|findings|themes?|"
+    r"questionnaires?|consultation|(we|i) (ask|check|screen|explore|cover) (every|all|each)|"
+    r"as part of (the|our|an?|every) (assessment|process|plan|checklist|screening|review|"
+    r"audit|induction))\b", I)
 _HISTORY = re.compile(
     r"\b(years? ago|months ago|used to|back in (the day|(19|20)\d\d|my|those|them)|"
     r"back (when|then)|at the time|in the past|"
@@ -229,7 +232,10 @@ class RiskParser:
             return False
         if c.category == "child" and _RESOLVED.search(ctx):
             return False
-        if c.needs_now and not (now or _INACTION.search(text) or _REPORTED.search(ctx)):
+        if c.category == "child" and _ACTING.search(ctx) and not _INACTION.search(text):
+            return False
+        if c.needs_now and not (now or _INACTION.search(text) or _REPORTED.search(ctx)
+                                or _WITHHELD.search(ctx)):
             return False
         # whose risk it is: from the neighbours only for a short sentence
         around = ctx if len(sent.split()) <= _SHORT_SENT else sent
@@ -304,7 +310,16 @@ _RESOLVED = re.compile(
     r"\b((she|he|they)('s| is|'re| are| was| were) (now )?(settled|safe|fine|doing (well|"
     r"better|great)|back (home|at school|in school)|home safe|stable|ok|okay)|"
     r"turned up (\w+ ){0,3}later|came back (\w+ ){0,3}later|was found (safe|fine|and)|"
-    r"(were|was) found safe)\b", I)
+    r"(were|was) found safe|police (found|located|returned|brought) (her|him|them)|"
+    r"return (home )?interview|(and|is|are|'s|now) doing (well|better|great|fine|ok)|"
+    r"(is|'s|are|'re) (1[89]|2\d|an adult|grown up) now)\b", I)
+# professionals are acting on it: the plan, the police, a meeting held
+_ACTING = re.compile(
+    r"\b((police|lado|mash|we|school|the team|cse team|yot|the panel|edt)( are| is| were|'re|"
+    r" have| has)?( been| now)? (involved|aware|on it|dealing with it|taking it forward|"
+    r"informed)|(disruption|safety|protection) plan (is |now )?in place|plan in place|"
+    r"(strategy (meeting|discussion)|s47|section 47) (was |has been |)(held|done|completed|"
+    r"under ?way|started)|all sorted|(has been|was|got) dealt with)\b", I)
 # the professional's work, or a service user's family named as such
 _WORK_CONTEXT = re.compile(
     r"\b(office|conference|icpc|rcpc|review|core group|visit|visits|case|caseload|court|"
@@ -314,6 +329,14 @@ _WORK_CONTEXT = re.compile(
 _REPORTED = re.compile(
     r"\b(rang|rung|phoned|called me|told (me|us|school|the teacher|her teacher)|disclosed|"
     r"saw|seen|noticed|found|turned up|came in|showed me|sent me)\b", I)
+# an injury whose cause is withheld, or seen by the worker at contact or a visit: now
+_WITHHELD = re.compile(
+    r"\b((won'?t|wouldn'?t|couldn'?t|can'?t|didn'?t|doesn'?t|refused to|not able to) "
+    r"(explain|say (how|what happened|where)|tell (me|us) (how|what happened))|no explanation|"
+    r"story (doesn'?t|didn'?t|does not) add up|changed (her|his|their) story|different "
+    r"(stories|explanations)|rushed (her|him|them) (out|off|away)|(at|during|after) "
+    r"(contact|family time|the visit|my visit|the home visit|nursery|school) (today|this|"
+    r"yesterday|earlier)?)", I)
 # whoever should act is not acting: makes an injury or harm case talk a present risk
 _INACTION = re.compile(
     r"\b(no one|nobody|noone|nothing)\b|\b(told|asked) (me|us) to (leave|wait)|\bnfa\b|"

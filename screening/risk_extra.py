@@ -119,7 +119,8 @@ EXTRA_CONCEPTS: tuple[Concept, ...] = (
         _STRIKE + r" (?:the |his |her |their )?" + _CHILD_WORDS,
         r"(?:being|getting|got|been|gets) " + _STRIKE,
         r"(?:" + _INJURY + r"|marks?|scratches|cuts?|burns?|bruis\w*)s? (?:on|to|across|"
-        r"around|round|behind|under) (?:his|her|their|both|the (?:baby|child|boy|girl)'?s?) \w+"),
+        r"around|round|behind|under|down|along|up|over|all over) (?:his|her|their|both|the "
+        r"(?:baby|child|boy|girl)'?s?) \w+"),
         "a child or service user is described as being harmed now", "child", needs_now=True),
     # someone who harms them is there again: needs a child named in the sentence or its
     # short neighbours ("he's back. saw him at the window. kids are in there")
@@ -130,6 +131,14 @@ EXTRA_CONCEPTS: tuple[Concept, ...] = (
         r"office|leave|holiday|duty))|(?:around|round|about|at) (?:the|her|their|mum'?s) "
         r"(?:house|home|flat|place|window|door))(?: again)?"),
         "a child may be living with or seeing someone who harms them", "child"),
+    # abuse told in a child's own veiled words: "he does things", "secret games"
+    Concept("veiled_disclosure", "child", _rx(
+        r"(?:said|says|told|tells|telling|disclosed|whispered|mentioned)\b[^.?!\n]{0,40}"
+        r"\b(?:does|did|doing|do|makes? (?:her|him|them|me) do|plays?|played) [\"'“‘]?(?:things|"
+        r"stuff|bad things|naughty things|rude things|secret (?:things|games)|games|special "
+        r"(?:cuddles|games|time))\b(?! (?:for|with) (?:school|work|the house))",
+        r"(?:secret (?:games|cuddles)|special (?:cuddles|games))"),
+        "a child may be at risk of serious harm now", "child"),
     Concept("child_alone", "child", _rx(
         r"(?:on (?:their|his|her) own|by (?:themselves|himself|herself)|alone) (?:in|at) "
         r"(?:the|their|a|his|her) (?:house|flat|home|car|park|street)",
@@ -142,6 +151,10 @@ EXTRA_CONCEPTS: tuple[Concept, ...] = (
         r"(?:men|man|lads|older \w+|adults?) in (?:a|an|the) (?:\w+ ){0,2}(?:car|audi|bmw|"
         r"merc\w*|van|taxi|range rover)",
         r"(?:wads|rolls|bundles|loads|lots) of (?:cash|money|notes)",
+        r"(?:men|man|lads|guys|adults|people|blokes) in their (?:twenties|thirties|forties|"
+        r"fifties|20s|30s|40s|50s)",
+        r"(?:give|gives|gave|giving|buy|buys|bought|buying|supply|supplies|supplying) (?:her|"
+        r"him|them) (?:\w+ )?(?:" + _DRINK + r"|" + _DRUG + r"|drink|drinks|alcohol|drugs)",
         r"\b(?:1[0-5]|[5-9]|thirteen|fourteen|fifteen|twelve)\b[^.?!\n]{0,60}\b(?:staying|"
         r"sleeping|seeing|going out|boyfriend|girlfriend|friend'?s?'?|meeting|meets|with)\b"
         r"[^.?!\n]{0,40}\b(?:1[89]|[2-5]\d)\b(?!\s*(?:mins?|minutes|hours|%|days|weeks))",
@@ -228,6 +241,17 @@ EXTRA_CONCEPTS: tuple[Concept, ...] = (
         r"(?:leaving|left|leaves|put|posted|pushed|stuck|shoved) (?:\w+ ){0,2}(?:notes?|"
         r"messages?|letters?|cards?|things|stuff|flowers|photos?|mess) (?:on|through|under|at|"
         r"in) " + _MINE,
+        r"(?:my|our)(?: \w+)? (?:car|tyres|windows?|windscreen|door|front door|house|fence) "
+        r"(?:\w+ )?(?:were|was|got|have been|has been|had been|'ve been) (?:slashed|keyed|"
+        r"smashed|scratched|damaged|vandalised|egged|spray[- ]?painted|kicked in|let down|"
+        r"put through|done|bricked)",
+        r"(?:note|letter|card|message)s? (?:on|under|through|in) (?:my|the) (?:windscreen|"
+        r"wipers?|car|door|letterbox)\b[^.?!\n]{0,30}\bmy (?:name|reg|address)",
+        r"(?:waiting|waited|hanging (?:around|about|round)|sat|sitting|parked|stood|standing|"
+        r"turned up|turning up|lurking) (?:outside|at|by|near) (?:the|our) (?:office|building|"
+        r"reception|car park|family centre|contact centre)\b[^.?!\n]{0,40}\b(?:(?:\d+|two|"
+        r"three|four|five|several) (?:days|nights|times|mornings|evenings) (?:running|in a "
+        r"row)|every (?:day|night|morning|evening)|again|at home time|when i (?:leave|finish))",
         r"regret (?:it|this|that)", r"sort (?:me|you|her|him|us) out",
         r"see (?:you|me) outside", r"coming for (?:you|me|her|him|us)",
         r"(?:won'?t|not) get away with (?:this|it)",

@@ -23,6 +23,19 @@ DISCLOSURES = [
     ("mum's ex is round the house again. his van was there. the baby is in with them",
      "child"),
     ("grandad's back. the one with the record. the twins are staying there tonight", "child"),
+    # coping told lightly, in passing, or with no subject
+    ("three gins every evening on my own now haha, that's normal right", "participant"),
+    ("necking my partner's diazepam to get to sleep", "participant"),
+    ("got a little stash of paracetamol put by in the bathroom, just in case", "participant"),
+    ("struggling to see the point of getting up", "participant"),
+    ("every night it's half a bottle of vodka just to sleep", "participant"),
+    ("been crying at my desk most mornings", "participant"),
+    # understatement and shapes: a cause withheld, veiled words, adults by their age
+    ("scratches down his arm at family time and dad couldn't say how it happened", "child"),
+    ("she told her teacher uncle plays secret games with her at bedtime", "child"),
+    ("the 13 yr old is hanging round with lads in their twenties who buy her cans", "child"),
+    ("my windscreen was smashed overnight in the car park after the ICPC", "threat"),
+    ("mum's brother was stood outside the office again when i finished", "threat"),
 ]
 
 QUIET = [
@@ -35,6 +48,9 @@ QUIET = [
     "i don't see the point of the new form, it duplicates the old one",
     "a lot of our dads drink every night to cope, it comes up at every conference",
     "the training day on coping strategies was brilliant",
+    "the exploitation team are involved and a disruption plan is in place for the older boy",
+    "in the staff survey a lot of people said they'd been threatened by parents",
+    "we ask all parents about self-harm as part of the assessment",
 ]
 
 
