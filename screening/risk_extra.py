@@ -78,7 +78,9 @@ EXTRA_CONCEPTS: tuple[Concept, ...] = (
         r"drink|drinking|pills|tablets)",
         r"(?:" + _DRINK + r"|" + _DRUG + r")\b[^.?!\n]{0,40}\b(?:to (?:cope|get through|sleep|"
         r"numb|switch "
-        r"off|forget)|most of another|and (?:then )?another|every (?:night|evening|day)|on my "
+        r"off|forget|blot (?:it |things |everything )?out|drown|take the edge off|knock "
+        r"(?:me|myself) out|block (?:it |things |everything )?out|get to sleep)|most of "
+        r"another|and (?:then )?another|every (?:night|evening|day)|on my "
         r"own|before (?:work|visits?|conference))"),
         "a participant describes drinking or using drugs to cope", "self"),
     # coping told in passing, without a full clause: somebody else's or extra tablets,
@@ -98,6 +100,12 @@ EXTRA_CONCEPTS: tuple[Concept, ...] = (
         r"^(?:and |so |honestly |tbh |genuinely |like )*what'?s the point(?: any ?more| of "
         r"(?:it all|anything|me|trying|any of it))?\W*$",
         r"(?:keep|kept|been|started|start|can'?t stop) crying",
+        r"(?:wake|woke|waking) up (?:wishing|hoping) (?:i )?(?:hadn'?t|didn'?t|wasn'?t|"
+        r"wouldn'?t)",
+        r"(?:took|swallowed|taken|necked|downed) (?:a load|loads|a handful|handfuls|all|too "
+        r"many|a bunch|the lot|a whole (?:box|packet|strip)|a few (?:boxes|packets|strips))"
+        r" (?:of )?(?:my |the |her |his )?(?:tablets|pills|meds|paracetamol|painkillers|"
+        r"co-?codamol)",
         r"crying (?:in|at) (?:the|my) (?:car|toilets?|loo|desk)",
         r"crying (?:every|each|most) (?:day|night|morning)|crying myself to sleep"),
         "a participant describes struggling to cope, or drinking or using drugs to cope",
@@ -112,7 +120,20 @@ EXTRA_CONCEPTS: tuple[Concept, ...] = (
         r"(?:smash\w*|broke|broken|snapped|threw) my (?:phone|laptop|glasses|things|stuff|"
         r"door|car keys)",
         r"(?:won'?t|doesn'?t|does not|will not) (?:let|allow) me (?:to )?(?:leave|go|see|out|"
-        r"have|drive|work)"),
+        r"have|drive|work)",
+        # coercive control and escalation, told of a partner
+        _PARTNER + r"(?:'s| is| has| keeps?| always| just)*(?: been)? (?:controls?|controlling|"
+        r"takes?|took|taking|checks?|checking|reads?|reading|monitors?|monitoring|tracks?|"
+        r"tracking|goes through|going through|went through) (?:all (?:of )?|everything on |"
+        r"through )?my (?:money|bank\w*|cards?|phone|emails?|work emails?|messages?|texts?|"
+        r"wages|location|car|keys|laptop)",
+        _PARTNER + r"(?:'s| is| has| keeps?)*(?: been)? (?:getting|got|gets|become|becoming) "
+        r"(?:more |really |so |a lot more |much more )?(?:violent|aggressive|rough|physical|"
+        r"handy|nasty|scary)",
+        r"(?:he|she)(?:'ll| will|'d| would) (?:go mad|go mental|go spare|go ballistic|lose it|"
+        r"kill me|hurt me)(?= if| when|\W*$)",
+        r"if (?:he|she) (?:finds out|found out|sees|saw|knew|hears)\b[^.?!\n]{0,40}\b(?:i'?m "
+        r"dead|he'?ll|she'?ll|kill me|hurt me)"),
         "a participant describes being harmed or controlled at home", "self"),
     # ---- a child or service user at risk now
     Concept("child_harmed_more", "child", _rx(

@@ -36,6 +36,12 @@ DISCLOSURES = [
     ("the 13 yr old is hanging round with lads in their twenties who buy her cans", "child"),
     ("my windscreen was smashed overnight in the car park after the ICPC", "threat"),
     ("mum's brother was stood outside the office again when i finished", "threat"),
+    # control and escalation at home; an overdose told in passing; drink to blot it out
+    ("my husband's been going through my phone every night and takes my bank card", "participant"),
+    ("he's getting more aggressive since christmas and i'm keeping my head down", "participant"),
+    ("keep your voices down please, he'll go mad if he hears me on here", "participant"),
+    ("swallowed a handful of my tablets on sunday, didn't tell anyone", "participant"),
+    ("couple of glasses of red every night to take the edge off", "participant"),
 ]
 
 QUIET = [
@@ -51,6 +57,8 @@ QUIET = [
     "the exploitation team are involved and a disruption plan is in place for the older boy",
     "in the staff survey a lot of people said they'd been threatened by parents",
     "we ask all parents about self-harm as part of the assessment",
+    "my TM checks my case notes every month in supervision",
+    "dad's getting more engaged since the core group, which is good",
 ]
 
 
