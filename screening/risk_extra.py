@@ -273,6 +273,18 @@ EXTRA_CONCEPTS: tuple[Concept, ...] = (
         r"reception|car park|family centre|contact centre)\b[^.?!\n]{0,40}\b(?:(?:\d+|two|"
         r"three|four|five|several) (?:days|nights|times|mornings|evenings) (?:running|in a "
         r"row)|every (?:day|night|morning|evening)|again|at home time|when i (?:leave|finish))",
+        # the worker's private life reached by a case party or an unknown sender: their
+        # home, street, children, car or private accounts
+        r"(?:(?:dad|mum|uncle|grandad|brother|partner|boyfriend|ex|cousin|mate|family|"
+        r"father|mother|stepdad|someone|somebody|they|he|she)(?:'s \w+)?|unknown number|"
+        r"withheld number|fake (?:account|profile)|a dm|dms?|anonymous \w+|a post|posts?)"
+        r"\b[^.?!\n]{0,30}\b(?:driv\w*|drove|walk\w*|parked|parking|sat|sitting|waiting|"
+        r"hanging|loitering|lurking|turn\w* up|came|coming|post\w*|shar\w*|sent|sending|"
+        r"dm'?d|messag\w*|photo\w*|film\w*|pics?|pictures?|videos?|going round)\b"
+        r"[^.?!\n]{0,30}\b(?:past|outside|round|near|of|to|at|with|on) (?:me and )?my "
+        r"(?:house|home|street|road|flat|front door|son|"
+        r"daughter|kids|children|husband|wife|partner|family|car reg|reg|number plate|home "
+        r"address)\b",
         r"regret (?:it|this|that)", r"sort (?:me|you|her|him|us) out",
         r"see (?:you|me) outside", r"coming for (?:you|me|her|him|us)",
         r"(?:won'?t|not) get away with (?:this|it)",

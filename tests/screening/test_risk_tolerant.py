@@ -42,6 +42,9 @@ DISCLOSURES = [
     ("keep your voices down please, he'll go mad if he hears me on here", "participant"),
     ("swallowed a handful of my tablets on sunday, didn't tell anyone", "participant"),
     ("couple of glasses of red every night to take the edge off", "participant"),
+    # a case party reaching the worker's private life
+    ("the eldest brother's been filming outside my house from his car", "threat"),
+    ("a fake account messaged me a screenshot of my daughter's netball team", "threat"),
 ]
 
 QUIET = [
@@ -59,6 +62,8 @@ QUIET = [
     "we ask all parents about self-harm as part of the assessment",
     "my TM checks my case notes every month in supervision",
     "dad's getting more engaged since the core group, which is good",
+    "mum asked about my kids at the visit, she was being friendly",
+    "dad knows my husband from five-a-side, I've told my manager",
 ]
 
 
