@@ -333,7 +333,8 @@ _REPORTED = re.compile(
 _WITHHELD = re.compile(
     r"\b((won'?t|wouldn'?t|couldn'?t|can'?t|didn'?t|doesn'?t|refused to|not able to) "
     r"(explain|say (how|what happened|where)|tell (me|us) (how|what happened))|no explanation|"
-    r"story (doesn'?t|didn'?t|does not) add up|changed (her|his|their) story|different "
+    r"story (doesn'?t|didn'?t|does not) add up|changed (her|his|their) story|changed the "
+    r"subject|avoided the question|answered for (her|him|them)|different "
     r"(stories|explanations)|rushed (her|him|them) (out|off|away)|(at|during|after) "
     r"(contact|family time|the visit|my visit|the home visit|nursery|school) (today|this|"
     r"yesterday|earlier)?)", I)

@@ -107,7 +107,10 @@ EXTRA_CONCEPTS: tuple[Concept, ...] = (
         r" (?:of )?(?:my |the |her |his )?(?:tablets|pills|meds|paracetamol|painkillers|"
         r"co-?codamol)",
         r"crying (?:in|at) (?:the|my) (?:car|toilets?|loo|desk)",
-        r"crying (?:every|each|most) (?:day|night|morning)|crying myself to sleep"),
+        r"crying (?:every|each|most) (?:day|night|morning)|crying myself to sleep",
+        r"(?:the |my )?(?:kids|children|family|everyone|everybody) (?:are|'re|would be|'d be|"
+        r"will be|might be) better off (?:with(?:out)? (?:me|their (?:dad|mum|father|mother))|"
+        r"if i)"),
         "a participant describes struggling to cope, or drinking or using drugs to cope",
         "self"),
     Concept("abuse_at_home_more", "participant", _rx(
@@ -133,7 +136,13 @@ EXTRA_CONCEPTS: tuple[Concept, ...] = (
         r"(?:he|she)(?:'ll| will|'d| would) (?:go mad|go mental|go spare|go ballistic|lose it|"
         r"kill me|hurt me)(?= if| when|\W*$)",
         r"if (?:he|she) (?:finds out|found out|sees|saw|knew|hears)\b[^.?!\n]{0,40}\b(?:i'?m "
-        r"dead|he'?ll|she'?ll|kill me|hurt me)"),
+        r"dead|he'?ll|she'?ll|kill me|hurt me)",
+        # a partner ruling over the participant's work
+        r"(?:not|isn'?t|am not|'m not) (?:allowed|permitted) (?:on|to (?:do|join|be on|take|go "
+        r"on)) (?:\w+ )?(?:work )?(?:calls?|teams|meetings?|zooms?|these)\b[^.?!\n]{0,30}\b"
+        r"(?:when|if|while|unless) (?:he|she|my \w+)",
+        _PARTNER + r" (?:doesn'?t|does not|won'?t|will not) (?:like|let|want) me (?:doing|to do|"
+        r"being on|on|to be on|to join|joining|working|going)"),
         "a participant describes being harmed or controlled at home", "self"),
     # ---- a child or service user at risk now
     Concept("child_harmed_more", "child", _rx(
@@ -160,6 +169,14 @@ EXTRA_CONCEPTS: tuple[Concept, ...] = (
         r"(?:cuddles|games|time))\b(?! (?:for|with) (?:school|work|the house))",
         r"(?:secret (?:games|cuddles)|special (?:cuddles|games))"),
         "a child may be at risk of serious harm now", "child"),
+    Concept("carer_incapable", "child", _rx(
+        r"(?:mum|dad|mother|father|carer|parent|nan|nana|grandma|gran|grandad|stepdad|"
+        r"step-?mum|partner)(?:'s)? (?:was|is|were|'s|had been|has been) (?:out of it|passed "
+        r"out|comatose|unconscious|unrousable|paralytic|off (?:her|his) (?:face|head)|too "
+        r"(?:drunk|high|out of it) to \w+|asleep and (?:wouldn'?t|couldn'?t) (?:wake|be woken))",
+        r"(?:wouldn'?t|couldn'?t|won'?t|can'?t) (?:wake|be woken|be roused)(?: up)? "
+        r"(?:properly|at all|for ages)"),
+        "a child may be at risk of serious harm now", "any"),
     Concept("child_alone", "child", _rx(
         r"(?:on (?:their|his|her) own|by (?:themselves|himself|herself)|alone) (?:in|at) "
         r"(?:the|their|a|his|her) (?:house|flat|home|car|park|street)",
@@ -237,6 +254,19 @@ EXTRA_CONCEPTS: tuple[Concept, ...] = (
         r"chang\w* the (?:date|dates|time|times|outcome) (?:on|of|in) (?:the|my|our|his|her) "
         r"\w+"),
         "records are described as falsified or rewritten", "any"),
+    Concept("colleague_device", "breach", _rx(
+        r"(?:student|colleague|sw|social worker|worker|chair|iro|manager|tm|senior|locum|"
+        r"agency \w+|someone in (?:our|the|my) team|one of (?:the|our|my) \w+)\b[^.?!\n]{0,60}"
+        r"\b(?:photos?|pictures?|pics|screenshots?|videos?|copies|notes)\b[^.?!\n]{0,40}\b"
+        r"(?:on|to|into|onto|with) (?:her|his|their) (?:own )?(?:phone|mobile|iphone|laptop|"
+        r"ipad|tablet|camera)",
+        r"log(?:s|ged|ging)? (?:in|on)(?:to)? (?:\w+ ){0,3}as (?:the|her|his|my|another|a|"
+        r"someone) \w+",
+        r"(?:using|used|uses|borrow\w*) (?:her|his|the \w+'?s|someone else'?s|my \w+'?s|"
+        r"another \w+'?s) (?:login|log-?in|password|account|smart ?card|access card)",
+        r"(?:shar\w*|gave|give|giving|lent|lend) (?:out )?(?:my|her|his|their|our) "
+        r"(?:password|passwords|login|log-?ins?|smart ?card)"),
+        "records are described as falsified or rewritten, or case systems misused", "worker"),
     Concept("third_party_read", "breach", _rx(
         r"(?:partner|husband|wife|flatmate|housemate|boyfriend|girlfriend|kids?|son|daughter|"
         r"friend|mate|neighbour)\b[^.?!\n]{0,10}\b(?:had|has had|having) a (?:good |quick |"

@@ -45,6 +45,13 @@ DISCLOSURES = [
     # a case party reaching the worker's private life
     ("the eldest brother's been filming outside my house from his car", "threat"),
     ("a fake account messaged me a screenshot of my daughter's netball team", "threat"),
+    # control over the participant's work; the children "better off"; carers incapable;
+    # a colleague's own device or someone else's login
+    ("my husband won't let me join these from home so i'm in the car", "participant"),
+    ("honestly the kids would be better off with their mum, I'm no use to them", "participant"),
+    ("the twins were up on their own at midnight, dad was passed out on the floor", "child"),
+    ("one of the agency SWs keeps pictures of the chronology on her phone", "breach"),
+    ("the deputy has been using the TM's login to authorise the plans", "breach"),
 ]
 
 QUIET = [
@@ -64,6 +71,8 @@ QUIET = [
     "dad's getting more engaged since the core group, which is good",
     "mum asked about my kids at the visit, she was being friendly",
     "dad knows my husband from five-a-side, I've told my manager",
+    "mum was passed out on the sofa in that case, years ago, the children were removed",
+    "we never share our passwords, the IT team check",
 ]
 
 
