@@ -41,7 +41,6 @@ from .risk_concepts import (
 )
 from .risk_extra import EXTRA_CONCEPTS, slot_words
 from .risk_fuzzy import Corrector, build_vocabulary
-from .risk_weak import weak_category
 
 _ALL_CONCEPTS = CONCEPTS + EXTRA_CONCEPTS
 
@@ -50,8 +49,7 @@ I = re.I  # noqa: E741
 
 # ---- frames
 _NOW = re.compile(
-    r"\b((?<!ago )(?<!back )(?<!fine )(?<!ok )(?<!okay )(?<!better )(?<!good )now|"
-    r"right now|today|tonight|this (morning|afternoon|evening|"
+    r"\b((?<!ago )(?<!back )now|right now|today|tonight|this (morning|afternoon|evening|"
     r"week|weekend)|just|"
     r"still|again|at the moment|currently|as we speak|last night|yesterday|since (monday|"
     r"tuesday|wednesday|thursday|friday|saturday|sunday|the weekend|last|yesterday|this)|"
@@ -80,8 +78,7 @@ _POLICY = re.compile(
     r"as part of (the|our|an?|every) (assessment|process|plan|checklist|screening|review|"
     r"audit|induction))\b", I)
 _HISTORY = re.compile(
-    r"\b(years? ago|months ago|a while (back|ago)|used to|back in (the day|(19|20)\d\d|my|"
-    r"those|them)|"
+    r"\b(years? ago|months ago|used to|back in (the day|(19|20)\d\d|my|those|them)|"
     r"back (when|then)|at the time|in the past|"
     r"previously|historic\w*|previous|once had|had a case|a case where|one case|in (my|a) "
     r"(first|old|last|previous) (job|team|post|authority|la|year)|when i (was|first|started)|"
@@ -190,7 +187,7 @@ class RiskParser:
                     hits.append((c, sent, m.start(), m.end(), ctx))
                     break
         if not hits:
-            return self._weak(text)
+            return None
         if _WORK_CONTEXT.search(text):
             # a threat in a work context is a threat to the professional, even where the same
             # words would be harm at home ("followed me home from the office")
@@ -209,17 +206,7 @@ class RiskParser:
                     docs[clause] = self.nlp(clause)
             if self._parse_ok(c, docs[clause], s - a, e - a):
                 return RiskHit(c.category, c.reason, c.name)
-        return self._weak(text)
-
-    @staticmethod
-    def _weak(text: str) -> RiskHit | None:
-        # (weak evidence is silenced by any history, even with a word of now beside it)
-        quiet = bool(_JOKE.search(text) or _POLICY.search(text) or _RESOLVED.search(text)
-                     or _ACTING.search(text) or _HISTORY.search(text) or _WEAK_QUIET.search(text))
-        cat = weak_category(text, _NOW.search(text) is not None, quiet)
-        if cat is None:
-            return None
-        return RiskHit(cat, _WEAK_REASON[cat], "weak")
+        return None
 
     def is_topic_talk(self, text: str) -> bool:
         """The whole message is a joke, policy or training talk, or history with nothing
@@ -310,14 +297,6 @@ class RiskParser:
         return True
 
 
-_WEAK_QUIET = re.compile(r"\b(a while (back|ago)|(i'?m|i am|all) (fine|ok|okay|good) now|kill "
-                         r"me now|back then|once)\b", I)
-_WEAK_REASON = {
-    "participant": "a participant may be at risk now (several signs, no single clear phrase)",
-    "child": "a child may be at risk now (several signs, no single clear phrase)",
-    "threat": "a professional may be under threat now (several signs, no single clear phrase)",
-    "breach": "a breach of professional rules may be described (several signs)",
-}
 _COPING = frozenset({"drink_to_cope", "drink_to_cope_more", "coping_light"})
 _OTHER_PERSON = re.compile(
     r"\b(he|she|they|him|them|his|her|their|hers|theirs|mums?|dads?|mothers?|fathers?|"
