@@ -99,7 +99,9 @@ EXTRA_CONCEPTS: tuple[Concept, ...] = (
         r"point(?! (?:in|of) (?:the|this|that|these|those|a|an|our|their|his|her) )",
         r"^(?:and |so |honestly |tbh |genuinely |like )*what'?s the point(?: any ?more| of "
         r"(?:it all|anything|me|trying|any of it))?\W*$",
-        r"(?:keep|kept|been|started|start|can'?t stop) crying",
+        r"(?:keep|been|started|start|can'?t stop) crying(?! (?:at|over|during|through) (?:the "
+        r"end of )?(?:a|the|that|this) (?:film|movie|show|programme|series|book|wedding|advert|"
+        r"episode|match|final))",
         r"(?:wake|woke|waking) up (?:wishing|hoping) (?:i )?(?:hadn'?t|didn'?t|wasn'?t|"
         r"wouldn'?t)",
         r"(?:took|swallowed|taken|necked|downed) (?:a load|loads|a handful|handfuls|all|too "
@@ -298,6 +300,8 @@ EXTRA_CONCEPTS: tuple[Concept, ...] = (
         r"put through|done|bricked)",
         r"(?:note|letter|card|message)s? (?:on|under|through|in) (?:my|the) (?:windscreen|"
         r"wipers?|car|door|letterbox)\b[^.?!\n]{0,30}\bmy (?:name|reg|address)",
+        r"(?![^.?!\n]{0,80}\bfor (?:his|her|their|an?|the) (?:\w+ )?(?:appointment|meeting|"
+        r"contact|session|review|conference|slot|interview))"
         r"(?:waiting|waited|hanging (?:around|about|round)|sat|sitting|parked|stood|standing|"
         r"turned up|turning up|lurking) (?:outside|at|by|near) (?:the|our) (?:office|building|"
         r"reception|car park|family centre|contact centre)\b[^.?!\n]{0,40}\b(?:(?:\d+|two|"

@@ -73,6 +73,8 @@ QUIET = [
     "dad knows my husband from five-a-side, I've told my manager",
     "mum was passed out on the sofa in that case, years ago, the children were removed",
     "we never share our passwords, the IT team check",
+    "kept crying at the end of that film last night, so soppy",
+    "the dad was waiting outside the office again for his 2pm appointment",
 ]
 
 
