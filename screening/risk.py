@@ -27,20 +27,10 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from .risk_concepts import (
-    _CHILD_WORDS,
-    CONCEPTS,
-    NEEDS_CHILD,
-    NEEDS_SELF,
-    NEEDS_TARGET,
-    NEEDS_WORKER,
-    Concept,
-)
-from .risk_extra import EXTRA_CONCEPTS, slot_words
-from .risk_fuzzy import Corrector, build_vocabulary
+from .risk_concepts import CONCEPTS, NEEDS_CHILD, NEEDS_SELF, NEEDS_TARGET, NEEDS_WORKER, Concept
+from .risk_extra import EXTRA_CONCEPTS
 
 _ALL_CONCEPTS = CONCEPTS + EXTRA_CONCEPTS
 
@@ -49,8 +39,7 @@ I = re.I  # noqa: E741
 
 # ---- frames
 _NOW = re.compile(
-    r"\b((?<!ago )(?<!back )now|right now|today|tonight|this (morning|afternoon|evening|"
-    r"week|weekend)|just|"
+    r"\b(now|right now|today|tonight|this (morning|afternoon|evening|week|weekend)|just|"
     r"still|again|at the moment|currently|as we speak|last night|yesterday|since (monday|"
     r"tuesday|wednesday|thursday|friday|saturday|sunday|the weekend|last|yesterday|this)|"
     r"keeps?|every (night|day|morning)|lately|recently|atm|rn|2day|2nite|tonite|hours ago|"
@@ -73,10 +62,7 @@ _POLICY = re.compile(
     r"nationally|code of conduct|scenario|guidaa?nce|sometimes|serious case review|"
     r"case reviews?|cspr|lessons learn\w*|came up in|talked about how|we discussed|"
     r"always (worse|better|harder)|tends? to|(get|gets|are|is) (logged|recorded|"
-    r"followed up)|follows up|would be a|surveys?|findings|themes?|"
-    r"questionnaires?|consultation|(we|i) (ask|check|screen|explore|cover) (every|all|each)|"
-    r"as part of (the|our|an?|every) (assessment|process|plan|checklist|screening|review|"
-    r"audit|induction))\b", I)
+    r"followed up)|follows up|would be a)\b", I)
 _HISTORY = re.compile(
     r"\b(years? ago|months ago|used to|back in (the day|(19|20)\d\d|my|those|them)|"
     r"back (when|then)|at the time|in the past|"
@@ -134,10 +120,8 @@ _ME_MY = re.compile(
 _TOKEN = re.compile(r"[A-Za-z0-9']+|[^A-Za-z0-9']+")
 
 
-def chat_to_standard(text: str, words: frozenset[str] | None = None,
-                     fix: Corrector | None = None) -> str:
-    """Standard spellings for the risk stage (not used for offsets); with ``fix``, a
-    misspelt risk word is read as the concept word (risk_fuzzy.py)."""
+def chat_to_standard(text: str, words: frozenset[str] | None = None) -> str:
+    """Standard spellings for the risk stage (not used for offsets)."""
     out = []
     for tok in _TOKEN.findall(text):
         low = tok.lower()
@@ -146,19 +130,9 @@ def chat_to_standard(text: str, words: frozenset[str] | None = None,
         elif (len(low) > 4 and low.endswith("in") and words is not None
               and low not in words and (low + "g") in words):
             out.append(tok + "g")
-        elif fix is not None and len(low) >= 4 and (hit := fix.fix(tok)) is not None:
-            out.append(hit)
         else:
             out.append(tok)
     return _ME_MY.sub("my ", "".join(out))
-
-
-@lru_cache(maxsize=4)
-def _corrector(words: frozenset[str]) -> Corrector:
-    classes = [w for slot in ("strike", "menace", "injury", "alcohol", "drug")
-               for w in slot_words(slot)]
-    return Corrector(build_vocabulary((c.rx.pattern for c in _ALL_CONCEPTS), classes, words),
-                     words)
 
 
 class RiskParser:
@@ -167,24 +141,17 @@ class RiskParser:
     def __init__(self, nlp: Any, words: frozenset[str] | None = None) -> None:
         self.nlp = nlp
         self.words = words
-        self.fix = _corrector(words) if words is not None else None
         self._lock = threading.Lock()
 
     def detect(self, text: str) -> RiskHit | None:
         if len(text) < 10:
             return None
-        text = chat_to_standard(text, self.words, self.fix)
-        hits: list[tuple[Concept, str, int, int, str]] = []
-        sents = _sentences(text)
-        for i, sent in enumerate(sents):
-            ctx = _neighbourhood(sents, i)
-            if ctx == sent and i:
-                # a frame set up by the sentence before ("years ago I had a case. dad was
-                # back in the house…")
-                ctx = sents[i - 1] + " " + sent
+        text = chat_to_standard(text, self.words)
+        hits: list[tuple[Concept, str, int, int]] = []
+        for sent in _sentences(text):
             for c in _ALL_CONCEPTS:
                 for m in c.rx.finditer(sent):
-                    hits.append((c, sent, m.start(), m.end(), ctx))
+                    hits.append((c, sent, m.start(), m.end()))
                     break
         if not hits:
             return None
@@ -193,8 +160,8 @@ class RiskParser:
             # words would be harm at home ("followed me home from the office")
             hits.sort(key=lambda h: h[0].category != "threat")
         docs: dict[str, Any] = {}
-        for c, sent, s, e, ctx in hits:
-            if not self._cheap_frame_ok(c, sent, s, e, text, ctx):
+        for c, sent, s, e in hits:
+            if not self._cheap_frame_ok(c, sent, s, e, text):
                 continue
             # parse the clause around the concept, not a whole run-on message: negation,
             # modals and if-clauses sit within a few words of it, and the cost stays bounded
@@ -217,42 +184,27 @@ class RiskParser:
         return _HISTORY.search(text) is not None and _NOW.search(text) is None
 
     @staticmethod
-    def _cheap_frame_ok(c: Concept, sent: str, s: int, e: int, text: str,
-                        ctx: str = "") -> bool:
-        # a short sentence leans on its neighbours ("he's back. saw him at the window.
-        # kids are in there"): who is involved, and whether it is now, may sit next door;
-        # so may a frame that silences it ("years ago. he was back in the house")
-        ctx = ctx or sent
-        if _JOKE.search(sent) and not (c.category == "participant" and _lightly_told(sent)):
+    def _cheap_frame_ok(c: Concept, sent: str, s: int, e: int, text: str) -> bool:
+        if _JOKE.search(sent):
             return False
-        now = _NOW.search(ctx) is not None
+        now = _NOW.search(sent) is not None
         if _POLICY.search(sent) and not (now and c.category in ("participant", "threat")):
             return False
-        if _HISTORY.search(ctx) and not now:
+        if _HISTORY.search(sent) and not now:
             return False
-        if c.category == "child" and _RESOLVED.search(ctx):
+        if c.category == "child" and _RESOLVED.search(sent):
             return False
-        if c.category == "child" and _ACTING.search(ctx) and not _INACTION.search(text):
+        if c.needs_now and not (now or _INACTION.search(text) or _REPORTED.search(sent)):
             return False
-        if c.needs_now and not (now or _INACTION.search(text) or _REPORTED.search(ctx)
-                                or _WITHHELD.search(ctx)):
-            return False
-        # whose risk it is: from the neighbours only for a short sentence
-        around = ctx if len(sent.split()) <= _SHORT_SENT else sent
-        if c.name == "presence" and not _CHILD_PRESENT.search(around):
-            return False
-        if c.needs == "self" and not (
-                NEEDS_SELF.search(around) or _dropped_subject(around)
-                or (c.name in _COPING and not _OTHER_PERSON.search(around))):
-            # (coping told with no subject at all, "most nights it's a bottle of wine", is
-            # the writer's own)
+        around = sent
+        if c.needs == "self" and not (NEEDS_SELF.search(around) or _dropped_subject(sent)):
             return False
         if c.needs == "child" and not NEEDS_CHILD.search(around):
             return False
-        if c.needs == "worker" and not (NEEDS_WORKER.search(around) or _dropped_subject(around)):
+        if c.needs == "worker" and not (NEEDS_WORKER.search(around) or _dropped_subject(sent)):
             return False
         # "got a voicemail saying watch your back": the dropped subject is the target
-        if c.needs == "target" and not (NEEDS_TARGET.search(around) or _dropped_subject(around)):
+        if c.needs == "target" and not (NEEDS_TARGET.search(around) or _dropped_subject(sent)):
             return False
         if c.name == "personal_device" and not _CASE_MATERIAL.search(sent):
             return False
@@ -276,10 +228,7 @@ class RiskParser:
         for t in chain:
             for ch in t.children:
                 low = ch.lower_
-                if (ch.dep_ == "neg" and not c.neg_inside and t is head
-                        and not s <= ch.idx < e):
-                    # (a negation inside the concept's own wording is part of it: "can't
-                    # cope any more", "don't see the point")
+                if ch.dep_ == "neg" and not c.neg_inside and t is head:
                     return False
                 if (ch.dep_ == "mark" and low in _HYPO_WORDS and not reported
                         and not doc.text[s:e].lower().startswith("if ")):
@@ -297,29 +246,12 @@ class RiskParser:
         return True
 
 
-_COPING = frozenset({"drink_to_cope", "drink_to_cope_more", "coping_light"})
-_OTHER_PERSON = re.compile(
-    r"\b(he|she|they|him|them|his|her|their|hers|theirs|mums?|dads?|mothers?|fathers?|"
-    r"parents?|carers?|family|families|clients?|service users?|colleagues?|partners?|"
-    r"husbands?|wives|wife|people|someone|somebody|everyone|a lot of|lots of|many|most of|"
-    r"some of)\b|(?<![\w])" + _CHILD_WORDS
-    + r"(?![\w])", I)
-_CHILD_PRESENT = re.compile(r"(?<![\w])" + _CHILD_WORDS + r"(?![\w])", I)
 # the child is safe again: "she's settled now", "turned up three days later"
 _RESOLVED = re.compile(
     r"\b((she|he|they)('s| is|'re| are| was| were) (now )?(settled|safe|fine|doing (well|"
     r"better|great)|back (home|at school|in school)|home safe|stable|ok|okay)|"
     r"turned up (\w+ ){0,3}later|came back (\w+ ){0,3}later|was found (safe|fine|and)|"
-    r"(were|was) found safe|police (found|located|returned|brought) (her|him|them)|"
-    r"return (home )?interview|(and|is|are|'s|now) doing (well|better|great|fine|ok)|"
-    r"(is|'s|are|'re) (1[89]|2\d|an adult|grown up) now)\b", I)
-# professionals are acting on it: the plan, the police, a meeting held
-_ACTING = re.compile(
-    r"\b((police|lado|mash|we|school|the team|cse team|yot|the panel|edt)( are| is| were|'re|"
-    r" have| has)?( been| now)? (involved|aware|on it|dealing with it|taking it forward|"
-    r"informed)|(disruption|safety|protection) plan (is |now )?in place|plan in place|"
-    r"(strategy (meeting|discussion)|s47|section 47) (was |has been |)(held|done|completed|"
-    r"under ?way|started)|all sorted|(has been|was|got) dealt with)\b", I)
+    r"(were|was) found safe)\b", I)
 # the professional's work, or a service user's family named as such
 _WORK_CONTEXT = re.compile(
     r"\b(office|conference|icpc|rcpc|review|core group|visit|visits|case|caseload|court|"
@@ -329,15 +261,6 @@ _WORK_CONTEXT = re.compile(
 _REPORTED = re.compile(
     r"\b(rang|rung|phoned|called me|told (me|us|school|the teacher|her teacher)|disclosed|"
     r"saw|seen|noticed|found|turned up|came in|showed me|sent me)\b", I)
-# an injury whose cause is withheld, or seen by the worker at contact or a visit: now
-_WITHHELD = re.compile(
-    r"\b((won'?t|wouldn'?t|couldn'?t|can'?t|didn'?t|doesn'?t|refused to|not able to) "
-    r"(explain|say (how|what happened|where)|tell (me|us) (how|what happened))|no explanation|"
-    r"story (doesn'?t|didn'?t|does not) add up|changed (her|his|their) story|changed the "
-    r"subject|avoided the question|answered for (her|him|them)|different "
-    r"(stories|explanations)|rushed (her|him|them) (out|off|away)|(at|during|after) "
-    r"(contact|family time|the visit|my visit|the home visit|nursery|school) (today|this|"
-    r"yesterday|earlier)?)", I)
 # whoever should act is not acting: makes an injury or harm case talk a present risk
 _INACTION = re.compile(
     r"\b(no one|nobody|noone|nothing)\b|\b(told|asked) (me|us) to (leave|wait)|\bnfa\b|"
@@ -378,21 +301,6 @@ def _window_end(sent: str, e: int) -> int:
     return b if b > e else len(sent)
 
 
-_SHORT_SENT = 7  # words
-_SHORT_MESSAGE = 30
-
-
-def _neighbourhood(sents: list[str], i: int) -> str:
-    """The sentence, with its neighbours when it is short (a fragment of a disclosure told
-    in several short sentences: the whole message when that is short too); the sentence
-    alone otherwise."""
-    if len(sents) == 1 or len(sents[i].split()) > _SHORT_SENT:
-        return sents[i]
-    if sum(len(x.split()) for x in sents) <= _SHORT_MESSAGE:
-        return " ".join(sents)
-    return " ".join(sents[max(0, i - 1):i + 2])
-
-
 def _sentences(text: str) -> list[str]:
     return [s for s in _SENT_END.split(text) if s and s.strip()]
 
@@ -403,27 +311,9 @@ _DROPPED = re.compile(
     r"having|had|got|getting|thinking|thought|drinking|not|going|gonna|wish|want|wanted|"
     r"need|needed|hate|took|taken|cutting|scared|frightened|terrified|never|barely|hardly|"
     r"drank|using|sent|put|left|took|gave|screenshot\w*|emailed|forwarded|posted|shared|"
-    r"told|showed|got|getting|living|pretty much|crying|taking|found|saw|noticed|spotted|"
-    r"heard|was|came|went|walked|stockpiled|started|ended up)\b", I)
+    r"told|showed|got|getting|living|pretty much|crying|taking)\b", I)
 
 
 def _dropped_subject(sent: str) -> bool:
-    """'been cutting again', 'cant stop drinking to get thru': chat drops the "I" (in any
-    of the sentences of a short sentence's neighbourhood)."""
-    return _DROPPED.match(sent) is not None or any(
-        _DROPPED.match(part) for part in _SENT_END.split(sent)[1:])
-
-
-# laughter with nothing else of a joke: a coping disclosure told lightly ("drinking most
-# nights to get through it lol") stays one when it says the coping is habitual or growing
-_LAUGH = re.compile(r"(\blol\b|\blmao\b|\bhaha+\b|😂|🤣|😅)", I)
-_HABIT = re.compile(
-    r"\b(most|every|each) (nights?|days?|evenings?|mornings?|weekends?)\b|\bagain\b|"
-    r"\bany ?more\b|\bto (cope|get through|get thru|switch off|numb|sleep|block)|"
-    r"\bcan'?t stop\b|\bmore than i should\b|\bon my own\b|\bfirst thing\b|\bevery time\b|"
-    r"\bnightly\b|\bdaily\b", I)
-
-
-def _lightly_told(sent: str) -> bool:
-    stripped = _LAUGH.sub(" ", sent)
-    return not _JOKE.search(stripped) and _HABIT.search(stripped) is not None
+    """'been cutting again', 'cant stop drinking to get thru': chat drops the "I"."""
+    return _DROPPED.match(sent) is not None

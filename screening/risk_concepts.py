@@ -56,10 +56,7 @@ CONCEPTS: tuple[Concept, ...] = (
         r"better off (?:dead|without me)",
         r"no point (?:in )?(?:living|going on|anything|carrying on|being here|any of it)",
         r"can'?t (?:go on|cope|carry on|keep going|do this|take (?:it|this|much more))"
-        r"(?: any ?more| like this)?"
-        # venting about a thing ("can't cope with this wifi") is not a disclosure
-        r"(?! with (?:the|this|that|these|those|my|our|their|all|his|her) "
-        r"(?!any ?more|any longer|much longer|at all|now)\w+)",
+        r"(?: any ?more| like this)?",
         r"(?:saved|saving|stockpil\w+|hoard\w*) (?:up )?(?:my )?(?:pills|tablets|meds)",
         r"not (?:be|being) here (?:any ?more|much longer)", r"disappear for good",
         r"(?:thinking|think|thought|thoughts) (?:about|of) (?:ending|dying|not being here|"
