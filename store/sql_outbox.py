@@ -108,7 +108,10 @@ class SqlOutbox(SqlBase):
         leased: list[LeasedItem] = []
         for candidate in rows:
             async with self._writing() as conn:
-                result = await conn.execute(
+                # The row as leased, not as first read: a waiting item's payload may be
+                # replaced until the lease takes it (a digest update taking a fuller list),
+                # and sending the first read would lose that change.
+                row = (await conn.execute(
                     update(t.outbox)
                     .where(
                         t.outbox.c.id == candidate.id,
@@ -116,13 +119,9 @@ class SqlOutbox(SqlBase):
                         or_(t.outbox.c.lease_until.is_(None), t.outbox.c.lease_until < now),
                     )
                     .values(lease_owner=owner, lease_until=now + lease)
-                )
-                # The row as leased, not as first read: a waiting item's payload may be
-                # replaced until the lease takes it (a digest update taking a fuller list),
-                # and sending the first read would lose that change.
-                row = (await conn.execute(
-                    select(t.outbox).where(t.outbox.c.id == candidate.id))).first()
-            if result.rowcount == 1 and row is not None:
+                    .returning(*t.outbox.c)
+                )).first()
+            if row is not None:
                 leased.append(
                     LeasedItem(row.id, record(OutboxItem, row), row.attempts, row.created_at))
         return leased
