@@ -21,3 +21,6 @@ class ScreeningConfig:
     # spaCy NER reads at most this many characters of a text; the name lists, patterns and
     # safeguarding rules always read all of it.
     max_ner_chars: int = 20000
+    # The learned safeguarding stage (screening/learned.py), one vote beside the rules. Its
+    # vectors are built at install time (`make setup`); off, only the rules decide.
+    learned_safeguarding: bool = True

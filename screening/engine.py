@@ -15,6 +15,7 @@ from presidio_analyzer import (
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 
 from .config import ScreeningConfig
+from .learned import LearnedSafeguarding
 from .lexicon import DOMAIN_ALLOW, DOMAIN_PHRASES, Lexicon, get_lexicon
 from .nameless import REASONS
 from .names import NameFinder
@@ -131,13 +132,13 @@ class Screener:
     """Load once (``Screener.load(config)``), then call :meth:`scan` per message."""
 
     def __init__(self, config: ScreeningConfig, analyzer: AnalyzerEngine, lex: Lexicon,
-                 names: NameFinder) -> None:
+                 names: NameFinder, learned: LearnedSafeguarding | None = None) -> None:
         self.config = config
         self.analyzer = analyzer
         self.lex = lex
         self.names = names
         self._nlp = analyzer.nlp_engine
-        self.safeguarding = SafeguardingDetector(self._nlp.parse_nlp, lex.words)
+        self.safeguarding = SafeguardingDetector(self._nlp.parse_nlp, lex.words, learned)
 
     @classmethod
     def load(cls, config: ScreeningConfig | None = None) -> Screener:
@@ -152,7 +153,8 @@ class Screener:
         registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
         analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine,
                                   supported_languages=["en"])
-        self = cls(config, analyzer, lex, NameFinder(lex))
+        learned = LearnedSafeguarding.load() if config.learned_safeguarding else None
+        self = cls(config, analyzer, lex, NameFinder(lex), learned)
         self.scan("Warm up: Oakfield Primary, 07700 900123, rose said hi on 1/2/2020.")
         return self
 

@@ -183,6 +183,15 @@ class RiskParser:
             return _NOW.search(text) is None
         return _HISTORY.search(text) is not None and _NOW.search(text) is None
 
+    def is_discussion(self, text: str) -> bool:
+        """Talk about the topic rather than a disclosure, read broadly: topic talk as above,
+        or any policy or joke frame, or a question. Vetoes the learned stage's vote (which
+        knows the topic, not the frame); the rules keep their own, narrower reading."""
+        if text.rstrip().endswith("?") or self.is_topic_talk(text):
+            return True
+        std = chat_to_standard(text, self.words)
+        return any(rx.search(std) is not None for rx in (_POLICY, _JOKE, _RESOLVED, _SUPPOSED))
+
     @staticmethod
     def _cheap_frame_ok(c: Concept, sent: str, s: int, e: int, text: str) -> bool:
         if _JOKE.search(sent):
@@ -247,6 +256,10 @@ class RiskParser:
 
 
 # the child is safe again: "she's settled now", "turned up three days later"
+# a supposition: "if a colleague turned up drunk I'd…", "what if dad…", "hypothetically…"
+_SUPPOSED = re.compile(
+    r"^\W*((and|but|so|ok|well),? )?(if|what if|hypothetically|imagine|suppose|say)\b|"
+    r"\bif\b[^.?!]{0,80}\b(i'd|i would|we'd|we would|you'd|you would)\b", I)
 _RESOLVED = re.compile(
     r"\b((she|he|they)('s| is|'re| are| was| were) (now )?(settled|safe|fine|doing (well|"
     r"better|great)|back (home|at school|in school)|home safe|stable|ok|okay)|"

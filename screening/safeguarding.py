@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .learned import REASONS as LEARNED_REASONS
+from .learned import LearnedSafeguarding
 from .risk import RiskParser
 from .safeguarding_rules import (
     CONCERN_RULES,
@@ -39,15 +41,31 @@ def _alert(level: str, reason: str) -> Safeguarding:
 
 class SafeguardingDetector:
     """Phrasing rules for the clearest disclosures, then the structural stage (risk.py)
-    for everything else. ``parse`` is a spaCy pipeline with a parser (None: rules only);
-    ``words`` the English word list, to read chat spellings ("cryin") as standard ones."""
+    for everything else, then the learned stage's vote (learned.py) for what neither knows.
+    ``parse`` is a spaCy pipeline with a parser (None: rules only); ``words`` the English
+    word list, to read chat spellings ("cryin") as standard ones; ``learned`` the learned
+    stage (None: rules only)."""
 
-    def __init__(self, parse: Any = None, words: frozenset[str] | None = None) -> None:
+    def __init__(self, parse: Any = None, words: frozenset[str] | None = None,
+                 learned: LearnedSafeguarding | None = None) -> None:
         self.risk = RiskParser(parse, words) if parse is not None else None
+        self.learned = learned
 
     def detect(self, text: str) -> Safeguarding | None:
         if len(text) < 10:
             return None
+        found = self._by_rules(text)
+        if found is not None or self.learned is None:
+            return found
+        vote = self.learned.score(text)
+        if not vote.alerts(self.learned.threshold):
+            return None
+        if self.risk is not None and self.risk.is_discussion(text):
+            return None
+        return Safeguarding(level=_LEVEL[vote.category], reason=LEARNED_REASONS[vote.category],
+                            category=vote.category)
+
+    def _by_rules(self, text: str) -> Safeguarding | None:
         found = self._rules(text)
         if found is not None and self.risk is not None and self.risk.is_topic_talk(text):
             found = None

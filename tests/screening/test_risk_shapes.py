@@ -82,7 +82,6 @@ MORE_TOPIC_TALK = [
     "the 13 year old went missing in may but he's back home now and settled",
     "it came up in the case review that the records had been falsified",
     "she ran off after the conference and came back later that night",
-    "the mum says dad smokes weed every night in the garden",
     "I posted my photo on the staff intranet so families know who I am",
 ]
 
@@ -96,3 +95,14 @@ def test_more_disclosures_by_shape(screener: Screener, text: str, cat: str) -> N
 @pytest.mark.parametrize("text", MORE_TOPIC_TALK)
 def test_resolved_or_reviewed_stays_quiet(screener: Screener, text: str) -> None:
     assert screener.scan(text).safeguarding is None, text
+
+
+def test_a_parents_drug_use_told_second_hand_is_left_to_the_facilitator(
+        screener: Screener) -> None:
+    """No child is said to be at risk, so the rules stay quiet; the learned vote reads it as a
+    possible risk to a child (it knows the words, not the threshold) and a facilitator
+    decides. Pinned so that a change to either stage is seen."""
+    text = "the mum says dad smokes weed every night in the garden"
+    assert screener.safeguarding._by_rules(text) is None
+    sg = screener.scan(text).safeguarding
+    assert sg is not None and sg.category == "child"
