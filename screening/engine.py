@@ -209,9 +209,13 @@ class Screener:
         for s, e, how, orig in disguised:
             # a disguised word is a name or place someone tried to slip past screening
             low = cleaned[s:e].lower()
-            if how == "accented" and (self.lex.is_word(low) or self.lex.is_word(orig.lower())
-                                      or low in DOMAIN_ALLOW):
+            if how in ("accented", "spaced") and (
+                    self.lex.is_word(low) or self.lex.is_word(orig.lower())
+                    or low in DOMAIN_ALLOW):
                 continue
+            if how == "spaced" and not cleaned[s:e].istitle() and not (
+                    low in self.lex.first or low in self.lex.sur or low in self.lex.places):
+                continue  # "A B C D E", "a b c d": grades, options, initials
             cat = "LOCATION" if low in self.lex.places else "PERSON"
             results.append(make_result(s, e, cat, 0.7, "disguised_word"))
         kept = _resolve(results, thr)

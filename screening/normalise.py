@@ -24,9 +24,12 @@ from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
 _RLO, _LRO, _PDF = "\u202e", "\u202d", "\u202c"
-# a run of >= 5 single letters/digits separated by single spaces: joined when it holds at
-# least 3 digits, or is 7 long with 2 (a UK registration: "Y K 1 9 X R T")
-_SPACED = re.compile(r"(?<![\w])(?:[A-Za-z0-9] ){4,}[A-Za-z0-9](?![\w])")
+# single letters/digits spaced out: "0 7 7 0 0 9 0 0 1 2 3", "J a n e t", "2 1 . 0 9 . 2 0 1 4"
+# (single spaces, a "." "/" or "-" may stand as one of the characters), or strung together by
+# one repeated mark: "t.u.n.d.e", "0-7-7-0-0-9-0-0", "J_a_n_e_t"
+_SPACED = re.compile(r"(?<![\w])(?:[A-Za-z0-9./\-] ){3,}[A-Za-z0-9](?![\w])")
+_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}", re.I)
+_STRUNG = re.compile(r"(?<![\w.\-])[A-Za-z0-9]([._\-])(?:[A-Za-z0-9]\1){2,}[A-Za-z0-9](?![\w]|[._\-]\w)")
 _TLD = r"(?:com|co|uk|org|net|gov|nhs|ac|io|me|ie|info|biz|sch|police|scot|wales|email)"
 _DOT = r"(?:\s+dot\s+|\s*\(dot\)\s*|\s*\[dot\]\s*|\.)"
 _EMAIL_WORDS = re.compile(
@@ -79,7 +82,20 @@ def _needs_work(text: str) -> bool:
     low = text.lower()
     if (" at " in low or "(at)" in low or "[at]" in low) and _EMAIL_WORDS.search(text):
         return True
-    return _SPACED.search(text) is not None
+    return _SPACED.search(text) is not None or _STRUNG.search(text) is not None
+
+
+def _joins(run: str) -> bool:
+    """A spaced-out run is read joined when it is a number (3 digits or more), a UK
+    registration (7 characters, 2 digits) or a word spelt out letter by letter (4 letters or
+    more: people space out names and numbers to slip past screening, not ordinary text)."""
+    digits = sum(c.isdigit() for c in run)
+    letters = sum(c.isalpha() for c in run)
+    if digits >= 3 or (digits >= 2 and digits + letters >= 7):
+        return True
+    if digits >= 2 and _POSTCODE.fullmatch("".join(c for c in run if c.isalnum())):
+        return True
+    return digits == 0 and letters >= 4
 
 
 def _fold_char(ch: str, conf: dict[str, str]) -> str:
@@ -135,9 +151,11 @@ def _spaced_runs(chars: list[str], starts: list[int], ends: list[int]) -> None:
     text = "".join(chars)
     drop: set[int] = set()
     for m in _SPACED.finditer(text):
-        digits = sum(c.isdigit() for c in m.group(0))
-        if digits >= 3 or (digits >= 2 and len(m.group(0)) >= 13):
+        if _joins(m.group(0)):
             drop.update(i for i in range(m.start(), m.end()) if text[i] == " ")
+    for m in _STRUNG.finditer(text):
+        if _joins(m.group(0)):
+            drop.update(range(m.start() + 1, m.end(), 2))
     if drop:
         keep = [i for i in range(len(chars)) if i not in drop]
         chars[:] = [chars[i] for i in keep]
@@ -180,9 +198,10 @@ _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 def disguised_words(original: str, norm: Normalised) -> list[tuple[int, int, str, str]]:
     """Normalised spans of words the original disguised, with how: ``hidden`` (a format
     character inside the word, a right-to-left override, letters from another script mixed
-    with Latin ones) or ``accented`` (Latin letters with diacritics), and the original word.
-    People do not disguise ordinary words, so a disguised word is very likely a name;
-    accented words are left to the caller to check against the English word list ("café").
+    with Latin ones), ``accented`` (Latin letters with diacritics) or ``spaced`` (spelt out
+    letter by letter: "J a n e t", "t.u.n.d.e"), and the original word. People do not
+    disguise ordinary words, so a disguised word is very likely a name; accented and spaced
+    words are left to the caller to check against the English word list ("café", "s o r r y").
     """
     if norm.starts is None:
         return []
@@ -198,6 +217,9 @@ def disguised_words(original: str, norm: Normalised) -> list[tuple[int, int, str
         mixed = any(c in conf for c in seg) and any(c.isascii() and c.isalpha() for c in seg)
         if rtl or inner or mixed:
             out.append((*m.span(), "hidden", seg))
+        elif len(seg) >= 2 * len(m.group(0)) - 1 and not any(
+                a.isalpha() and b.isalpha() for a, b in zip(seg, seg[1:], strict=False)):
+            out.append((*m.span(), "spaced", seg))
         elif any(unicodedata.combining(d) for c in seg for d in unicodedata.normalize("NFD", c)):
             out.append((*m.span(), "accented", seg))
     return out

@@ -1,5 +1,6 @@
 """Normalisation: evasions are folded, and every finding maps back to the original text."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -47,6 +48,33 @@ def test_spaced_digits_and_registration_joined() -> None:
     assert "07700900123" in normalise("0 7 7 0 0 9 0 0 1 2 3").text
     assert "AB12CDE" in normalise("plate A B 1 2 C D E seen").text
     assert normalise("kids aged 3 4 and 7").starts is None
+
+
+def test_characters_strung_together_by_a_mark_or_spaced_with_punctuation_are_joined() -> None:
+    assert "tunde" in normalise("the boy t.u.n.d.e is back").text
+    assert "07700900123" in normalise("ring 0-7-7-0-0-9-0-0-1-2-3").text
+    assert "21.09.2014" in normalise("dob 2 1 . 0 9 . 2 0 1 4 ok").text
+    assert "PR17JD" in normalise("lives at P R 1 7 J D now").text
+    assert _back("the boy t.u.n.d.e is back", "tunde") == "t.u.n.d.e"
+    for ordinary in ("e.g. this", "version 1.2.3 out", "10.0.0.1", "a-b test", "kids aged 3 4"):
+        assert normalise(ordinary).starts is None, ordinary
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("J a n e t said she would come", "J a n e t"),
+    ("k a y l e i g h was there", "k a y l e i g h"),
+    ("the boy t.u.n.d.e is back", "t.u.n.d.e"),
+])
+def test_a_name_spelt_out_letter_by_letter_is_found(screener: Screener, text: str,
+                                                    span: str) -> None:
+    assert (span, "PERSON") in spans(screener.scan(text), text)
+
+
+@pytest.mark.parametrize("text", ["s o r r y all, mic issues", "grades A B C D E fine",
+                                  "options a b c d e", "h e l p"])
+def test_words_spaced_for_emphasis_or_lists_of_letters_are_not_names(
+        screener: Screener, text: str) -> None:
+    assert screener.scan(text).findings == []
 
 
 def test_spelt_out_email() -> None:
