@@ -29,7 +29,8 @@ _RLO, _LRO, _PDF = "\u202e", "\u202d", "\u202c"
 # one repeated mark: "t.u.n.d.e", "0-7-7-0-0-9-0-0", "J_a_n_e_t"
 _SPACED = re.compile(r"(?<![\w])(?:[A-Za-z0-9./\-] ){3,}[A-Za-z0-9](?![\w])")
 _POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}", re.I)
-_STRUNG = re.compile(r"(?<![\w.\-])[A-Za-z0-9]([._\-])(?:[A-Za-z0-9]\1){2,}[A-Za-z0-9](?![\w]|[._\-]\w)")
+_STRUNG = re.compile(
+    r"(?<![\w.\-])[A-Za-z0-9]([._\-])(?:[A-Za-z0-9]\1){2,}[A-Za-z0-9](?![\w]|[._\-]\w)")
 _TLD = r"(?:com|co|uk|org|net|gov|nhs|ac|io|me|ie|info|biz|sch|police|scot|wales|email)"
 _DOT = r"(?:\s+dot\s+|\s*\(dot\)\s*|\s*\[dot\]\s*|\.)"
 _EMAIL_WORDS = re.compile(
