@@ -266,6 +266,9 @@ class PatternFinder:
                          if w not in {"of", "and", "&", "the"}):
                 # "Oakfield" style names made of ordinary words: "Riverside Surgery",
                 # "Hillside Primary" still count when the suffix is an institution
+                if suffix in places.WEAK_ORG_SUFFIX and places.place_like_stem(words):
+                    out.append((s, m.end(), "ORGANISATION", 0.85, "institution_place_stem"))
+                    continue
                 if suffix in places.WEAK_ORG_SUFFIX or len(words) > 2:
                     continue
                 if words[0] in {"St", "St.", "Saint", "Our"}:

@@ -17,7 +17,7 @@ ORG_SUFFIX = (
     r"Junior|Juniors|Primary|Secondary|High|Grammar|Free|Special|Nursery|Girls'?|Boys'?)\s+)*"
     r"(?:Primary School|Primary Academy|Primary|Infant School|Infants School|Infants|"
     r"Junior School|Juniors|Academy|High School|Secondary School|Grammar School|School|High|"
-    r"College|Sixth Form|Nursery|Day Nursery|Pre-?School|Preschool|Children'?s Centre|"
+    r"College|Sixth Form|Nursery|Day Nursery|Pre-?[Ss]chool|Preschool|Children'?s Centre|"
     r"Family Centre|Family Hub|Surgery|Medical Centre|Medical Practice|Health Centre|"
     r"Practice|Hospital|Infirmary|Clinic|Pupil Referral Unit|PRU|Hospice|Children'?s Home|"
     r"Foodbank|Food Bank|Refuge|Hostel|Youth Club|Youth Centre|Leisure Centre|Mosque|"
@@ -28,6 +28,7 @@ ORG_SUFFIX = (
     r"Safeguarding Partnership|Safeguarding Children Partnership|Magistrates'? Court|"
     r"Crown Court|Family Court|County Court|Court|Ward|Unit|Centre|Center|House|Lodge|"
     r"Wing|Girls'?|Boys'?|Children'?s|Madrasa|Madrassa|Madrasah|Mosque|Chapel|"
+    r"Group Practice|Football Club|Rugby Club|Care Home|Club|FC|AFC|RFC|Scouts|Group|Home|"
     r"council|County Council|CC(?!['’])|MBC|(?:Metropolitan )?Borough Council)"
 )
 DENOMINATION = re.compile(r"(C of E|CofE|CE|RC|Catholic|Church of England|Methodist)\s")
@@ -133,6 +134,8 @@ LEAD_STRIP = {"the", "a", "an", "our", "their", "his", "her", "my", "your", "thi
               "teams", "zoom", "miro", "whatsapp", "covid", "hybrid", "online", "in-person",
               "remote", "f2f", "face", "work", "working", "together"}
 WEAK_ORG_SUFFIX = {"Ward", "Unit", "Wing", "Girls", "Boys", "Girls'", "Boys'", "Chapel",
+                   "Club", "FC", "AFC", "RFC", "Scouts", "Group", "Home", "Group Practice",
+                   "Football Club", "Rugby Club", "Care Home",
                    "council", "CC", "MBC", "Centre", "Center", "House", "Lodge", "Court", "Trust",
                    "Practice", "Church", "School", "College", "Housing", "Homes", "Hospital",
                    "Clinic", "Police", "Council"}
@@ -214,3 +217,35 @@ PLACE_PAIR_GENERIC = {"town", "village", "church", "community", "sports", "schoo
                       "concert", "dining", "assembly", "exam", "sixth", "leisure", "car",
                       "trading", "retail", "business", "industrial", "science", "theme",
                       "safari", "water", "skate", "play", "national", "royal", "holiday"}
+
+
+# compound words that end like a place but are not one
+_NOT_PLACE_STEM = {"inside", "outside", "alongside", "beside", "aside", "upside", "downside",
+                   "offside", "nationwide", "worldwide", "countrywide", "review", "interview",
+                   "overview", "preview", "worldview", "everyone", "anyway", "halfway",
+                   "hallway", "gateway", "pathway", "doorway", "walkway", "railway",
+                   "motorway", "stairwell", "farewell", "weekend", "household", "neighbourhood"}
+_STEM_END = re.compile(r"(?:side|view|field|fields|wood|woods|brook|mead|meadow|lands|croft|"
+                       r"grove|bank|park|hill|hills|dale|vale|lea|gate|bridge|moor|ford|well|"
+                       r"worth|ley|leigh|ton|bury|borough|thorpe|hurst|combe|stead)$")
+_STEM_HEAD = re.compile(_PLACE_HEAD + "$")
+# the first word of a two-word institution noun ("Group Practice", "Care Home")
+_STEM_TAIL = {"group", "medical", "health", "football", "rugby", "cricket", "boxing", "scout",
+              "care", "nursing", "residential", "community", "family", "day", "youth",
+              "children's", "childrens"}
+
+
+def place_like_stem(words: list[str]) -> bool:
+    """A capitalised name shaped like a place, before a weak institution word: "Riverside
+    Church", "Hillside Group Practice", "Castle View Hospital". Ordinary words on their own
+    ("Catholic Church", "General Practice") are not."""
+    if len(words) > 1 and words[-1].lower() in _STEM_TAIL:
+        words = words[:-1]  # "Riverside Group| Practice", "Westfield Care| Home"
+    if not words or not all(w[:1].isupper() and w[1:].islower() for w in words):
+        return False
+    if len(words) == 1:
+        w = words[0].lower()
+        return len(w) >= 7 and w not in _NOT_PLACE_STEM and _STEM_END.search(w) is not None
+    return (len(words) == 2 and words[0].lower() not in PLACE_PAIR_GENERIC
+            and words[0].lower() not in TEAM_GENERIC and _STEM_HEAD.match(words[1]) is not None)
+

@@ -98,3 +98,28 @@ def test_names_no_list_holds_in_person_contexts(screener: Screener, text: str,
                                   "the call is 10 minutes long"])
 def test_not_names(screener: Screener, text: str) -> None:
     assert not [g for g in spans(screener.scan(text), text) if g[1] == "PERSON"]
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("referral came in from Riverside Church on monday", "Riverside Church"),
+    ("the boy goes to Riverside Hospital and the DSL there rang me", "Riverside Hospital"),
+    ("mum works at Riverside Group Practice so she knows everyone", "Riverside Group Practice"),
+    ("he plays for Westfield Football Club on sundays", "Westfield Football Club"),
+    ("she's in Hillside Care Home now", "Hillside Care Home"),
+    ("nan took him to Westfield Pre-school", "Westfield Pre-school"),
+])
+def test_an_institution_named_after_a_place_shaped_word_is_an_organisation(
+        screener: Screener, text: str, span: str) -> None:
+    found = spans(screener.scan(text), text)
+    assert any(category == "ORGANISATION" and span.endswith(s.split()[-1]) and s in span
+               for s, category in found), found
+
+
+@pytest.mark.parametrize("text", [
+    "we ran a Focus Group on it", "the Support Group meets weds", "our Breakfast Club is full",
+    "the Care Home staff were great", "she joined a Facebook Group for mums",
+    "the Catholic Church runs a foodbank", "General Practice is stretched", "Book Club tonight",
+])
+def test_ordinary_words_before_an_institution_word_are_not_a_name(
+        screener: Screener, text: str) -> None:
+    assert screener.scan(text).findings == []
