@@ -74,6 +74,10 @@ HANDLE_RE = re.compile(r"(?<![\w@.])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0
 SOCIAL_CTX = re.compile(
     r"\b(insta|instagram|ig|snap|snapchat|tiktok|twitter|facebook|fb|discord|x|telegram|"
     r"handle|username|user name|account|profile|page)\b", I)
+PLATFORM_NAME = re.compile(
+    r"\b(?:insta|instagram|ig|snap|snapchat|tiktok|twitter|discord|telegram)"
+    r"(?:\s+(?:name|handle|username|account))?(?:\s*:\s*|\s+(?:is|was)\s+)"
+    r"([A-Za-z][A-Za-z0-9_.]{2,29})(?![\w@])", I)
 BARE_HANDLE = re.compile(r"(?<![\w@])[A-Za-z][A-Za-z0-9]*(?:[_.][A-Za-z0-9]+)+_?|[A-Za-z]+\d{2,}")
 
 MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -103,7 +107,7 @@ ORDINAL = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)"
 DATE_WEEKDAY = re.compile(rf"(?<![\w]){WEEKDAYS}\.?,?\s+(?:the\s+)?{ORDINAL}(?![\w])", I)
 # named days of the year with a year, or in an incident's sentence
 DATE_HOLIDAY = re.compile(
-    r"(?<![\w])(?:boxing day|(?:christmas|xmas|crimbo) (?:day|eve)|new year'?s (?:day|eve)|"
+    r"(?<![\w])(?:boxing day|(?:christmas|xmas|crimbo) (?:day|eve)|new year'?s (?:day|eve)|nye|"
     r"bonfire night|"
     r"halloween|easter (?:sunday|monday|day)|valentine'?s day|mother'?s day|father'?s day|"
     r"eid(?: al[- ]\w+)?)(?:\s+(?:19|20)\d\d)?(?![\w])", I)

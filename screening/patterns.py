@@ -86,6 +86,13 @@ class PatternFinder:
                 if re.fullmatch(r"[A-Za-z]+\d{2,}", w) and re.fullmatch(r"[A-Za-z]{1,3}\d+", w):
                     continue
                 out.append((s, e, "CONTACT", 0.75, "social_handle_ctx"))
+            # "her tiktok is jobloggsxx", "snap: kayz": a name that no word list knows, right
+            # after the platform
+            for m in ids.PLATFORM_NAME.finditer(text):
+                w = m.group(1)
+                if self.lex.is_word(w.lower()) or w.lower() in DOMAIN_ALLOW:
+                    continue
+                out.append((m.start(1), m.end(1), "CONTACT", 0.75, "social_handle_ctx"))
         return out
 
     # ---- id numbers ----------------------------------------------------------------------

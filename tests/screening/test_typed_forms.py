@@ -54,3 +54,19 @@ def test_chat_possessives_and_coordinated_names(
 
 def test_plural_words_before_family_nouns_are_not_names(screener: Screener) -> None:
     assert not screener.scan("Parents dads and carers all joined, the kids mum too").findings
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("her tiktok is jobloggsxx", "jobloggsxx"),
+    ("snap: kayz_x", "kayz_x"),
+    ("his insta name is tyreece.w", "tyreece.w"),
+])
+def test_a_handle_right_after_its_platform_is_a_contact(screener: Screener, text: str,
+                                                         span: str) -> None:
+    assert (span, "CONTACT") in spans(screener.scan(text), text)
+
+
+@pytest.mark.parametrize("text", ["her tiktok is hilarious", "his insta is private",
+                                  "my snapchat is down", "insta: private"])
+def test_a_word_after_a_platform_is_not_a_handle(screener: Screener, text: str) -> None:
+    assert screener.scan(text).findings == []
