@@ -8,6 +8,11 @@ from collections.abc import Iterable
 from .lexicon import DOMAIN_ALLOW, TITLES, Lexicon
 from .tokens import Tok
 
+# a title that only ever stands before a surname, and nouns that follow a family's surname
+_PERSON_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr"}
+_FAMILY_NOUNS = {"family", "families", "household", "twins", "siblings", "kids", "children",
+                 "boys", "girls", "brothers", "sisters"}
+
 # Words before an ambiguous token which say "a person's name follows".
 PERSON_PREV = {
     "with", "to", "from", "called", "named", "asked", "told", "ask", "tell", "thanks", "thank",
@@ -180,6 +185,24 @@ class NameFinder:
             score = min(score, 0.3)
         return score
 
+    def _unlisted_surname(self, text: str, toks: list[Tok], i: int) -> bool:
+        t = toks[i]
+        low = t.low
+        if (len(low) < 3 or not low.isalpha() or self.lex.is_word(low)
+                or low in DOMAIN_ALLOW or low in self.lex.places
+                or low in self.lex.ambiguous_first):
+            return False
+        p = _prev(toks, i)
+        if (p is not None and p.low in _PERSON_TITLES and _adjacent(text, p, t)
+                and (p.low != "miss" or p.cap or t.cap)):  # "did i miss owt"
+            # a capitalised proper noun after a title is a surname ("Mr Gunther")
+            return t.cap or not self.lex.is_allowed(low)
+        if self.lex.is_allowed(low):
+            return False
+        n = toks[i + 1] if i + 1 < len(toks) else None
+        return (n is not None and n.low in _FAMILY_NOUNS and _adjacent(text, t, n)
+                and p is not None and p.low in {"the", "a"})
+
     @staticmethod
     def _date_like(text: str, t: Tok) -> bool:
         before = text[max(0, t.start - 12):t.start].lower()
@@ -288,6 +311,13 @@ class NameFinder:
                     and i > 0 and toks[i - 1].low == "the"):
                 # a family by its surname: "the Whittakers", "the Okafors"
                 out.append((t.start, t.end, "PERSON", 0.75, "family_surname"))
+                used[i] = True
+                i += 1
+                continue
+            if self._unlisted_surname(text, toks, i):
+                # "mr moffatt", "spoke to Mr Gunther", "the musleh family": a title or a
+                # family noun makes an unknown word a surname, in any case
+                out.append((t.start, t.end, "PERSON", 0.8, "surname_context"))
                 used[i] = True
                 i += 1
                 continue

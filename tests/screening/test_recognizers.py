@@ -2,7 +2,7 @@
 
 import pytest
 
-from screening import Finding, Safeguarding, ScanResult
+from screening import Finding, Safeguarding, ScanResult, Screener
 from screening.identifier_patterns import nhs_valid
 from screening.textprep import clean
 
@@ -197,3 +197,22 @@ def test_safeguarding(screener, text, level):
 @pytest.mark.parametrize("text", SAFEGUARDING_NEG)
 def test_safeguarding_negatives(screener, text):
     assert screener.scan(text).safeguarding is None
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("mr moffatt rang the office", "moffatt"),
+    ("spoke to Mr Gunther today", "Gunther"),
+    ("the musleh family came in", "musleh"),
+    ("we had the wozny kids in", "wozny"),
+])
+def test_a_title_or_a_family_noun_makes_an_unknown_word_a_surname(
+        screener: Screener, text: str, span: str) -> None:
+    assert (span, "PERSON") in spans(screener.scan(text), text)
+
+
+@pytest.mark.parametrize("text", ["did i miss owt", "the foster family were great",
+                                  "the birth family want contact", "a polish family moved in",
+                                  "dr google says", "the lac kids"])
+def test_ordinary_words_before_a_family_noun_or_after_miss_are_not_surnames(
+        screener: Screener, text: str) -> None:
+    assert screener.scan(text).findings == []
