@@ -28,14 +28,19 @@ _WHO = (r"(?:famil(?:y|ies)|household|kids?|child(?:ren)?|boys?|girls?|lads?|mum
         r"carers?|foster carers?|workers?|sw|social workers?|iro|chairs?|teachers?|head|"
         r"headteacher|nurse|health visitors?|hv|midwife|gp|doctor|officer|pc|manager|tm|"
         r"interpreter|vicar|imam|rabbi|priest|councillor|traveller|one|"
+        r"(?:wheelchair )?users?|sons?|daughters?|grandsons?|granddaughters?|"
+        r"step(?:son|daughter)s?|nephews?|nieces?|cousins?|uncles?|aunt(?:ie)?s?|"
+        r"kinship carers?|"
         r"\d{1,2}\s?(?:yo|y/o|yr|year|month)s?(?:[- ]old)?)")
 # a place or group that makes "only" small enough to point at someone
-_SCOPE = (r"(?:on|in|at|round|around|from|across|near|of) (?:the|our|this|that|their|my|his|"
+_SCOPE = (r"(?:(?:on|in|at|round|around|from|across|near|of) (?:the|our|this|that|their|my|his|"
           r"her|a) (?:whole |entire |little |tiny )?(?:estate|village|street|road|close|"
           r"school|class|year group|nursery|surgery|practice|team|office|service|patch|area|"
           r"town|ward|unit|block|flats|site|park|mosque|church|temple|gurdwara|community|"
           r"county|la|authority|borough|caseload|list|books|island|hamlet|parish|valley|"
-          r"coast|cul-de-sac|building|tower|year|year group|course|unit|wing|ward|road)")
+          r"coast|cul-de-sac|building|tower|year|year group|course|unit|wing|ward|road)"
+          r"|in (?:year|yr) ?\d{1,2}|we(?: have|'ve got|'ve ever had| work with| ever had)"
+          r"|(?:on|in) (?:the )?(?:county|city|region|country)'?s? books)")
 _FUNC = (r"(?:the|a|an|and|or|to|of|in|on|at|for|with|who|that|which|is|was|are|were|be|"
          r"been|way|thing|things|time|option|reason|one|ones|problem|issue|question|point|"
          r"difference|answer|person|people|bit|part|day|place|chance|as|from|by|about|into|"
@@ -50,6 +55,9 @@ _UNIQUE = re.compile(
     rf"|(?<![\w])(?:the|our|their) (?:(?!(?:best|latest|honest|modest|earnest)\b)[a-z]{{2,}}est|"
     rf"most \w+|first|last)\s+(?:{_QUALIFIER})?{_WHO}\s+{_SCOPE}(?![\w])"
     # "our only SW who's also a foster carer", "the only dad in the group who's a paramedic"
+    rf"|(?<![\w])(?:the|our|their) (?:only|one)\s+(?:{_QUALIFIER})?"
+    rf"(?!(?:one|person|people|thing)\b){_WHO}\s+with (?:a|an|the|their|his|her) "
+    rf"(?:[\w'-]+\s+){{0,3}}[\w'-]+(?![\w])"
     rf"|(?<![\w])(?:the|our|their) (?:only|sole|one)\s+(?:{_QUALIFIER})?{_WHO}"
     rf"(?:\s+(?:in|on|at) (?:the|our|this) \w+)?\s+(?:who|that)(?:'s| is| was)\s+(?:also\s+)?"
     rf"(?:a|an)\s+(?:\w+\s+)?\w+(?![\w])", re.I)
@@ -60,8 +68,10 @@ _NEWS = (r"(?:(?:in|on|all over|from|off) (?:the )?(?:front (?:page )?of (?:the 
          r"(?:the )?front page(?: of (?:the )?\w+(?: \w+)?)?|(?:the )?headlines|"
          r"(?:the )?(?-i:[A-Z][\w']+ ){1,3}(?:report|documentary|programme|article|appeal|"
          r"story|piece)|"
-         r"(?:went|gone|that went) viral|made (?:the )?(?:news|papers|"
-         r"headlines)|on look ?north|on calendar|on crimewatch)")
+         r"(?:went|gone|that went) viral|made (?:the )?(?:local |national )?(?:news|papers?|"
+         r"headlines)|on look ?north|on calendar|on crimewatch|"
+         r"(?:the|that) (?:bbc |itv |channel \w+ |netflix |panorama )?(?:documentary|programme|"
+         r"news story|news report))")
 _NOTORIETY = re.compile(
     rf"(?<![\w])(?:the|that|those|this) (?:\w+\s+){{0,3}}{_WHO}(?:\s+\w+){{0,4}}\s+"
     rf"(?:who|that|which|whose|from|in|off|on)\b[^.?!,;\n]{{0,40}}?{_NEWS}"
@@ -73,7 +83,9 @@ _NOTORIETY = re.compile(
     rf"talks? about|is talking about)(?: about)? (?:the|that|this|who|them|her|him|it)"
     rf"(?: \w+){{0,4}}"
     rf"|(?<![\w])(?:the|that) (?:\w+\s+){{0,2}}(?:family|case|man|woman|mum|dad|boy|girl)"
-    rf"(?: \w+){{0,3}} (?:every(?:one|body)|the whole \w+) (?:knows|knew|has heard of)",
+    rf"(?: \w+){{0,3}} (?:every(?:one|body)|the whole \w+) (?:round here |around here |"
+    rf"in the \w+ |on the \w+ |in \w+ )?(?:knows|knew|has heard of|talks about|"
+    rf"is talking about|still talks about)",
     re.I)
 # an age or role with a rare event
 _EVENT = (r"(?:had|has|having|gave birth to|expecting) (?:twins|triplets|a baby|quads)|"
@@ -88,6 +100,11 @@ _EVENT = (r"(?:had|has|having|gave birth to|expecting) (?:twins|triplets|a baby|
           r"was shot|drowned)|(?:was|got) (?:stabbed|shot|deported|trafficked|jailed|"
           r"sentenced|convicted|paralysed)|(?:lost (?:a|his|her) (?:leg|arm|eye))|"
           r"(?:set fire to|burnt down|burned down)|(?:won the lottery)|"
+          r"won (?:the|a) (?:national|county|regional|world|european|olympic|british)\b|"
+          r"(?:was )?born (?:on|in|at) (?:the|a) (?:motorway|bus|train|plane|car park|street|"
+          r"pavement|taxi|lift|services)|(?:was |got )?(?:hit|knocked down|run over) by "
+          r"(?:a|the) (?:bus|car|train|van|lorry|tram)|(?:ran away|ran off|fled|was taken|"
+          r"was sent|went missing) (?:abroad|overseas|to (?-i:[A-Z])\w+)|"
           r"(?:the|a) (?:fire|crash|stabbing|murder|shooting|overdose|flood)")
 _COMBINATION = re.compile(
     rf"(?<![\w])(?:the|that|this) (?:\w+\s+){{0,2}}{_WHO}(?:\s+\w+){{0,3}}\s+"
@@ -146,7 +163,14 @@ _ROLE = re.compile(
 
 
 _ROLE_JOB_RE = re.compile(_ROLE_JOB + r"|pcso|sergeant|inspector|governor|head of \w+|"
-                          r"deputy head|chair of governors|postman|postie|mp|dsl|senco", re.I)
+                          r"deputy head|chair of governors|postman|postie|mp|dsl|senco|"
+                          r"policeman|policewoman", re.I)
+# a very old carer or a very young parent: "the 90 year old kinship carer", "the 14 yo mum"
+_AGE_ROLE = re.compile(
+    r"(?<![\w])(?:the|that|this|our) (?:[7-9]\d[- ]?(?:yo|y/o|yrs?|years?)(?:[- ]old)? "
+    r"(?:\w+ )?(?:mum|mother|dad|father|parent|carer|foster carer|kinship carer|grandparent|"
+    r"nan|grandad)|1[0-5][- ]?(?:yo|y/o|yrs?|years?)(?:[- ]old)? (?:mum|mother|dad|father|"
+    r"parent))s?(?![\w])", re.I)
 
 
 def find_nameless(text: str, jobs: frozenset[str] = frozenset()) -> list[Cand]:
@@ -156,11 +180,14 @@ def find_nameless(text: str, jobs: frozenset[str] = frozenset()) -> list[Cand]:
     if "'s" in text or "’s" in text:
         for m in _JOB_KIN.finditer(text):
             job = m.group(1).lower()
-            if job in jobs or job.split()[-1] in jobs or _ROLE_JOB_RE.fullmatch(job):
+            last = job.split()[-1]
+            if (job in jobs or last in jobs or _ROLE_JOB_RE.fullmatch(job)
+                    or _ROLE_JOB_RE.fullmatch(last)):
                 out.append((m.start(), m.end(), "POTENTIALLY_IDENTIFYING", 0.6, "nameless_role"))
     for rx, rule in ((_UNIQUE, "nameless_unique"), (_NOTORIETY, "nameless_notoriety"),
                      (_COMBINATION, "nameless_combination"), (_ROLE, "nameless_role"),
-                     (_WHOSE, "nameless_role"), (_WITH_AT, "nameless_combination")):
+                     (_WHOSE, "nameless_role"), (_WITH_AT, "nameless_combination"),
+                     (_AGE_ROLE, "nameless_combination")):
         for m in rx.finditer(text):
             s, e = m.span()
             while e > s and not text[e - 1].isalnum():

@@ -77,3 +77,40 @@ def test_singling_out_by_structure(screener: Screener, text: str, rule: str) -> 
 @pytest.mark.parametrize("text", STRUCTURAL_ORDINARY)
 def test_structural_ordinary_talk_not_flagged(screener: Screener, text: str) -> None:
     assert not [f for f in screener.scan(text).findings if f.category == PI], text
+
+
+@pytest.mark.parametrize("description", [
+    "the one family with a horse in the garden",
+    "the only wheelchair user on the estate",
+    "the family everyone round here knows",
+    "the dad who made the local paper",
+    "the case everyone in the office talks about",
+    "the family from the documentary",
+    "the 90 year old kinship carer",
+    "the girl who won the national swimming championships",
+    "the local councillor's grandson",
+    "the boy who was hit by the bus outside school",
+    "the girl who ran away to Turkey",
+    "the policeman's stepdaughter",
+    "the oldest foster carer we have",
+    "the tallest lad in year 11",
+])
+def test_more_shapes_of_a_description_that_singles_someone_out(
+        screener: Screener, description: str) -> None:
+    text = f"honestly {description} was a nightmare to chair online"
+    s = text.index(description)
+    found = screener.scan(text).findings
+    assert any(f.category == "POTENTIALLY_IDENTIFYING" and f.start <= s + 4 and f.end > s
+               for f in found), found
+
+
+@pytest.mark.parametrize("text", [
+    "I'm the only one with a laptop that works",
+    "we were the only team in the region doing it hybrid",
+    "the only people who turned up were the police",
+    "the parents we have are mostly fine with teams",
+    "she's the first person I ring",
+])
+def test_ordinary_uses_of_only_and_superlatives_stay_quiet(screener: Screener, text: str) -> None:
+    assert not [f for f in screener.scan(text).findings
+                if f.category == "POTENTIALLY_IDENTIFYING"], text
