@@ -54,6 +54,19 @@ PRISON_RE = re.compile(
     r"(?<![\w])(?:HMP|HMYOI|HMP/YOI|HMP & YOI|HM Prison|YOI|HMPYOI)\s+([A-Z][A-Za-z'’\-]+(?:\s+[A-Z][A-Za-z'’\-]+)?)"  # noqa: E501
     r"|(?<![\w])(?:hmp|hmyoi|yoi)\s+([a-z][a-z'’\-]+)(?![\w])")
 SAINT_RE = re.compile(r"(?<![\w])(?:St\.?|Saint)\s+[A-Z][a-z]+(?:'s|’s|s)(?![\w'’])")
+# the same typed in lower case: "st bedes", "st. john fisher" (the name is checked by the caller)
+SAINT_LOWER = re.compile(
+    r"(?<![\w])(?:st\.?|saint)\s+([a-z]+?)(?:'s|’s|s)?(?:\s+([a-z]+))?(?![\w'’])")
+# saints' names that are also English words ("st mark's", "st chad's")
+SAINTS = {"mark", "peter", "chad", "luke", "paul", "hilda", "bede", "francis", "patrick",
+          "joseph", "anne", "agnes", "mary", "margaret", "clare", "martin", "michael", "thomas",
+          "andrew", "james", "matthew", "stephen", "augustine", "gregory", "benedict", "wilfrid",
+          "cuthbert", "aidan", "oswald", "edmund", "edward", "anselm", "dunstan", "alban",
+          "david", "helen", "bernadette", "joan", "dominic", "ambrose", "leonard", "lawrence",
+          "nicholas", "vincent", "philip", "barnabas", "giles", "john", "jude", "bridget"}
+# Welsh-medium schools: "Ysgol y Graig", "ysgol gymraeg Caerffili"
+YSGOL_RE = re.compile(r"(?<![\w])[Yy]sgol\s+(?:(?:y|yr|gymraeg|gynradd|uwchradd)\s+)?"
+                      r"[A-Za-z][a-z'’]+(?:\s+[A-Z][a-z'’]+)?(?![\w])")
 # the secure estate named before its kind: "Wetherby YOI", "Oakhill STC", "Aycliffe SCH"
 SECURE_AFTER_RE = re.compile(
     r"(?<![\w])([A-Z][A-Za-z'’\-]+(?:\s+[A-Z][A-Za-z'’\-]+)?)\s+(?:YOI|STC|SCH|SSU|"
@@ -188,6 +201,9 @@ def institution_re(lex: Lexicon) -> re.Pattern[str]:
         if not name.isupper() and not all(
                 lex.is_word(w) or w in lex.first or w in lex.places for w in words):
             alts.append(rx.lower())
+        elif not lex.is_word(name.lower()) or len(words) > 1:
+            # "the rvi", "the lgi", "the royal free": lower case after "the" only
+            alts.append("(?<=the )" + rx.lower())
     return re.compile(r"(?<![\w'’])(?:" + "|".join(alts) + r")(?![\w'’])")
 
 # a district, estate or street named by two ordinary words ("Meadow Well", "Chapel Row",

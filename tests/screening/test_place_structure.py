@@ -123,3 +123,22 @@ def test_an_institution_named_after_a_place_shaped_word_is_an_organisation(
 def test_ordinary_words_before_an_institution_word_are_not_a_name(
         screener: Screener, text: str) -> None:
     assert screener.scan(text).findings == []
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("he goes to st bedes", "st bedes"),
+    ("the nurse from st chads rang", "st chads"),
+    ("she was at st. john fisher yesterday", "st. john"),
+    ("he goes to the rvi", "rvi"),
+    ("she's in the lgi again", "lgi"),
+    ("he goes to ysgol y graig", "ysgol y graig"),
+])
+def test_schools_and_hospitals_typed_in_lower_case(screener: Screener, text: str,
+                                                   span: str) -> None:
+    assert (span, "ORGANISATION") in spans(screener.scan(text), text)
+
+
+@pytest.mark.parametrize("text", ["on high st now", "st helens is miles away"])
+def test_a_street_abbreviation_or_a_saints_town_is_no_school(screener: Screener,
+                                                             text: str) -> None:
+    assert not [f for f in screener.scan(text).findings if f.category == "ORGANISATION"]
