@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Sequence
 
@@ -113,6 +114,12 @@ _GUESSED_PERSON = {"spacy_person", "spacy_organisation", "spacy_org", "unknown_p
                    "spacy_gpe", "spacy_fac"}
 
 
+# what follows a word that starts a quick reaction: the end, punctuation, an emoji, a kiss
+_REACTION_AFTER = re.compile(r"\s*(?:$|[,!?.:;)\-–—]|x+\b|[^\w\s])", re.I)
+_STRONG_NAME_RULES = {"roster", "teams_mention", "at_mention", "title_surname", "disguised_word",
+                      "surname_context"}
+
+
 def _resolve(results: list[RecognizerResult], threshold: float) -> list[RecognizerResult]:
     """Keep non-overlapping spans: above-threshold first, then longer, then higher score."""
     ordered = sorted(results, key=lambda r: (r.score >= threshold, r.end - r.start, r.score),
@@ -187,6 +194,19 @@ class Screener:
             out.append(self._finish(norm, mentions, disguised, art, roster))
         return out
 
+    def _reaction_word(self, text: str, r: RecognizerResult) -> bool:
+        """"Blimey, …", "Defo 😂", "Innit - same": an informal word no name list holds,
+        capitalised only because it starts a quick reaction."""
+        if r.entity_type not in ("PERSON", "LOCATION", "ORGANISATION"):
+            return False
+        if r.recognition_metadata.get("rule") in _STRONG_NAME_RULES:
+            return False
+        word = text[r.start:r.end]
+        if (r.start != len(text) - len(text.lstrip()) or not word.isalpha()
+                or not word[:1].isupper() or word.lower() not in self.lex.reaction_words):
+            return False
+        return _REACTION_AFTER.match(text, r.end) is not None
+
     def _finish(self, norm: Normalised, mentions: list[tuple[int, int]],
                 disguised: list[tuple[int, int, str, str]], artifacts: NlpArtifacts | None,
                 roster: Sequence[str]) -> ScanResult:
@@ -232,6 +252,7 @@ class Screener:
                 elif (r.recognition_metadata.get("rule") in _GUESSED_PERSON
                       and reads_as_place(cleaned, r.start, r.end, self.lex)):
                     r.entity_type = "LOCATION"  # "moved out to Thurnscoe", "Pennywell lot"
+        kept = [r for r in kept if not self._reaction_word(cleaned, r)]
         public = [m.span() for m in PUBLIC_RE.finditer(cleaned)] if len(cleaned) > 6 else []
         findings: list[Finding] = []
         for r in kept:

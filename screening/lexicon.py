@@ -122,6 +122,8 @@ class Lexicon:
         junk = _read("not_names.txt")
         # the British dictionary list, and common informal tokens from wordfreq ("tbh")
         self.words = _read("english_words.txt") | _read("chat_words.txt")
+        # informal words for the start of a quick reaction only ("Blimey, …")
+        self.reaction_words = _read("reaction_words.txt")
         self.proper_nonid = _read("proper_nonid.txt")
         places_raw = [p for p in _read("places.txt") if p not in DOMAIN_ALLOW]
         # names-dataset's names that are not English words (nor chat spellings of them,

@@ -148,6 +148,40 @@ def build_chat_words() -> int:
 
 
 CHAT_WORD_ZIPF = 3.0
+REACTION_ZIPF = 1.8
+
+
+def build_reaction_words() -> int:
+    """Rarer informal tokens ("blimey", "defo", "innit", "summat", "soz") that no hand-checked
+    name list holds: capitalised at the start of a quick reaction ("Blimey, …", "Defo 😂")
+    they are words, not names. Used only in that position (engine.py), so a rare given name
+    elsewhere is unaffected; the hand-checked name lists and the places are left out."""
+    from wordfreq import top_n_list, zipf_frequency
+
+    def read(name: str) -> set[str]:
+        return {line.split("\t", 1)[0].strip().lower()
+                for line in (HERE / name).read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.startswith("#")}
+
+    known = read("english_words.txt") | read("chat_words.txt")
+    curated = (read("first_names.txt") | read("surnames.txt") | read("extra_first.txt")
+               | read("extra_sur.txt") | read("ambiguous_names.txt") | read("places.txt")
+               | read("extra_places.txt"))
+    # a given name among the 50 commonest of a country stays a name ("Peng", "Priya")
+    common = {line.split("\t")[0] for line in (HERE / "given_names.tsv").read_text(
+        encoding="utf-8").splitlines()
+              if not line.startswith("#") and int(line.split("\t")[1]) <= 50}
+    rows = [w for w in top_n_list("en", 200000)
+            if w.isascii() and w.isalpha() and len(w) > 2 and w not in known
+            and w not in curated and w not in common
+            and zipf_frequency(w, "en") >= REACTION_ZIPF]
+    with (HERE / "reaction_words.txt").open("w", encoding="utf-8") as fh:
+        fh.write(_provenance("wordfreq", f"English tokens at Zipf >= {REACTION_ZIPF} not in "
+                                         "the word lists, the hand-checked name lists or the "
+                                         "places"))
+        for w in sorted(rows):
+            fh.write(w + "\n")
+    return len(rows)
 
 
 def fold(s: str) -> str:
@@ -158,6 +192,7 @@ def main() -> None:
     print("confusables:", build_confusables())
     print("given names, surnames:", build_names())
     print("chat words:", build_chat_words())
+    print("reaction words:", build_reaction_words())
 
 
 if __name__ == "__main__":

@@ -216,3 +216,18 @@ def test_a_title_or_a_family_noun_makes_an_unknown_word_a_surname(
 def test_ordinary_words_before_a_family_noun_or_after_miss_are_not_surnames(
         screener: Screener, text: str) -> None:
     assert screener.scan(text).findings == []
+
+
+@pytest.mark.parametrize("text", ["Blimey, that is exactly it", "Defo 😂", "Innit - same here",
+                                  "Summat, like that yeah", "Soz!! mic was off", "Erm, not sure x"])
+def test_an_informal_word_starting_a_quick_reaction_is_not_a_name(screener: Screener,
+                                                                   text: str) -> None:
+    assert screener.scan(text).findings == [], text
+
+
+@pytest.mark.parametrize(("text", "span"), [("Tunde, can you hear me?", "Tunde"),
+                                            ("Kayleigh 😂", "Kayleigh"),
+                                            ("Priya - agree", "Priya")])
+def test_a_name_starting_a_quick_reaction_still_is_one(screener: Screener, text: str,
+                                                       span: str) -> None:
+    assert (span, "PERSON") in spans(screener.scan(text), text)
