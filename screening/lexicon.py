@@ -28,6 +28,7 @@ DOMAIN_ALLOW = set(
     dont cant wont didnt isnt wasnt doesnt thats theres whats youre theyre couldnt wouldnt
     shouldnt xx xxx x hun hon mate babe pal gonna wanna kinda sorta dunno tho cos coz
     monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs
+    headteacher headteachers headmaster headmistress deputy
     fri sat sun january february march april june july august september october november
     december jan feb mar apr jun jul aug sep sept oct nov dec christmas xmas easter eid
     ramadan diwali hanukkah halloween muslim muslims islam islamic christian christians
@@ -68,6 +69,7 @@ DOMAIN_ALLOW = set(
 DOMAIN_PHRASES = {
     "the chair", "cp chair", "independent reviewing officer", "core group", "strategy meeting",
     "strategy discussion", "section 47", "section 17", "section 20", "section 31",
+    "chatham house", "chatham house rule", "chatham house rules", "the chatham house rule",
     "working together", "working together 2023", "working together 2018", "children act",
     "children act 1989", "children act 2004", "care act", "care act 2014",
     "signs of safety", "family court", "local authority", "social work england",

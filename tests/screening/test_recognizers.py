@@ -231,3 +231,11 @@ def test_an_informal_word_starting_a_quick_reaction_is_not_a_name(screener: Scre
 def test_a_name_starting_a_quick_reaction_still_is_one(screener: Screener, text: str,
                                                        span: str) -> None:
     assert (span, "PERSON") in spans(screener.scan(text), text)
+
+
+@pytest.mark.parametrize("text", ["we keep to the Chatham House Rule here",
+                                  "honestly Chatham House works better in person",
+                                  "i think the Headteacher is the key thing here"])
+def test_the_studys_own_rule_and_school_roles_are_not_names(screener: Screener,
+                                                            text: str) -> None:
+    assert screener.scan(text).findings == [], text
