@@ -24,3 +24,6 @@ class ScreeningConfig:
     # The learned safeguarding stage (screening/learned.py), one vote beside the rules. Its
     # vectors are built at install time (`make setup`); off, only the rules decide.
     learned_safeguarding: bool = True
+    # The learned vote's cut-off; None: the one chosen in training (data/safeguarding_head.json).
+    # Higher: fewer false alerts and fewer disclosures found (benchmarks/README.md).
+    learned_threshold: float | None = None

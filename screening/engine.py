@@ -160,7 +160,8 @@ class Screener:
         registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
         analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine,
                                   supported_languages=["en"])
-        learned = LearnedSafeguarding.load() if config.learned_safeguarding else None
+        learned = (LearnedSafeguarding.load(threshold=config.learned_threshold)
+                   if config.learned_safeguarding else None)
         self = cls(config, analyzer, lex, NameFinder(lex), learned)
         self.scan("Warm up: Oakfield Primary, 07700 900123, rose said hi on 1/2/2020.")
         return self

@@ -98,8 +98,12 @@ class LearnedSafeguarding:
             raise ValueError("the safeguarding head does not fit the static vectors")
 
     @classmethod
-    def load(cls, generated: Path = GENERATED, head: Path = HEAD) -> LearnedSafeguarding:
-        return cls(StaticEmbedder.load(generated), json.loads(head.read_text(encoding="utf-8")))
+    def load(cls, generated: Path = GENERATED, head: Path = HEAD,
+             threshold: float | None = None) -> LearnedSafeguarding:
+        stage = cls(StaticEmbedder.load(generated), json.loads(head.read_text(encoding="utf-8")))
+        if threshold is not None:
+            stage.threshold = threshold
+        return stage
 
     def score(self, text: str) -> LearnedVerdict:
         x = self.embedder.embed(text)

@@ -103,3 +103,11 @@ def test_the_static_vectors_are_the_models_own(tmp_path: Path) -> None:
     direct = build_static_vectors.forward(weights, np.array([[cls, token, sep]])).mean(axis=1)[0]
     stored = np.asarray(embedder.vectors[token], np.float32)
     assert np.allclose(stored, direct, atol=2e-3)
+
+
+def test_a_deployment_can_raise_the_learned_threshold() -> None:
+    default = LearnedSafeguarding.load()
+    strict = LearnedSafeguarding.load(threshold=0.95)
+    assert strict.threshold == 0.95 != default.threshold
+    text = UNKNOWN_TO_THE_RULES[0][0]
+    assert default.score(text) == strict.score(text)
