@@ -231,9 +231,10 @@ class Screener:
             # a disguised word is a name or place someone tried to slip past screening
             low = cleaned[s:e].lower()
             if how in ("accented", "spaced") and (
-                    self.lex.is_word(low) or self.lex.is_word(orig.lower())
-                    or low in DOMAIN_ALLOW):
-                continue
+                    (self.lex.is_word(low) and not (how == "accented" and low in self.lex.first
+                                                    and orig[:1].isupper()))
+                    or self.lex.is_word(orig.lower()) or low in DOMAIN_ALLOW):
+                continue  # "café", "s o r r y"; but "Gràce", "Dàwn" are names in disguise
             if how == "spaced" and not cleaned[s:e].istitle() and not (
                     low in self.lex.first or low in self.lex.sur or low in self.lex.places):
                 continue  # "A B C D E", "a b c d": grades, options, initials

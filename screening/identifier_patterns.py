@@ -47,7 +47,8 @@ VRM_RE = re.compile(r"(?<![\w])([A-Z]{2}\d{2})\s?([A-Z]{3})(?![\w])", I)
 VRM_OLD = re.compile(r"(?<![\w])([A-Z]\d{1,3})\s?([A-Z]{3})(?![\w])", I)
 COURT_RE = re.compile(r"(?<![\w])[A-Z]{2}\d{2}[A-Z]\d{5}(?![\w])", I)
 REF_RE = re.compile(
-    r"(?<![\w/-])(?=[A-Za-z0-9/ -]*\d{4})(?:[A-Z]{1,6}|[a-z]{1,4}(?=[-/]?\d))[-/ ]?\d[\d/-]{2,}\d"
+    r"(?<![\w/-])(?=[A-Za-z0-9/ -]*\d{4})(?:[A-Z]{1,6}[-/]){0,2}"
+    r"(?:[A-Z]{1,6}|[a-z]{1,4}(?=[-/]?\d))[-/ ]?\d[\d/-]{2,}\d"
     r"(?:[-/][A-Z0-9]+)?(?![\w/-])")
 NUM_RE = re.compile(r"(?<![\w/.-])\d{2,}(?:[/-]\d{2,}){0,3}(?![\w/-])")
 ID_CTX = re.compile(
@@ -124,7 +125,8 @@ INCIDENT_CTX = re.compile(
     r"placement|evict|fire|fractur|burn|attended|admitted|found|ran away|went missing|"
     r"strategy|raid|stabbed|hit|kicked|slapped|abuse|abused|took place|occurred|reported|"
     r"born|dob|court|hearing|epo|emergency protection|police protection|ppo|breach|"
-    r"exclu|suspended|expelled|last seen|arrest|charged|convicted|sentenced|absconded)", I)
+    r"exclu|suspended|expelled|last seen|arrest|charged|convicted|sentenced|absconded|"
+    r"strat|since the|hasn'?t been (?:in|seen)|not been (?:in|seen)|the day of the|flood)", I)
 SCHEDULE_CTX = re.compile(
     r"\b(session|sessions|focus group|next group|this group|our group|next meeting|our meeting|"
     r"we meet|meet again|see you|see everyone|reminder|calendar|invite|diary|deadline|"

@@ -74,7 +74,7 @@ _NEWS = (r"(?:(?:in|on|all over|from|off) (?:the )?(?:front (?:page )?of (?:the 
          r"news story|news report))")
 _NOTORIETY = re.compile(
     rf"(?<![\w])(?:the|that|those|this) (?:\w+\s+){{0,3}}{_WHO}(?:\s+\w+){{0,4}}\s+"
-    rf"(?:who|that|which|whose|from|in|off|on)\b[^.?!,;\n]{{0,40}}?{_NEWS}"
+    rf"(?:who|that|which|whose|from|in|off|on)\b[^.?!;\n]{{0,50}}?{_NEWS}"
     rf"|(?<![\w])(?:the|that|this) (?:\w+\s+){{0,3}}(?:case|fire|crash|stabbing|murder|death|"
     rf"shooting|trial|court case|incident|story)\b[^.?!,;\n]{{0,40}}?{_NEWS}"
     rf"|(?<![\w])(?:every(?:one|body)|the whole (?:estate|village|town|street|school|"
@@ -88,7 +88,8 @@ _NOTORIETY = re.compile(
     rf"is talking about|still talks about)",
     re.I)
 # an age or role with a rare event
-_EVENT = (r"(?:had|has|having|gave birth to|expecting) (?:twins|triplets|a baby|quads)|"
+_EVENT = (r"(?:had|has|having|gave birth to|expecting) (?:twins|triplets|a baby|the baby|quads)|"
+          r"gave birth (?:in|on|at) (?:the|a) \w+|"
           r"(?:crashed|rammed|torched|robbed|burgled|vandalised|abducted|kidnapped|ran over|"
           r"knocked down|stole|nicked|smashed up|burnt|burned|flooded|blew up) (?:a|an|the|"
           r"his|her|their|that)\b|"
@@ -121,7 +122,8 @@ _ROLE_JOB = (r"(?:serving )?(?:councillor|police officer|officer|pc|copper|teach
              r"foster carer|midwife|health visitor|pharmacist|vet|mayor|celebrity|influencer|"
              r"youtuber|boxer|singer|lollipop (?:man|lady)|caretaker|dinner lady|"
              r"(?:shop|cafe|chippy|pub|takeaway) owner)")
-_KIN = (r"(?:family|mum|mother|dad|father|parent|nan|grandad|grandma|uncle|aunt|auntie|"
+_KIN = (r"(?:family|mum|mother|dad|father|parent|nan|grandad|grandma|grandmother|"
+        r"grandfather|headteacher|uncle|aunt|auntie|"
         r"stepdad|stepmum|carer|brother|sister|kid|kids|son|daughter|wife|husband|partner|"
         r"couple|parents|lads?|pair|household)")
 # relatives named by someone's job: "the vicar's daughter", "the PCSO's stepson"
@@ -146,9 +148,26 @@ _WITH_AT = re.compile(
     rf"(?<![\w])(?:the|that|this) (?:\w+\s+){{0,2}}{_WHO} with (?:the|a|an|that) "
     rf"(?:[\w'-]+\s+){{0,2}}[\w'-]+ (?:in|on|at|near|round|by|off) (?:the|our|this|that) "
     rf"(?:\w+ )?{_PLACE_NOUN}(?![\w])", re.I)
+# a household tied to a rare home or spot: "the family on the houseboat at the marina",
+# "the twins on the caravan site behind the garage", "the Syrian family in the village"
+_RARE_SPOT = (r"(?:houseboat|narrowboat|marina|lighthouse|windmill|vicarage|rectory|seafront|pier|"
+              r"caravan site|caravan park|campsite|holiday park|care home|children'?s home|farm|"
+              r"boatyard|scrapyard|traveller site|travellers'? site)")
+_RARE_HOME = re.compile(
+    rf"(?<![\w])(?:the|that|this) (?:\w+\s+){{0,2}}{_WHO} (?:at|on|from|in|off) the "
+    rf"(?:only )?(?:\w+ )?{_RARE_SPOT}(?: (?:at|by|behind|near|on|in|off|next to) the "
+    rf"\w+(?: \w+)?)?(?![\w])"
+    rf"|(?<![\w])the (?-i:[A-Z][a-z]+) famil(?:y|ies) (?:\w+ ){{0,3}}(?:in|on|at|to) the "
+    rf"(?:village|estate|street|close|hamlet|cul-de-sac|block|flats|dale|valley|island)"
+    rf"(?![\w])", re.I)
+_RARE_ONLY = re.compile(r"\b(?:only|houseboat|narrowboat|marina|lighthouse|windmill|vicarage|"
+                        r"rectory|seafront|pier)\b|"
+                        r"(?:at|by|behind|near|next to) the \w+(?: \w+)?$",
+                        re.I)
 _ROLE = re.compile(
     rf"(?<![\w])(?:the|a|our|their) (?:\w+\s+)?{_KIN}\s+(?:who'?s|who is|that'?s|whose \w+ "
-    rf"(?:is|are)|is|was)\s+(?:also\s+)?(?:a|an|the|on)?\s*{_ROLE_JOB}"
+    rf"(?:is|are)|is|was|who sits as|who'?s married to|who is married to)\s+(?:also\s+)?"
+    rf"(?:a|an|the|on)?\s*(?:(?:local|serving|retired|former|village|parish)\s+)?{_ROLE_JOB}"
     rf"(?:\s+(?:in|at|for|on)\s+(?:our|the|their)\s+(?:own\s+)?\w+)?(?![\w])"
     rf"|(?<![\w])(?:the|a|our) (?:\w+\s+)?{_KIN}\s+(?:who|that)\s+(?:\w+ and )?"
     rf"(?:(?:works|worked|work)\s+(?:on|at|in|for)\s+(?:the\s+)?|(?:drives|runs|owns|manages|"
@@ -184,6 +203,11 @@ def find_nameless(text: str, jobs: frozenset[str] = frozenset()) -> list[Cand]:
             if (job in jobs or last in jobs or _ROLE_JOB_RE.fullmatch(job)
                     or _ROLE_JOB_RE.fullmatch(last)):
                 out.append((m.start(), m.end(), "POTENTIALLY_IDENTIFYING", 0.6, "nameless_role"))
+    for m in _RARE_HOME.finditer(text):
+        # a rare spot, or a common one pinned down further ("…behind the garage"), or a
+        # family marked by its nationality in a small place
+        if _RARE_ONLY.search(m.group(0)) or m.group(0)[4:5].isupper():
+            out.append((*m.span(), "POTENTIALLY_IDENTIFYING", 0.6, "nameless_combination"))
     for rx, rule in ((_UNIQUE, "nameless_unique"), (_NOTORIETY, "nameless_notoriety"),
                      (_COMBINATION, "nameless_combination"), (_ROLE, "nameless_role"),
                      (_WHOSE, "nameless_role"), (_WITH_AT, "nameless_combination"),

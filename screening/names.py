@@ -10,6 +10,18 @@ from .tokens import Tok
 
 # a title that only ever stands before a surname, and nouns that follow a family's surname
 _PERSON_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr"}
+# "Bill the grandad", "Kerensa the HV", "Gràce the youngest"
+_APPOSITIVE = re.compile(
+    r"\s+the\s+(?:mum|mother|dad|father|grandad|grandma|grandmother|grandfather|nan|nana|gran|"
+    r"granny|uncle|aunt|auntie|eldest|youngest|middle one|baby|toddler|hv|sw|iro|chair|dsl|tm|"
+    r"gp|social worker|health visitor|foster carer|carer|stepdad|stepmum|boyfriend|girlfriend|"
+    r"partner|neighbour|teacher|senco|older one|little one|oldest)\b", re.I)
+_BORN_AFTER = re.compile(r"\s+(?:dob|d\.o\.b\.?|born|b\.)\s*[\d:(]", re.I)
+# someone in the call: "Dawn I think you're on mute", "Dawn still muted", "Demelza here,"
+_PRESENCE_AFTER = re.compile(
+    r"\s*[,:\-–—]?\s*(?:i think |i think you'?re |you'?re |ur |u r |still |is )?"
+    r"(?:on mute|muted|still muted|has (?:gone|dropped|left|frozen)|you'?ve frozen|"
+    r"your (?:mic|camera)|can you hear|you'?re breaking up|here(?:[,.!:\s\-–—]|$))", re.I)
 _FAMILY_NOUNS = {"family", "families", "household", "twins", "siblings", "kids", "children",
                  "boys", "girls", "brothers", "sisters"}
 
@@ -185,6 +197,26 @@ class NameFinder:
             score = min(score, 0.3)
         return score
 
+    def _person_by_context(self, text: str, toks: list[Tok], i: int) -> bool:
+        t = toks[i]
+        low = t.low
+        if (not t.cap or t.upper or len(low) < 3 or not low.isalpha() or low in DOMAIN_ALLOW
+                or low in MONTH_NAMES or low in self.lex.proper_nonid):
+            return False
+        p = _prev(toks, i)
+        if (p is not None and p.low in _PERSON_TITLES - {"miss"} and p.cap
+                and _adjacent(text, p, t)):
+            return True  # "Mr Heard", "Mrs Street"
+        if self.lex.is_word(low) and low not in self.lex.first and low not in self.lex.sur:
+            return False  # "And the mum said", "Still the same"
+        after = text[t.full_end:t.full_end + 40]
+        if _APPOSITIVE.match(after) or _BORN_AFTER.match(after):
+            return True
+        first = t.start == len(text) - len(text.lstrip(" *"))
+        if first and (_PRESENCE_AFTER.match(after) or text.lstrip().startswith("*")):
+            return True
+        return False
+
     def _unlisted_surname(self, text: str, toks: list[Tok], i: int) -> bool:
         t = toks[i]
         low = t.low
@@ -311,6 +343,14 @@ class NameFinder:
                     and i > 0 and toks[i - 1].low == "the"):
                 # a family by its surname: "the Whittakers", "the Okafors"
                 out.append((t.start, t.end, "PERSON", 0.75, "family_surname"))
+                used[i] = True
+                i += 1
+                continue
+            if self._person_by_context(text, toks, i):
+                # "Bill the grandad", "Dawn I think you're on mute", "Demelza here,",
+                # "*Tamsyn sorry", "Amber dob …", "Mr Heard": what is said of the word makes it
+                # a name, whatever the lists say
+                out.append((t.start, t.end, "PERSON", 0.8, "person_context"))
                 used[i] = True
                 i += 1
                 continue

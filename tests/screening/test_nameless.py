@@ -114,3 +114,29 @@ def test_more_shapes_of_a_description_that_singles_someone_out(
 def test_ordinary_uses_of_only_and_superlatives_stay_quiet(screener: Screener, text: str) -> None:
     assert not [f for f in screener.scan(text).findings
                 if f.category == "POTENTIALLY_IDENTIFYING"], text
+
+
+@pytest.mark.parametrize("description", [
+    "the family on the houseboat at the marina",
+    "the twins on the caravan site behind the garage",
+    "the Syrian family resettled in the village",
+    "the headteacher who's married to the local PC",
+    "the dad who's a local councillor",
+    "the grandmother who sits as a magistrate",
+    "the girl who gave birth in the school toilets",
+    "the 13 year old who had the baby over Easter",
+])
+def test_rare_homes_roles_and_events_single_someone_out(screener: Screener,
+                                                        description: str) -> None:
+    text = f"we had {description} in last week"
+    s = text.index(description)
+    assert any(f.category == "POTENTIALLY_IDENTIFYING" and f.start <= s + 4 and f.end > s
+               for f in screener.scan(text).findings)
+
+
+@pytest.mark.parametrize("text", ["the families in the care home are well supported",
+                                  "the kids on the farm visit loved it",
+                                  "our head is a teacher too"])
+def test_ordinary_homes_and_roles_stay_quiet(screener: Screener, text: str) -> None:
+    assert not [f for f in screener.scan(text).findings
+                if f.category == "POTENTIALLY_IDENTIFYING"], text

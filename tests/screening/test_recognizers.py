@@ -239,3 +239,27 @@ def test_a_name_starting_a_quick_reaction_still_is_one(screener: Screener, text:
 def test_the_studys_own_rule_and_school_roles_are_not_names(screener: Screener,
                                                             text: str) -> None:
     assert screener.scan(text).findings == [], text
+
+
+@pytest.mark.parametrize(("text", "span", "category"), [
+    ("Bill the grandad refused to come in", "Bill", "PERSON"),
+    ("Dawn I think you're on mute", "Dawn", "PERSON"),
+    ("Demelza here, chair in the west", "Demelza", "PERSON"),
+    ("*Tamsyn sorry, with a y", "Tamsyn", "PERSON"),
+    ("Amber dob 12.11.19 — no sorry", "Amber", "PERSON"),
+    ("Mr Heard at the farm wouldn't", "Heard", "PERSON"),
+    ("Gràce the youngest was sat on mum's knee", "Gràce", "PERSON"),
+    ("sorry pasted the wrong thing — LL-CP-2023-4471", "LL-CP-2023-4471", "ID_NUMBER"),
+    ("he hasn't been in school since the 9th", "the 9th", "DATE"),
+    ("West Mercia police attend online now", "West Mercia", "ORGANISATION"),
+])
+def test_what_is_said_of_a_word_makes_it_identifying(screener: Screener, text: str, span: str,
+                                                      category: str) -> None:
+    assert (span, category) in spans(screener.scan(text), text)
+
+
+@pytest.mark.parametrize("text", ["And the mum said no", "Monday the chair was off",
+                                  "Still the same here", "Hope that helps",
+                                  "a glass of rosé after work", "Same here, agree"])
+def test_ordinary_words_in_those_shapes_stay_quiet(screener: Screener, text: str) -> None:
+    assert screener.scan(text).findings == [], text
