@@ -325,18 +325,16 @@ class PatternFinder:
             if raw in lex.places and not raw.endswith(("'s", "’s")):
                 continue
             out.append((m.start(), m.end(), "ORGANISATION", 0.8, "saint_name"))
-        if "st" in text or "saint" in text:
-            for m in places.SAINT_LOWER.finditer(text):
-                name, second = m.group(1), m.group(2)
-                if name not in places.SAINTS and (name not in lex.first or lex.is_word(name)):
-                    continue
-                end = m.end(1) + len(re.match(r"(?:'s|’s|s)?", text[m.end(1):]).group(0))
-                if text[m.start():end].lower().replace(".", "") in lex.places:
-                    continue  # "st helens", "st ives": the gazetteer's
-                if second and (second in lex.sur or second in lex.first) and not lex.is_word(
-                        second):
-                    end = m.end()  # "st john fisher"
-                out.append((m.start(), end, "ORGANISATION", 0.75, "saint_name"))
+        for m in places.SAINT_LOWER.finditer(text):
+            name, second = m.group(1), m.group(3)
+            if name not in places.SAINTS and (name not in lex.first or lex.is_word(name)):
+                continue
+            end = m.end(2)  # the name with its 's or s
+            if text[m.start():end].lower().replace(".", "") in lex.places:
+                continue  # "st helens", "st ives": the gazetteer's
+            if second and (second in lex.sur or second in lex.first) and not lex.is_word(second):
+                end = m.end()  # "st john fisher"
+            out.append((m.start(), end, "ORGANISATION", 0.75, "saint_name"))
         for m in places.YSGOL_RE.finditer(text):
             out.append((m.start(), m.end(), "ORGANISATION", 0.85, "welsh_school"))
         for m in places.SECURE_AFTER_RE.finditer(text):

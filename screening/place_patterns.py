@@ -56,7 +56,7 @@ PRISON_RE = re.compile(
 SAINT_RE = re.compile(r"(?<![\w])(?:St\.?|Saint)\s+[A-Z][a-z]+(?:'s|’s|s)(?![\w'’])")
 # the same typed in lower case: "st bedes", "st. john fisher" (the name is checked by the caller)
 SAINT_LOWER = re.compile(
-    r"(?<![\w])(?:st\.?|saint)\s+([a-z]+?)(?:'s|’s|s)?(?:\s+([a-z]+))?(?![\w'’])")
+    r"(?<![\w])(?:st\.?|saint)\s+([a-z]+?)((?:'s|’s|s)?)(?:\s+([a-z]+))?(?![\w'’])")
 # saints' names that are also English words ("st mark's", "st chad's")
 SAINTS = {"mark", "peter", "chad", "luke", "paul", "hilda", "bede", "francis", "patrick",
           "joseph", "anne", "agnes", "mary", "margaret", "clare", "martin", "michael", "thomas",
